@@ -1,0 +1,430 @@
+/**
+ * Reads a function's source with a real JavaScript parser (acorn): the parameters it binds
+ * by name, and the free variables it would need from its module. Nothing here runs the code.
+ */
+import { parse, type Node } from 'acorn';
+import { TaskresError, quote } from '../errors.js';
+import { COMPILER_HELPERS, REMOVED_GLOBALS, SANDBOX_GLOBALS } from './globals.js';
+
+/** How a function binds task parameters. */
+export interface ParameterBinding {
+  /** `object`: one object pattern `({ a, b, ...rest })`; `names`: plain identifiers `(a, b)`. */
+  style: 'object' | 'names';
+  /** The parameter names bound, in order. */
+  names: string[];
+  /** True when an object pattern has a rest element: it receives every other parameter. */
+  rest: boolean;
+}
+
+/** A parsed function. */
+export interface ParsedFunction {
+  /** The function's name, or `''` for an anonymous one. */
+  name: string;
+  /** Source of a single function expression, safe to wrap in parentheses and evaluate. */
+  expressionSource: string;
+  /** The parameters the function binds. */
+  binding: ParameterBinding;
+  /** The ESTree node of the function (positions relative to `expressionSource` + 1). */
+  node: AnyNode;
+  /** True for `async` functions. */
+  isAsync: boolean;
+  /** True for generator functions. */
+  isGenerator: boolean;
+}
+
+// ESTree nodes are read generically here; the fields used are checked by `type`.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type AnyNode = Node & Record<string, any>;
+
+const PARSE_OPTIONS = { ecmaVersion: 'latest', sourceType: 'script' } as const;
+
+/**
+ * Parses the source of a function: a function or arrow expression, or (for functions taken
+ * from objects and classes) a method. `what` names it in error messages.
+ */
+export function parseFunction(source: string, what: string): ParsedFunction {
+  const asExpression = tryParse(`(${source}\n)`);
+  if (asExpression.ok) {
+    const node = singleExpression(asExpression.program);
+    if (node && (node.type === 'FunctionExpression' || node.type === 'ArrowFunctionExpression')) {
+      return describeFunction(node, source, what);
+    }
+    if (node?.type === 'ClassExpression') {
+      throw unserializable(what, 'is a class; give a plain function instead');
+    }
+    throw unserializable(what, 'must be exactly one function or arrow function expression, e.g. "({ files }) => Math.min(8, files.length)"');
+  }
+  // Methods print as `name(a) { ... }`: read them as the method of an object literal.
+  const asMethod = tryParse(`({${source}\n})`);
+  if (asMethod.ok) {
+    const object = singleExpression(asMethod.program);
+    const property = object?.type === 'ObjectExpression' && object.properties.length === 1 ? object.properties[0] : undefined;
+    if (property?.type === 'Property' && property.kind === 'init' && property.method) {
+      const value = property.value as AnyNode;
+      // `super` only parses inside a method: catch it before the method becomes a function.
+      if (scanFunction(value).usesSuper) throw unserializable(what, 'uses `super`');
+      const text = `${value.async ? 'async ' : ''}function${value.generator ? '*' : ''} ${asMethod.text.slice(value.start, value.end)}`;
+      const name = property.key.type === 'Identifier' ? property.key.name : '';
+      return { ...parseFunction(text, what), name };
+    }
+    if (property?.type === 'Property' && property.kind !== 'init') {
+      throw unserializable(what, 'is a getter or setter; give a plain function instead');
+    }
+  }
+  if (/\{\s*\[native code\]\s*\}\s*$/.test(source)) {
+    throw unserializable(what, 'is a native or bound function (its source is "[native code]"); write a plain function whose source taskres can read, e.g. ({ files }) => Math.max(1, files.length)');
+  }
+  const { message, position } = asExpression.error;
+  throw unserializable(what, `is not valid JavaScript: ${message}${position === undefined ? '' : ` at character ${Math.max(0, position - 1)}`} in ${quote(source, 120)}`);
+}
+
+/** Reads the task signature (parameter names) of a task function's source. */
+export function readSignature(parsed: ParsedFunction): string[] {
+  return parsed.binding.names;
+}
+
+/**
+ * Checks that a parsed resource function can run in the sandbox: synchronous, no generator,
+ * no `this`/`super`, no `import()`, no `with`, and no free variables other than standard
+ * globals. Throws `TASKRES_UNSERIALIZABLE` listing every problem found.
+ */
+export function checkSandboxable(parsed: ParsedFunction, what: string): void {
+  const problems: string[] = [];
+  if (parsed.isAsync) problems.push('is async (resource functions are synchronous: return a number, not a Promise)');
+  if (parsed.isGenerator) problems.push('is a generator (resource functions return a number)');
+  const scan = scanFunction(parsed.node);
+  if (scan.usesThis) problems.push('uses `this` (a resource function receives only task parameters; do not write it as a method that uses its object)');
+  if (scan.usesSuper) problems.push('uses `super`');
+  if (scan.usesImport) problems.push('uses import() (no modules are reachable from the sandbox)');
+  if (scan.usesWith) problems.push('uses a `with` statement');
+  const removed = [...scan.free].filter((name) => REMOVED_GLOBALS.has(name));
+  const unknown = [...scan.free].filter(
+    (name) => !SANDBOX_GLOBALS.has(name) && !REMOVED_GLOBALS.has(name) && !COMPILER_HELPERS.has(name),
+  );
+  if (unknown.length > 0) {
+    problems.push(
+      `uses ${unknown.map((n) => `\`${n}\``).join(', ')} from outside the function (free variable${unknown.length > 1 ? 's' : ''} that the sandbox does not have: only standard ECMAScript globals exist there; pass the value as a task parameter or write it into the function as a constant)`,
+    );
+  }
+  if (removed.length > 0) {
+    problems.push(`uses ${removed.map((n) => `\`${n}\``).join(', ')}, which the taskres sandbox removes for safety`);
+  }
+  if (problems.length > 0) throw unserializable(what, problems.join('; '));
+}
+
+function unserializable(what: string, problem: string): TaskresError {
+  return new TaskresError('TASKRES_UNSERIALIZABLE', `${what} ${problem}.`);
+}
+
+type ParseResult =
+  | { ok: true; program: AnyNode; text: string }
+  | { ok: false; error: { message: string; position?: number } };
+
+function tryParse(text: string): ParseResult {
+  try {
+    return { ok: true, program: parse(text, PARSE_OPTIONS) as AnyNode, text };
+  } catch (error) {
+    const e = error as { message?: string; pos?: number };
+    return { ok: false, error: { message: String(e.message ?? error).replace(/ \(\d+:\d+\)$/, ''), position: e.pos } };
+  }
+}
+
+function singleExpression(program: AnyNode): AnyNode | undefined {
+  const [statement, ...more] = program.body as AnyNode[];
+  return more.length === 0 && statement?.type === 'ExpressionStatement' ? statement.expression : undefined;
+}
+
+function describeFunction(node: AnyNode, source: string, what: string): ParsedFunction {
+  return {
+    name: node.id?.name ?? '',
+    expressionSource: source,
+    binding: readBinding(node.params as AnyNode[], what),
+    node,
+    isAsync: Boolean(node.async),
+    isGenerator: Boolean(node.generator),
+  };
+}
+
+function readBinding(params: AnyNode[], what: string): ParameterBinding {
+  const only = params.length === 1 ? unwrapDefault(params[0]!) : undefined;
+  if (only?.type === 'ObjectPattern') {
+    const names: string[] = [];
+    let rest = false;
+    for (const property of only.properties as AnyNode[]) {
+      if (property.type === 'RestElement') {
+        rest = true;
+      } else if (!property.computed && property.key.type === 'Identifier') {
+        names.push(property.key.name);
+      } else if (!property.computed && property.key.type === 'Literal' && typeof property.key.value === 'string') {
+        names.push(property.key.value);
+      } else {
+        throw unserializable(what, 'binds a parameter through a computed key; name each parameter, e.g. ({ files, count })');
+      }
+    }
+    return { style: 'object', names, rest };
+  }
+  const names = params.map((param) => {
+    const target = unwrapDefault(param);
+    if (target.type !== 'Identifier') {
+      throw unserializable(
+        what,
+        'must bind parameters by name: either one object pattern like ({ files, ...rest }) or plain names like (files, count)',
+      );
+    }
+    return target.name as string;
+  });
+  return { style: 'names', names, rest: false };
+}
+
+function unwrapDefault(param: AnyNode): AnyNode {
+  return param.type === 'AssignmentPattern' ? param.left : param;
+}
+
+interface Scan {
+  free: Set<string>;
+  usesThis: boolean;
+  usesSuper: boolean;
+  usesImport: boolean;
+  usesWith: boolean;
+}
+
+class Scope {
+  readonly names = new Set<string>();
+  constructor(readonly parent: Scope | undefined) {}
+  has(name: string): boolean {
+    return this.names.has(name) || (this.parent?.has(name) ?? false);
+  }
+}
+
+const SKIPPED_KEYS = new Set(['type', 'start', 'end', 'loc', 'range', 'raw']);
+
+/** Walks a function and collects what it needs from outside itself. */
+function scanFunction(root: AnyNode): Scan {
+  const scan: Scan = { free: new Set(), usesThis: false, usesSuper: false, usesImport: false, usesWith: false };
+
+  const visitFunction = (node: AnyNode, outer: Scope, isRoot: boolean): void => {
+    const scope = new Scope(outer);
+    if (node.type !== 'ArrowFunctionExpression') scope.names.add('arguments');
+    if (node.type === 'FunctionExpression' && node.id) scope.names.add(node.id.name);
+    for (const param of node.params as AnyNode[]) declarePattern(param, scope);
+    hoistVarsAndFunctions(node.body, scope);
+    // `this` in the root or in arrows nested in it is the root's `this`.
+    const thisIsRoot = isRoot || node.type === 'ArrowFunctionExpression' ? thisOwnerIsRoot : false;
+    const saved = thisOwnerIsRoot;
+    thisOwnerIsRoot = thisIsRoot;
+    for (const param of node.params as AnyNode[]) visitPatternExpressions(param, scope);
+    if (node.body.type === 'BlockStatement') visitBlock(node.body, scope);
+    else visit(node.body, scope);
+    thisOwnerIsRoot = saved;
+  };
+
+  let thisOwnerIsRoot = true;
+
+  const visitBlock = (block: AnyNode, outer: Scope): void => {
+    const scope = new Scope(outer);
+    declareLexical(block.body as AnyNode[], scope);
+    for (const statement of block.body as AnyNode[]) visit(statement, scope);
+  };
+
+  const visitPatternExpressions = (pattern: AnyNode, scope: Scope): void => {
+    switch (pattern.type) {
+      case 'AssignmentPattern':
+        visitPatternExpressions(pattern.left, scope);
+        visit(pattern.right, scope);
+        break;
+      case 'ObjectPattern':
+        for (const property of pattern.properties as AnyNode[]) {
+          if (property.type === 'RestElement') visitPatternExpressions(property.argument, scope);
+          else {
+            if (property.computed) visit(property.key, scope);
+            visitPatternExpressions(property.value, scope);
+          }
+        }
+        break;
+      case 'ArrayPattern':
+        for (const element of pattern.elements as (AnyNode | null)[]) if (element) visitPatternExpressions(element, scope);
+        break;
+      case 'RestElement':
+        visitPatternExpressions(pattern.argument, scope);
+        break;
+      default:
+        break;
+    }
+  };
+
+  const visit = (node: AnyNode | null | undefined, scope: Scope): void => {
+    if (!node) return;
+    switch (node.type) {
+      case 'Identifier':
+        if (!scope.has(node.name)) scan.free.add(node.name);
+        return;
+      case 'ThisExpression':
+        if (thisOwnerIsRoot) scan.usesThis = true;
+        return;
+      case 'Super':
+        scan.usesSuper = true;
+        return;
+      case 'ImportExpression':
+        scan.usesImport = true;
+        visit(node.source, scope);
+        return;
+      case 'WithStatement':
+        scan.usesWith = true;
+        visit(node.object, scope);
+        visit(node.body, scope);
+        return;
+      case 'MetaProperty':
+      case 'Literal':
+      case 'TemplateElement':
+        return;
+      case 'FunctionExpression':
+      case 'ArrowFunctionExpression':
+      case 'FunctionDeclaration':
+        visitFunction(node, scope, false);
+        return;
+      case 'ClassDeclaration':
+      case 'ClassExpression': {
+        const inner = new Scope(scope);
+        if (node.id) inner.names.add(node.id.name);
+        visit(node.superClass, scope);
+        const saved = thisOwnerIsRoot;
+        thisOwnerIsRoot = false;
+        for (const member of node.body.body as AnyNode[]) {
+          if (member.computed) visit(member.key, inner);
+          if (member.type === 'StaticBlock') visitBlock(member, inner);
+          else visit(member.value, inner);
+        }
+        thisOwnerIsRoot = saved;
+        return;
+      }
+      case 'MemberExpression':
+        visit(node.object, scope);
+        if (node.computed) visit(node.property, scope);
+        return;
+      case 'Property':
+        if (node.computed) visit(node.key, scope);
+        if (node.value.type !== 'AssignmentPattern' || !node.shorthand) visit(node.value, scope);
+        else visitPatternExpressions(node.value, scope);
+        return;
+      case 'LabeledStatement':
+        visit(node.body, scope);
+        return;
+      case 'BreakStatement':
+      case 'ContinueStatement':
+        return;
+      case 'BlockStatement':
+        visitBlock(node, scope);
+        return;
+      case 'StaticBlock':
+        visitBlock(node, scope);
+        return;
+      case 'SwitchStatement': {
+        visit(node.discriminant, scope);
+        const inner = new Scope(scope);
+        const consequents = (node.cases as AnyNode[]).flatMap((c) => c.consequent as AnyNode[]);
+        declareLexical(consequents, inner);
+        for (const switchCase of node.cases as AnyNode[]) {
+          visit(switchCase.test, inner);
+          for (const statement of switchCase.consequent as AnyNode[]) visit(statement, inner);
+        }
+        return;
+      }
+      case 'ForStatement':
+      case 'ForInStatement':
+      case 'ForOfStatement': {
+        const inner = new Scope(scope);
+        const head = node.type === 'ForStatement' ? node.init : node.left;
+        if (head?.type === 'VariableDeclaration' && head.kind !== 'var') {
+          for (const declarator of head.declarations as AnyNode[]) declarePattern(declarator.id, inner);
+        }
+        for (const key of ['init', 'test', 'update', 'left', 'right', 'body']) visit(node[key], inner);
+        return;
+      }
+      case 'CatchClause': {
+        const inner = new Scope(scope);
+        if (node.param) {
+          declarePattern(node.param, inner);
+          visitPatternExpressions(node.param, inner);
+        }
+        visitBlock(node.body, inner);
+        return;
+      }
+      case 'VariableDeclarator':
+        visitPatternExpressions(node.id, scope);
+        visit(node.init, scope);
+        return;
+      default:
+        for (const key of Object.keys(node)) {
+          if (SKIPPED_KEYS.has(key)) continue;
+          const child = node[key];
+          if (Array.isArray(child)) for (const item of child) visitChild(item, scope);
+          else visitChild(child, scope);
+        }
+    }
+  };
+
+  const visitChild = (child: unknown, scope: Scope): void => {
+    if (child && typeof child === 'object' && typeof (child as AnyNode).type === 'string') visit(child as AnyNode, scope);
+  };
+
+  visitFunction(root, new Scope(undefined), true);
+  return scan;
+}
+
+/** Adds every name a binding pattern declares to `scope`. */
+function declarePattern(pattern: AnyNode, scope: Scope): void {
+  switch (pattern.type) {
+    case 'Identifier':
+      scope.names.add(pattern.name);
+      break;
+    case 'AssignmentPattern':
+      declarePattern(pattern.left, scope);
+      break;
+    case 'RestElement':
+      declarePattern(pattern.argument, scope);
+      break;
+    case 'ObjectPattern':
+      for (const property of pattern.properties as AnyNode[]) {
+        declarePattern(property.type === 'RestElement' ? property.argument : property.value, scope);
+      }
+      break;
+    case 'ArrayPattern':
+      for (const element of pattern.elements as (AnyNode | null)[]) if (element) declarePattern(element, scope);
+      break;
+    default:
+      break;
+  }
+}
+
+/** Declares a block's `let`, `const`, `class` and function declarations. */
+function declareLexical(statements: AnyNode[], scope: Scope): void {
+  for (const statement of statements) {
+    if (statement.type === 'VariableDeclaration' && statement.kind !== 'var') {
+      for (const declarator of statement.declarations as AnyNode[]) declarePattern(declarator.id, scope);
+    } else if ((statement.type === 'ClassDeclaration' || statement.type === 'FunctionDeclaration') && statement.id) {
+      scope.names.add(statement.id.name);
+    }
+  }
+}
+
+/** Declares every `var` and function declaration of a function body (they hoist to it). */
+function hoistVarsAndFunctions(body: AnyNode, scope: Scope): void {
+  const walk = (node: AnyNode | null | undefined): void => {
+    if (!node || typeof node.type !== 'string') return;
+    if (node.type === 'VariableDeclaration' && node.kind === 'var') {
+      for (const declarator of node.declarations as AnyNode[]) declarePattern(declarator.id, scope);
+    }
+    if (node.type === 'FunctionDeclaration') {
+      if (node.id) scope.names.add(node.id.name);
+      return;
+    }
+    if (node.type === 'FunctionExpression' || node.type === 'ArrowFunctionExpression' || node.type.startsWith('Class')) return;
+    for (const key of Object.keys(node)) {
+      if (SKIPPED_KEYS.has(key)) continue;
+      const child = node[key];
+      if (Array.isArray(child)) for (const item of child) walk(item as AnyNode);
+      else if (child && typeof child === 'object') walk(child as AnyNode);
+    }
+  };
+  walk(body);
+}

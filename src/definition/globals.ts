@@ -1,0 +1,36 @@
+/**
+ * Which free names a resource function may use. The sandbox is a bare ECMAScript realm, so
+ * only standard ECMAScript globals exist there, minus the ones taskres removes.
+ */
+
+/** Standard ECMAScript globals that the sandbox keeps. */
+export const SANDBOX_GLOBALS: ReadonlySet<string> = new Set([
+  'globalThis', 'Infinity', 'NaN', 'undefined',
+  'isFinite', 'isNaN', 'parseFloat', 'parseInt',
+  'decodeURI', 'decodeURIComponent', 'encodeURI', 'encodeURIComponent', 'escape', 'unescape',
+  'Object', 'Function', 'Array', 'Number', 'Boolean', 'String', 'Symbol', 'BigInt', 'Date',
+  'RegExp', 'Promise', 'Proxy', 'Reflect', 'JSON', 'Math', 'Intl',
+  'Error', 'AggregateError', 'EvalError', 'RangeError', 'ReferenceError', 'SyntaxError',
+  'TypeError', 'URIError',
+  'Map', 'Set', 'WeakMap', 'WeakSet', 'ArrayBuffer', 'DataView',
+  'Int8Array', 'Uint8Array', 'Uint8ClampedArray', 'Int16Array', 'Uint16Array',
+  'Int32Array', 'Uint32Array', 'Float32Array', 'Float64Array', 'BigInt64Array', 'BigUint64Array',
+]);
+
+/**
+ * Standard globals the sandbox deletes before user code runs: they give hostile code memory
+ * the isolate's limit does not count (WebAssembly, SharedArrayBuffer), ways to wedge the
+ * process (Atomics), code from strings (eval) or GC timing (WeakRef, FinalizationRegistry).
+ */
+export const REMOVED_GLOBALS: ReadonlySet<string> = new Set([
+  'eval', 'WebAssembly', 'SharedArrayBuffer', 'Atomics', 'WeakRef', 'FinalizationRegistry',
+]);
+
+/**
+ * Helpers that TypeScript compilers insert into compiled functions (esbuild's `keepNames`
+ * `__name`, its object spread/rest lowering, tsc's `__assign`/`__rest`). The sandbox
+ * defines pure versions of them so compiled functions run unchanged.
+ */
+export const COMPILER_HELPERS: ReadonlySet<string> = new Set([
+  '__name', '__assign', '__rest', '__spreadValues', '__spreadProps', '__objRest', '__spreadArray',
+]);

@@ -1,0 +1,65 @@
+import { basename } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { TaskresError } from '../errors.js';
+
+const BRAND = Symbol.for('taskres.TaskFile');
+
+/**
+ * A file parameter of a task: a local path, a `file:` URL or any other URL your `fileSize`
+ * provider understands. Inside a resource function it becomes an object with `path`, `name`
+ * and a synchronous `size()` (bytes) that the host answers lazily.
+ */
+export class TaskFile {
+  /** The path or URL, as given. */
+  readonly path: string;
+
+  /** @param path a local path, a `file:` URL (string or `URL`), or another URL. */
+  constructor(path: string | URL) {
+    const text = path instanceof URL ? path.href : path;
+    if (typeof text !== 'string' || text.length === 0) {
+      throw new TaskresError(
+        'TASKRES_INVALID_ARGS',
+        `TaskFile expects a non-empty path or URL string, received ${typeof text === 'string' ? 'an empty string' : typeof text}.`,
+      );
+    }
+    this.path = text;
+    Object.defineProperty(this, BRAND, { value: true });
+  }
+
+  /** The last segment of the path, e.g. `reads.fq` for `/data/reads.fq`. */
+  get name(): string {
+    return basename(this.localPath ?? this.path.replace(/[?#].*$/, ''));
+  }
+
+  /** The local filesystem path, for plain paths and `file:` URLs; otherwise `undefined`. */
+  get localPath(): string | undefined {
+    return localPathOf(this.path);
+  }
+
+  /** The JSON form used in task specs and CLI argument files: `{ "$file": path }`. */
+  toJSON(): { $file: string } {
+    return { $file: this.path };
+  }
+
+  static [Symbol.hasInstance](value: unknown): boolean {
+    return isTaskFile(value);
+  }
+}
+
+/** True when `value` is a {@link TaskFile}, from this copy of taskres or any other. */
+export function isTaskFile(value: unknown): value is TaskFile {
+  return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[BRAND] === true;
+}
+
+/** The local path of a plain path or `file:` URL; `undefined` for other URL schemes. */
+export function localPathOf(path: string): string | undefined {
+  if (path.startsWith('file:')) {
+    try {
+      return fileURLToPath(path);
+    } catch {
+      return undefined;
+    }
+  }
+  // A scheme of two or more letters is a URL (one letter could be a Windows drive).
+  return /^[a-z][a-z0-9+.-]+:/i.test(path) ? undefined : path;
+}

@@ -1,0 +1,279 @@
+/**
+ * What a task is: the user's function, still callable, carrying its name, signature and
+ * resources; plus the checked definition the resolver reads.
+ */
+import { z } from 'zod';
+import { TaskresError, type ResourceName } from '../errors.js';
+import { rangeSchema, describeOutOfRange } from '../resource-range.js';
+import { DEFAULT_GPU, DEFAULT_LIMITS, DEFAULT_STORAGE_GIB, RESOURCE_NAMES } from '../units.js';
+import { checkSandboxable, parseFunction, type ParameterBinding } from './analyze-source.js';
+import { closestName } from './suggest.js';
+
+/** A resource function: receives task parameters by name and returns a whole number. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type ResourceFunction = (...params: any[]) => number;
+
+/** A resource value: a number, a resource function, or the source text of one. */
+export type ResourceValue = number | ResourceFunction | string;
+
+/** The resources a task declares, before defaults. */
+export interface TaskResourcesInput {
+  cpu: ResourceValue;
+  memory: ResourceValue;
+  storage?: ResourceValue;
+  gpu?: ResourceValue;
+  /** The GPU model the task needs, e.g. `'nvidia-a10g'`; only meaningful with `gpu`. */
+  gpuType?: string;
+}
+
+/** The resources of a defined task: every resource present, defaults applied. */
+export interface TaskResources {
+  cpu: ResourceValue;
+  memory: ResourceValue;
+  storage: ResourceValue;
+  gpu: ResourceValue;
+  gpuType?: string;
+}
+
+/** The JSON form of a task: what `defineTask` takes and `toJSON()` gives. */
+export interface TaskSpec {
+  name: string;
+  params: string[];
+  resources: {
+    cpu: number | string;
+    memory: number | string;
+    storage?: number | string;
+    gpu?: number | string;
+    gpuType?: string;
+  };
+}
+
+/** What every task carries besides being callable. */
+export interface TaskInfo {
+  /** The task's name: its function's name, or the spec's `name`. */
+  readonly taskName: string;
+  /** The task signature: the parameter names of the task function. */
+  readonly params: readonly string[];
+  /** The declared resources, defaults applied (functions stay functions). */
+  readonly resources: Readonly<TaskResources>;
+  /** The spec of this task, with resource functions as source text. */
+  toJSON(): TaskSpec;
+}
+
+/** A task: the user's function, unchanged in behaviour, plus {@link TaskInfo}. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type Task<F extends (...args: any[]) => any = (...args: any[]) => any> = F & TaskInfo;
+
+/** A resource computed by a function, as the resolver needs it. */
+export interface DynamicResource {
+  resource: ResourceName;
+  /** Source of one function expression. */
+  source: string;
+  /** The function's name, for messages (`'anonymous function'` when it has none). */
+  functionName: string;
+  binding: ParameterBinding;
+  /** The task parameters copied into the sandbox for this function. */
+  paramsToCopy: readonly string[];
+}
+
+/** A checked task definition: what the resolver works from. */
+export interface TaskDefinition {
+  name: string;
+  params: readonly string[];
+  statics: Readonly<Partial<Record<ResourceName, number>>>;
+  dynamics: readonly DynamicResource[];
+  gpuType?: string;
+  /** Every task parameter any dynamic resource reads, in signature order. */
+  paramsToCopy: readonly string[];
+}
+
+const DEFINITION = Symbol.for('taskres.TaskDefinition');
+
+/** The checked definition behind a task, or `undefined` when `value` is not a task. */
+export function getTaskDefinition(value: unknown): TaskDefinition | undefined {
+  if (typeof value !== 'function') return undefined;
+  return (value as unknown as Record<symbol, TaskDefinition | undefined>)[DEFINITION];
+}
+
+const RESOURCE_OPTION_NAMES = [...RESOURCE_NAMES, 'gpuType'];
+const STATIC_SCHEMAS = Object.fromEntries(RESOURCE_NAMES.map((r) => [r, rangeSchema(DEFAULT_LIMITS[r])])) as Record<
+  ResourceName,
+  z.ZodNumber
+>;
+const GPU_TYPE = z.string().regex(/^[a-z0-9][a-z0-9._-]{0,62}$/);
+
+/** Inputs to {@link buildTask}. */
+export interface TaskInput {
+  name: string;
+  params: readonly string[];
+  resources: unknown;
+  /** The task body; `undefined` for tasks defined from a spec. */
+  body?: (...args: unknown[]) => unknown;
+}
+
+/**
+ * Checks a task definition and returns every problem found, each a {@link TaskresError}
+ * (`TASKRES_INVALID_SPEC`, `TASKRES_SIGNATURE` or `TASKRES_UNSERIALIZABLE`).
+ */
+export function checkTask(input: Omit<TaskInput, 'body'>): { problems: TaskresError[]; definition?: TaskDefinition } {
+  const { name, params } = input;
+  const problems: TaskresError[] = [];
+  const where = `task '${name}'`;
+  const resources = input.resources;
+  if (typeof resources !== 'object' || resources === null || Array.isArray(resources)) {
+    problems.push(
+      new TaskresError('TASKRES_INVALID_SPEC', `Resources of ${where} must be an object like { cpu: 2, memory: 4 }, received ${resources === null ? 'null' : typeof resources}.`, { taskName: name }),
+    );
+    return { problems };
+  }
+  const record = resources as Record<string, unknown>;
+  for (const key of Object.keys(record)) {
+    if (!RESOURCE_OPTION_NAMES.includes(key)) {
+      const suggestion = closestName(key, RESOURCE_OPTION_NAMES);
+      problems.push(
+        new TaskresError(
+          'TASKRES_INVALID_SPEC',
+          `Unknown resource option '${key}' in ${where}${suggestion ? ` (did you mean '${suggestion}'?)` : ''}. Valid options: ${RESOURCE_OPTION_NAMES.join(', ')}. Units: cpu in cores, memory and storage in GiB, gpu in devices.`,
+          { taskName: name },
+        ),
+      );
+    }
+  }
+  const statics: Partial<Record<ResourceName, number>> = {};
+  const dynamics: DynamicResource[] = [];
+  for (const resource of RESOURCE_NAMES) {
+    const value = Object.hasOwn(record, resource) ? record[resource] : defaultValue(resource);
+    if (value === undefined) {
+      problems.push(
+        new TaskresError('TASKRES_INVALID_SPEC', `${where} must declare ${resource} (a whole number, a resource function or its source text).`, { taskName: name, resource }),
+      );
+    } else if (typeof value === 'number') {
+      if (STATIC_SCHEMAS[resource].safeParse(value).success) statics[resource] = value;
+      else {
+        problems.push(
+          new TaskresError('TASKRES_INVALID_SPEC', `${resource} of ${where}: ${describeOutOfRange(resource, DEFAULT_LIMITS[resource], value)}.`, { taskName: name, resource }),
+        );
+      }
+    } else if (typeof value === 'function' || typeof value === 'string') {
+      const dynamic = checkResourceFunction(value as ResourceFunction | string, resource, name, params, problems);
+      if (dynamic) dynamics.push(dynamic);
+    } else {
+      problems.push(
+        new TaskresError(
+          'TASKRES_INVALID_SPEC',
+          `${resource} of ${where} must be a whole number, a resource function or the source text of one, received ${value === null ? 'null' : typeof value}.`,
+          { taskName: name, resource },
+        ),
+      );
+    }
+  }
+  const gpuType = record.gpuType;
+  if (gpuType !== undefined && !GPU_TYPE.safeParse(gpuType).success) {
+    problems.push(
+      new TaskresError('TASKRES_INVALID_SPEC', `gpuType of ${where} must be a lowercase GPU model name like 'nvidia-a10g', received ${typeof gpuType === 'string' ? JSON.stringify(gpuType.slice(0, 64)) : typeof gpuType}.`, { taskName: name }),
+    );
+  }
+  if (problems.length > 0) return { problems };
+  const read = new Set(dynamics.flatMap((d) => d.paramsToCopy));
+  return {
+    problems,
+    definition: {
+      name,
+      params: Object.freeze([...params]),
+      statics: Object.freeze(statics),
+      dynamics: Object.freeze(dynamics),
+      ...(typeof gpuType === 'string' ? { gpuType } : {}),
+      paramsToCopy: Object.freeze(params.filter((p) => read.has(p))),
+    },
+  };
+}
+
+function defaultValue(resource: ResourceName): number | undefined {
+  if (resource === 'storage') return DEFAULT_STORAGE_GIB;
+  if (resource === 'gpu') return DEFAULT_GPU;
+  return undefined;
+}
+
+function checkResourceFunction(
+  value: ResourceFunction | string,
+  resource: ResourceName,
+  taskName: string,
+  params: readonly string[],
+  problems: TaskresError[],
+): DynamicResource | undefined {
+  const label = typeof value === 'function' && value.name ? `'${value.name}'` : 'function';
+  const what = `The ${resource} resource ${label} of task '${taskName}'`;
+  try {
+    if (typeof value === 'function' && value.name.startsWith('bound ')) {
+      throw new TaskresError('TASKRES_UNSERIALIZABLE', `${what} is a bound function; its source cannot be read. Write a plain function instead.`);
+    }
+    const source = typeof value === 'function' ? Function.prototype.toString.call(value) : value;
+    const parsed = parseFunction(source, what);
+    checkSandboxable(parsed, what);
+    const functionName = parsed.name || (typeof value === 'function' ? value.name : '') || 'anonymous function';
+    const unknown = parsed.binding.names.filter((n) => !params.includes(n));
+    if (unknown.length > 0) {
+      throw new TaskresError(
+        'TASKRES_SIGNATURE',
+        `The ${resource} function '${functionName}' of task '${taskName}' names ${unknown.map((n) => `'${n}'`).join(', ')}, which ${unknown.length > 1 ? 'are' : 'is'} not in the task signature (${params.length ? params.join(', ') : 'no parameters'}). A resource function may only name parameters of its task; use a rest element ({ files, ...rest }) to ignore others.`,
+      );
+    }
+    const paramsToCopy = parsed.binding.rest ? [...params] : parsed.binding.names;
+    return { resource, source: parsed.expressionSource, functionName, binding: parsed.binding, paramsToCopy: Object.freeze(paramsToCopy) };
+  } catch (error) {
+    if (!(error instanceof TaskresError)) throw error;
+    problems.push(new TaskresError(error.code, error.message, { taskName, resource }));
+    return undefined;
+  }
+}
+
+/** Builds a task from checked input; throws the first problem found. */
+export function buildTask(input: TaskInput): Task {
+  const { problems, definition } = checkTask(input);
+  if (!definition) throw firstProblem(problems);
+  const { body, name } = input;
+  const task = function (this: unknown, ...args: unknown[]): unknown {
+    if (!body) {
+      throw new TaskresError('TASKRES_INVALID_SPEC', `Task '${name}' was defined from a spec with defineTask and has no body to call; resolve it with a resolver instead.`, { taskName: name });
+    }
+    return body.apply(this, args);
+  };
+  const record = input.resources as Record<string, ResourceValue | string | undefined>;
+  const resources: TaskResources = {
+    cpu: record.cpu as ResourceValue,
+    memory: record.memory as ResourceValue,
+    storage: (record.storage as ResourceValue | undefined) ?? DEFAULT_STORAGE_GIB,
+    gpu: (record.gpu as ResourceValue | undefined) ?? DEFAULT_GPU,
+    ...(definition.gpuType ? { gpuType: definition.gpuType } : {}),
+  };
+  const spec = toSpec(definition);
+  Object.defineProperties(task, {
+    name: { value: name },
+    taskName: { value: name, enumerable: true },
+    params: { value: definition.params, enumerable: true },
+    resources: { value: Object.freeze(resources), enumerable: true },
+    toJSON: { value: () => structuredClone(spec) },
+    [DEFINITION]: { value: Object.freeze(definition) },
+  });
+  return task as unknown as Task;
+}
+
+function toSpec(definition: TaskDefinition): TaskSpec {
+  const resources: TaskSpec['resources'] = { cpu: 0, memory: 0 };
+  for (const resource of RESOURCE_NAMES) {
+    const dynamic = definition.dynamics.find((d) => d.resource === resource);
+    resources[resource] = dynamic ? dynamic.source : (definition.statics[resource] as number);
+  }
+  if (definition.gpuType) resources.gpuType = definition.gpuType;
+  return { name: definition.name, params: [...definition.params], resources };
+}
+
+function firstProblem(problems: TaskresError[]): TaskresError {
+  const [first, ...rest] = problems;
+  if (!first) throw new Error('unreachable: a task without a definition has problems');
+  if (rest.length === 0) return first;
+  return new TaskresError(first.code, `${first.message} (and ${rest.length} more problem${rest.length > 1 ? 's' : ''}: ${rest.map((p) => p.code).join(', ')}; run checkTaskSpec or \`taskres check\` to list them all)`, {
+    ...(first.taskName === undefined ? {} : { taskName: first.taskName }),
+    ...(first.resource === undefined ? {} : { resource: first.resource }),
+  });
+}

@@ -1,0 +1,45 @@
+/**
+ * Turns a user's function into a task, as a plain call (`smallTask(fn)`) or as a TypeScript 5
+ * method decorator (`@smallTask`). The task signature is read from the function's source.
+ */
+import { TaskresError } from '../errors.js';
+import { parseFunction } from './analyze-source.js';
+import { buildTask, type Task, type TaskResourcesInput } from './task.js';
+
+/** A function that turns a function into a task; also usable as a method decorator. */
+export interface TaskWrapper {
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  <F extends (...args: any[]) => any>(fn: F): Task<F>;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  <F extends (...args: any[]) => any>(fn: F, context: ClassMethodDecoratorContext): Task<F>;
+}
+
+/** Makes a {@link TaskWrapper} that declares `resources` for every function it wraps. */
+export function makeTaskWrapper(resources: TaskResourcesInput | Readonly<Record<string, unknown>>): TaskWrapper {
+  const wrapper = (fn: unknown, context?: ClassMethodDecoratorContext): Task => {
+    if (typeof fn !== 'function') {
+      throw new TaskresError('TASKRES_INVALID_SPEC', `A task wrapper expects the task function, received ${fn === null ? 'null' : typeof fn}.`);
+    }
+    if (context !== undefined && context.kind !== 'method') {
+      throw new TaskresError('TASKRES_INVALID_SPEC', `Task decorators apply to methods, not to a ${String(context.kind)}.`);
+    }
+    const name = context ? String(context.name).replace(/^Symbol\((.*)\)$/, '$1') : fn.name || 'anonymous';
+    const params = readTaskSignature(fn as (...args: unknown[]) => unknown, name);
+    return buildTask({ name, params, resources: { ...resources }, body: fn as (...args: unknown[]) => unknown });
+  };
+  return wrapper as TaskWrapper;
+}
+
+/** The parameter names of a task function, read from its source. */
+export function readTaskSignature(fn: (...args: unknown[]) => unknown, taskName: string): string[] {
+  try {
+    return parseFunction(Function.prototype.toString.call(fn), `The function of task '${taskName}'`).binding.names;
+  } catch (error) {
+    if (!(error instanceof TaskresError)) throw error;
+    throw new TaskresError(
+      'TASKRES_INVALID_SPEC',
+      `Cannot read the parameter names of task '${taskName}': ${error.message} Declare its parameters as one object pattern ({ files, count }) or plain names (files, count).`,
+      { taskName },
+    );
+  }
+}

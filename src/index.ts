@@ -1,0 +1,42 @@
+export {
+  TaskresError,
+  ERROR_CODES,
+  isTaskresError,
+  hasErrorCode,
+  type TaskresErrorCode,
+  type ResourceName,
+  type TaskresErrorContext,
+} from './errors.js';
+export {
+  RESOURCE_NAMES,
+  DEFAULT_LIMITS,
+  DEFAULT_STORAGE_GIB,
+  RESOURCE_UNITS,
+  type Resources,
+  type ResourceLimits,
+  type Range,
+} from './units.js';
+export { TaskFile, isTaskFile } from './definition/task-file.js';
+export {
+  PRESETS,
+  A10G,
+  smallTask,
+  mediumTask,
+  largeTask,
+  smallGpuTask,
+  largeGpuTask,
+  type Preset,
+  type PresetName,
+} from './definition/presets.js';
+export { customTask } from './definition/custom-task.js';
+export { defineTask, checkTaskSpec } from './definition/define-task.js';
+export type { TaskWrapper } from './definition/wrap.js';
+export type {
+  Task,
+  TaskInfo,
+  TaskSpec,
+  TaskResources,
+  TaskResourcesInput,
+  ResourceFunction,
+  ResourceValue,
+} from './definition/task.js';

@@ -1,0 +1,327 @@
+import { describe, expect, it } from 'vitest';
+import { transformSync } from 'esbuild';
+import {
+  PRESETS,
+  TaskFile,
+  TaskresError,
+  customTask,
+  defineTask,
+  checkTaskSpec,
+  isTaskresError,
+  largeGpuTask,
+  largeTask,
+  mediumTask,
+  smallGpuTask,
+  smallTask,
+  ERROR_CODES,
+  DEFAULT_STORAGE_GIB,
+} from '../dist/index.js';
+import { expectTaskresError } from './helpers/expect-error.js';
+
+// The seed's example (Latch's allocate_cpu / allocate_storage / my_task), in TypeScript.
+function allocateCpu({ files, ...kwargs }: { files: TaskFile[] }): number {
+  return Math.min(8, files.length);
+}
+function allocateStorage({ files, ...kwargs }: { files: { size(): number }[] }): number {
+  return Math.floor(files.reduce((total, file) => total + 1.5 * file.size(), 0) / 1024 ** 3);
+}
+
+describe('presets', () => {
+  it.each([
+    ['smallTask', smallTask, 2, 4, 0, undefined],
+    ['mediumTask', mediumTask, 32, 128, 0, undefined],
+    ['largeTask', largeTask, 96, 192, 0, undefined],
+    ['smallGpuTask', smallGpuTask, 8, 32, 1, 'nvidia-a10g'],
+    ['largeGpuTask', largeGpuTask, 31, 120, 1, 'nvidia-a10g'],
+  ] as const)('%s has the seed numbers', (name, preset, cpu, memory, gpu, gpuType) => {
+    const task = preset(function work({ x }: { x: number }) {
+      return x * 2;
+    });
+    expect(task.resources).toEqual({ cpu, memory, storage: DEFAULT_STORAGE_GIB, gpu, ...(gpuType ? { gpuType } : {}) });
+    expect(PRESETS[name]).toEqual({ cpu, memory, gpu, ...(gpuType ? { gpuType } : {}) });
+  });
+
+  it('keeps the task callable with the same arguments and result', () => {
+    // (named apart from its const: esbuild renames a function expression that shadows it)
+    const hello = smallTask(function helloTask({ name }: { name: string }) {
+      return `hi ${name}`;
+    });
+    expect(hello({ name: 'x' })).toBe('hi x');
+    expect(hello.taskName).toBe('helloTask');
+    expect(hello.params).toEqual(['name']);
+    expect(hello.resources).toEqual({ cpu: 2, memory: 4, storage: 500, gpu: 0 });
+    expect(hello.toJSON()).toEqual({ name: 'helloTask', params: ['name'], resources: { cpu: 2, memory: 4, storage: 500, gpu: 0 } });
+  });
+
+  it('works as TypeScript 5 method decorators', () => {
+    class Pipeline {
+      factor = 3;
+      @smallTask
+      align(reads: number, ref: string): string {
+        return `${reads * this.factor}:${ref}`;
+      }
+      @largeGpuTask
+      inference({ model }: { model: string }): string {
+        return model.toUpperCase();
+      }
+      @customTask({ cpu: ({ files }: { files: unknown[] }) => files.length, memory: 8 })
+      merge({ files }: { files: unknown[] }): number {
+        return files.length;
+      }
+    }
+    const pipeline = new Pipeline();
+    expect(pipeline.align(2, 'hg38')).toBe('6:hg38');
+    const align = pipeline.align as unknown as { taskName: string; params: string[]; resources: object };
+    expect(align.taskName).toBe('align');
+    expect(align.params).toEqual(['reads', 'ref']);
+    expect(align.resources).toEqual({ cpu: 2, memory: 4, storage: 500, gpu: 0 });
+    expect((pipeline.inference as unknown as { resources: object }).resources).toMatchObject({ cpu: 31, memory: 120, gpu: 1, gpuType: 'nvidia-a10g' });
+    expect(pipeline.inference({ model: 'esm' })).toBe('ESM');
+    expect((pipeline.merge as unknown as { params: string[] }).params).toEqual(['files']);
+  });
+});
+
+describe('customTask', () => {
+  it('takes (cpu, memory) like custom_task(cpu, memory)', () => {
+    const task = customTask(4, 8)(function align(reads: string[], ref: string) {
+      return reads.length + ref.length;
+    });
+    expect(task.resources).toEqual({ cpu: 4, memory: 8, storage: 500, gpu: 0 });
+    expect(task.params).toEqual(['reads', 'ref']);
+    expect(task(['a'], 'bc')).toBe(3);
+  });
+
+  it('takes an options object with storage, gpu and gpuType', () => {
+    const task = customTask({ cpu: 4, memory: 8, storage: 100, gpu: 1, gpuType: 'nvidia-a10g' })(function fold({ seq }: { seq: string }) {
+      return seq;
+    });
+    expect(task.resources).toEqual({ cpu: 4, memory: 8, storage: 100, gpu: 1, gpuType: 'nvidia-a10g' });
+  });
+
+  it('takes resource functions: the seed example', () => {
+    const myTask = customTask({ cpu: allocateCpu, memory: 8, storage: allocateStorage })(function my_task(files: TaskFile[], count: number) {
+      return files.length * count;
+    });
+    expect(myTask.taskName).toBe('my_task');
+    expect(myTask.params).toEqual(['files', 'count']);
+    expect(myTask.resources.cpu).toBe(allocateCpu);
+    expect(myTask.resources.memory).toBe(8);
+    expect(myTask([new TaskFile('/a'), new TaskFile('/b')], 3)).toBe(6);
+    const spec = myTask.toJSON();
+    expect(spec.name).toBe('my_task');
+    expect(typeof spec.resources.cpu).toBe('string');
+    expect(spec.resources.cpu).toContain('Math.min(8, files.length)');
+    // The JSON form defines the same task again.
+    expect(defineTask(JSON.parse(JSON.stringify(spec))).toJSON()).toEqual(spec);
+  });
+
+  it('takes resource functions as source text', () => {
+    const task = customTask({ cpu: '({ files }) => Math.min(8, files.length)', memory: 8 })(function t({ files }: { files: unknown[] }) {
+      return files;
+    });
+    expect(task.resources.cpu).toBe('({ files }) => Math.min(8, files.length)');
+  });
+
+  it('accepts plain-identifier binding and object binding with rest', () => {
+    const task = customTask({
+      cpu: (files: unknown[], count: number) => files.length * count,
+      memory: function mem({ count, ...rest }: { count: number }) {
+        return count;
+      },
+    })(function t(files: unknown[], count: number) {
+      return [files, count];
+    });
+    expect(task.params).toEqual(['files', 'count']);
+  });
+
+  it('accepts functions compiled by esbuild with keepNames (__name helpers)', () => {
+    const { code } = transformSync(
+      `export const fn = function allocate({ files }: { files: { size(): number }[] }) {
+        const sizeOf = (file: { size(): number }) => file.size();
+        const total = files.map(sizeOf).reduce((a, b) => a + b, 0);
+        return Math.ceil(total / 2 ** 30);
+      };`,
+      { loader: 'ts', keepNames: true, format: 'cjs' },
+    );
+    expect(code).toContain('__name(');
+    const module = { exports: {} as { fn: (p: unknown) => number } };
+    new Function('module', 'exports', code)(module, module.exports);
+    const task = customTask({ cpu: 2, memory: 4, storage: module.exports.fn })(function t({ files }: { files: unknown[] }) {
+      return files;
+    });
+    expect(String(task.resources.storage)).toContain('__name(');
+  });
+});
+
+describe('definition-time errors', () => {
+  const body = function work({ files, count }: { files: unknown[]; count: number }) {
+    return [files, count];
+  };
+
+  it('TASKRES_SIGNATURE names the function and the parameter', () => {
+    const err = expectTaskresError(
+      () => customTask({ cpu: function allocate({ filez }: { filez: unknown[] }) { return filez.length; }, memory: 8 })(body),
+      'TASKRES_SIGNATURE',
+    );
+    expect(err.message).toContain("'allocate'");
+    expect(err.message).toContain("'filez'");
+    expect(err.message).toContain('files, count');
+    expect(err.taskName).toBe('work');
+    expect(err.resource).toBe('cpu');
+  });
+
+  it('TASKRES_SIGNATURE for plain identifiers too (Latch misses unannotated ones)', () => {
+    expectTaskresError(() => customTask({ cpu: (files: unknown[], threads: number) => threads, memory: 8 })(body), 'TASKRES_SIGNATURE', /'threads'/);
+  });
+
+  it('TASKRES_UNSERIALIZABLE lists free variables from the module', () => {
+    const MAX_CPU = 16;
+    const err = expectTaskresError(
+      () => customTask({ cpu: ({ files }: { files: unknown[] }) => Math.min(MAX_CPU, files.length), memory: 8 })(body),
+      'TASKRES_UNSERIALIZABLE',
+    );
+    expect(err.message).toContain('`MAX_CPU`');
+  });
+
+  it.each([
+    ['require', "({ files }) => require('fs').statSync('/').size"],
+    ['process', '({ files }) => process.exit(1)'],
+    ['fetch', '({ files }) => fetch("http://x")'],
+    ['console', '({ files }) => { console.log(files); return 1; }'],
+  ])('TASKRES_UNSERIALIZABLE for %s', (name, source) => {
+    expectTaskresError(() => customTask({ cpu: source, memory: 8 })(body), 'TASKRES_UNSERIALIZABLE', new RegExp('`' + name + '`'));
+  });
+
+  it('allows standard globals and locals, including shadowing and nested functions', () => {
+    const source = `function ({ files, count }) {
+      const sizes = files.map(function each(f, i) { return i; });
+      let total = 0; for (const s of sizes) { total += s; }
+      try { JSON.parse('x') } catch (err) { total += err instanceof SyntaxError ? 1 : 0 }
+      label: for (var i = 0; i < 2; i++) { if (i) break label; }
+      class Acc { add(x) { return x + 1 } }
+      return Math.max(1, new Acc().add(total) + count + Number.parseInt('2') + i);
+    }`;
+    expect(() => customTask({ cpu: source, memory: 8 })(body)).not.toThrow();
+  });
+
+  it.each([
+    ['native functions', Math.max, /native/],
+    ['bound functions', function f() { return 1; }.bind(null), /bound/],
+    ['generators', function* gen() { yield 1; }, /generator/],
+    ['async functions', async function a() { return 1; }, /async/],
+    ['this', function usesThis(this: { n: number }) { return this.n; }, /`this`/],
+    ['syntax errors in source text', '({ files }) => files.length +', /not valid JavaScript/],
+    ['source text that is not one function', '1 + 2', /exactly one function/],
+    ['wrapper breakouts', '() => 1) ; while (true) {} ; (() => 1', /not valid JavaScript|exactly one function/],
+    ['eval', '() => eval("1")', /removes/],
+    ['WebAssembly', '() => WebAssembly.Memory.length', /removes/],
+    ['import()', '() => import("fs")', /import\(\)/],
+  ])('TASKRES_UNSERIALIZABLE for %s', (_, value, pattern) => {
+    expectTaskresError(() => customTask({ cpu: value as never, memory: 8 })(body), 'TASKRES_UNSERIALIZABLE', pattern);
+  });
+
+  it('TASKRES_UNSERIALIZABLE for class methods that use this or super', () => {
+    class Base {
+      cores() { return 2; }
+    }
+    class Sizer extends Base {
+      max = 4;
+      viaThis() { return this.max; }
+      viaSuper() { return super.cores(); }
+    }
+    const sizer = new Sizer();
+    expectTaskresError(() => customTask({ cpu: sizer.viaThis, memory: 8 })(body), 'TASKRES_UNSERIALIZABLE', /`this`/);
+    expectTaskresError(() => customTask({ cpu: sizer.viaSuper, memory: 8 })(body), 'TASKRES_UNSERIALIZABLE', /`super`/);
+  });
+
+  it('accepts a method that uses neither this nor super', () => {
+    const sizer = { cores({ count }: { count: number }) { return count; } };
+    const task = customTask({ cpu: sizer.cores, memory: 8 })(body);
+    expect(task.toJSON().resources.cpu).toMatch(/^function/);
+  });
+
+  it.each([
+    [{ cpu: 2.5, memory: 8 }, /cpu.*whole number of cores from 1 to 126, received 2\.5.*Math\.ceil/],
+    [{ cpu: 0, memory: 8 }, /cpu.*from 1 to 126, received 0/],
+    [{ cpu: 127, memory: 8 }, /received 127/],
+    [{ cpu: 2, memory: 976 }, /memory.*GiB from 1 to 975, received 976/],
+    [{ cpu: 2, memory: 8, storage: 4950 }, /storage.*from 0 to 4949/],
+    [{ cpu: 2, memory: 8, gpu: 9 }, /gpu.*from 0 to 8/],
+    [{ cpu: 2, memory: -1 }, /received -1/],
+    [{ cpu: Number.NaN, memory: 8 }, /received NaN/],
+    [{ cpu: Infinity, memory: 8 }, /received Infinity/],
+    [{ cpu: '4' as never, memory: 8 }, /not valid JavaScript|exactly one function/],
+    [{ cpu: null as never, memory: 8 }, /received null/],
+    [{ memory: 8 } as never, /must declare cpu/],
+    [{ cpu: 2, memory: 8, gpuType: 'A10G!' }, /gpuType/],
+  ])('TASKRES_INVALID_SPEC for bad static values: %o', (resources, pattern) => {
+    const code = typeof resources.cpu === 'string' ? 'TASKRES_UNSERIALIZABLE' : 'TASKRES_INVALID_SPEC';
+    expectTaskresError(() => customTask(resources as never)(body), code, pattern);
+  });
+
+  it('TASKRES_INVALID_SPEC for positional values too', () => {
+    expectTaskresError(() => customTask(2.5, 8)(body), 'TASKRES_INVALID_SPEC', /received 2\.5/);
+  });
+
+  it.each([
+    ['mem', 'memory'],
+    ['storage_gib', 'storage'],
+    ['cpus', 'cpu'],
+  ])('TASKRES_INVALID_SPEC for the unknown option %s, suggesting %s', (key, suggestion) => {
+    expectTaskresError(
+      () => customTask({ cpu: 2, memory: 8, [key]: 4 } as never)(body),
+      'TASKRES_INVALID_SPEC',
+      new RegExp(`'${key}'.*did you mean '${suggestion}'`),
+    );
+  });
+});
+
+describe('defineTask', () => {
+  it('defines a task from data and applies every check', () => {
+    const task = defineTask({ name: 'my_task', params: ['files', 'count'], resources: { cpu: '({ files }) => Math.min(8, files.length)', memory: 8 } });
+    expect(task.taskName).toBe('my_task');
+    expect(task.params).toEqual(['files', 'count']);
+    expect(task.toJSON()).toEqual({ name: 'my_task', params: ['files', 'count'], resources: { cpu: '({ files }) => Math.min(8, files.length)', memory: 8, storage: 500, gpu: 0 } });
+    expectTaskresError(() => task({}), 'TASKRES_INVALID_SPEC', /no body/);
+    expectTaskresError(() => defineTask({ name: 'x', params: ['files'], resources: { cpu: '({ count }) => count', memory: 8 } }), 'TASKRES_SIGNATURE', /'count'/);
+    expectTaskresError(() => defineTask({ name: 'x', params: 'files' as never, resources: { cpu: 1, memory: 8 } }), 'TASKRES_INVALID_SPEC', /params/);
+    expectTaskresError(() => defineTask({ name: 'x', params: [], resources: { cpu: 1, memory: 8 }, extra: 1 } as never), 'TASKRES_INVALID_SPEC', /extra/);
+  });
+
+  it('checkTaskSpec reports every problem at once', () => {
+    const problems = checkTaskSpec({ name: 'bad', params: ['files'], resources: { cpu: '({ count }) => count', memory: 1.5, mem: 3, storage: '() => MAX' } });
+    expect(problems.map((p) => p.code).sort()).toEqual(['TASKRES_INVALID_SPEC', 'TASKRES_INVALID_SPEC', 'TASKRES_SIGNATURE', 'TASKRES_UNSERIALIZABLE']);
+    expect(checkTaskSpec({ name: 'good', params: [], resources: { cpu: 1, memory: 1 } })).toEqual([]);
+  });
+
+  it('treats injected source text as what it is', () => {
+    for (const source of ['', '}', 'function () { return 1 } /*', '8', 'x => x; process.exit(1)']) {
+      expectTaskresError(() => defineTask({ name: 'x', params: ['x'], resources: { cpu: source, memory: 8 } }), 'TASKRES_UNSERIALIZABLE');
+    }
+  });
+});
+
+describe('TaskresError', () => {
+  it('has every code of the contract', () => {
+    expect(Object.keys(ERROR_CODES).sort()).toEqual(
+      [
+        'TASKRES_INVALID_SPEC', 'TASKRES_SIGNATURE', 'TASKRES_UNSERIALIZABLE', 'TASKRES_INVALID_ARGS',
+        'TASKRES_FUNCTION_THREW', 'TASKRES_TIMEOUT', 'TASKRES_MEMORY_LIMIT', 'TASKRES_INVALID_VALUE',
+        'TASKRES_FILE_SIZE', 'TASKRES_CLOSED', 'TASKRES_UNSCHEDULABLE', 'TASKRES_ABORTED',
+      ].sort(),
+    );
+  });
+
+  it('is recognised across realms and module copies by its brand', async () => {
+    const err = new TaskresError('TASKRES_TIMEOUT', 'slow', { taskName: 't', resource: 'cpu' });
+    expect(err).toBeInstanceOf(Error);
+    expect(err.name).toBe('TaskresError');
+    const cjs = await import('../dist/index.cjs');
+    expect(err instanceof cjs.TaskresError).toBe(true);
+    expect(cjs.isTaskresError(err)).toBe(true);
+    const { runInNewContext } = await import('node:vm');
+    const foreign = runInNewContext('new Error("x")');
+    expect(isTaskresError(foreign)).toBe(false);
+    expect(isTaskresError({ code: 'TASKRES_TIMEOUT' })).toBe(false);
+  });
+});

@@ -40,3 +40,5 @@ export type {
   ResourceFunction,
   ResourceValue,
 } from './definition/task.js';
+export { createResolver, type Resolver, type ResolveRequest, type ResolveOutcome } from './resolver/resolver.js';
+export type { ResolverOptions, ClampWarning } from './resolver/options.js';

@@ -127,6 +127,9 @@ export function checkTask(input: Omit<TaskInput, 'body'>): { problems: TaskresEr
     return { problems };
   }
   const record = resources as Record<string, unknown>;
+  if (params.includes('__proto__')) {
+    problems.push(new TaskresError('TASKRES_INVALID_SPEC', `${where} has a parameter named '__proto__'; rename it.`, { taskName: name }));
+  }
   for (const key of Object.keys(record)) {
     if (!RESOURCE_OPTION_NAMES.includes(key)) {
       const suggestion = closestName(key, RESOURCE_OPTION_NAMES);

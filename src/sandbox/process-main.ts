@@ -1,1 +1,128 @@
-export {};
+/**
+ * The sandbox process: started by a resolver with `--no-node-snapshot`, it runs a piscina
+ * pool whose workers each own an isolate. Some hostile functions abort or wedge any process
+ * that runs isolated-vm, so this process is disposable: it reports what it sees (a wedged
+ * thread, a catastrophic error, too much memory) and kills itself; the resolver restarts it.
+ * It also dies with its parent: losing the IPC channel means the resolver is gone.
+ */
+import { BroadcastChannel } from 'node:worker_threads';
+import { Piscina } from 'piscina';
+import {
+  HEARTBEAT_BYTES,
+  MAX_EVALUATIONS_PER_BATCH,
+  SIZE_REPLY,
+  WATCHDOG_INTERVAL_MS,
+  wedgeGraceMs,
+  type CrashReason,
+  type FromSandbox,
+  type FromWorker,
+  type SandboxSettings,
+  type ToSandbox,
+} from './protocol.js';
+
+const dieNow = (): never => process.kill(process.pid, 'SIGKILL') as never;
+process.on('disconnect', dieNow);
+
+const send = (message: FromSandbox, then?: () => void): void => {
+  if (!process.connected) dieNow();
+  process.send!(message, undefined, undefined, then);
+};
+
+let pool: Piscina | undefined;
+let settings: SandboxSettings | undefined;
+let crashed = false;
+const heartbeat = new SharedArrayBuffer(HEARTBEAT_BYTES);
+const deadlines = new Float64Array(heartbeat, 8);
+const channelName = `taskres-sandbox-${process.pid}`;
+const fromWorkers = new BroadcastChannel(channelName);
+const sizeReplies = new Map<number, { buffer: SharedArrayBuffer; count: number }>();
+let nextSizeRequest = 0;
+
+/** Reports why this process is about to die, then dies: the resolver restarts a new one. */
+function crash(reason: CrashReason, detail: string): void {
+  if (crashed) return;
+  crashed = true;
+  send({ t: 'crash', reason, detail }, dieNow);
+  setTimeout(dieNow, 200).unref();
+}
+
+fromWorkers.onmessage = (event) => {
+  const message = (event as unknown as { data: FromWorker }).data;
+  if (message.t === 'catastrophic') {
+    crash('memory', `isolated-vm reported a catastrophic error: ${message.message}`);
+    return;
+  }
+  const id = nextSizeRequest++;
+  sizeReplies.set(id, { buffer: message.reply, count: message.paths.length });
+  send({ t: 'size', id, paths: message.paths });
+};
+
+function answerSize(id: number, sizes: number[] | undefined, error: string | undefined): void {
+  const request = sizeReplies.get(id);
+  if (!request) return;
+  sizeReplies.delete(id);
+  const header = new Int32Array(request.buffer, 0, 4);
+  if (sizes && sizes.length === request.count) {
+    new Float64Array(request.buffer, SIZE_REPLY.sizesOffset, request.count).set(sizes);
+    Atomics.store(header, SIZE_REPLY.kind, 0);
+  } else {
+    const bytes = new TextEncoder().encode((error ?? 'the fileSize provider gave no answer').slice(0, 300));
+    const room = new Uint8Array(request.buffer, SIZE_REPLY.sizesOffset + 8 * request.count, SIZE_REPLY.maxMessageBytes);
+    const length = Math.min(bytes.length, room.length);
+    room.set(bytes.subarray(0, length));
+    Atomics.store(header, SIZE_REPLY.messageBytes, length);
+    Atomics.store(header, SIZE_REPLY.kind, 1);
+  }
+  Atomics.store(header, SIZE_REPLY.state, 1);
+  Atomics.notify(header, SIZE_REPLY.state);
+}
+
+function start(given: SandboxSettings): void {
+  settings = given;
+  pool = new Piscina({
+    filename: new URL('./sandbox-worker.js', import.meta.url).href,
+    minThreads: given.threads,
+    maxThreads: given.threads,
+    concurrentTasksPerWorker: 1,
+    idleTimeout: Number.MAX_SAFE_INTEGER,
+    recordTiming: false,
+    workerData: { settings: given, heartbeat, channelName, capacity: MAX_EVALUATIONS_PER_BATCH },
+  });
+  const graceMs = wedgeGraceMs(given.timeoutMs);
+  const memoryCapBytes = given.processMemoryLimitMiB * 1024 * 1024;
+  setInterval(() => {
+    const now = Date.now();
+    for (const deadline of deadlines) {
+      if (deadline > 0 && now > deadline + graceMs) {
+        crash('wedged', `a sandbox thread stayed inside one evaluation ${Math.round(now - deadline + given.timeoutMs)} ms`);
+        return;
+      }
+    }
+    const rss = process.memoryUsage.rss();
+    if (rss > memoryCapBytes) crash('memory', `the sandbox process reached ${Math.round(rss / 1048576)} MiB, over its ${given.processMemoryLimitMiB} MiB cap`);
+  }, WATCHDOG_INTERVAL_MS).unref();
+}
+
+process.on('message', (message: ToSandbox) => {
+  switch (message.t) {
+    case 'init':
+      start(message.settings);
+      return;
+    case 'batch':
+      if (!pool) return;
+      pool.run(message.task).then(
+        (result) => send({ t: 'done', id: message.id, result }),
+        (error: unknown) => send({ t: 'failed', id: message.id, message: String((error as Error)?.message ?? error).slice(0, 300) }),
+      );
+      return;
+    case 'size-reply':
+      answerSize(message.id, message.sizes, message.error);
+      return;
+    case 'close':
+      void (pool?.destroy() ?? Promise.resolve()).finally(() => {
+        fromWorkers.close();
+        process.exit(0);
+      });
+      return;
+  }
+});

@@ -1,0 +1,126 @@
+/** Resolver options: validated once, here, with zod; unknown options are rejected. */
+import { availableParallelism } from 'node:os';
+import { z } from 'zod';
+import { TaskresError, type ResourceName } from '../errors.js';
+import { closestName } from '../definition/suggest.js';
+import type { TaskFile } from '../definition/task-file.js';
+import { DEFAULT_LIMITS, RESOURCE_NAMES, type ResourceLimits } from '../units.js';
+
+/** A warning the resolver reports through `onWarning`. */
+export interface ClampWarning {
+  code: 'TASKRES_CLAMPED';
+  taskName: string;
+  resource: ResourceName;
+  /** The value the function returned. */
+  value: number;
+  /** The value used instead. */
+  limit: number;
+}
+
+/** Options of {@link createResolver}. Every one is optional. */
+export interface ResolverOptions {
+  /** Worker threads of the sandbox pool. Default: the CPU count, at most 4. */
+  threads?: number;
+  /** Time one resource-function evaluation may take, in ms. Default 1000. */
+  timeoutMs?: number;
+  /** Heap cap of each isolate, in MiB. Default 32. */
+  memoryLimitMiB?: number;
+  /**
+   * Resident-memory cap of the whole sandbox process, in MiB; past it the process is
+   * restarted and the evaluation that grew it gets `TASKRES_MEMORY_LIMIT`.
+   * Default: 256 + threads x (3 x memoryLimitMiB + 32).
+   */
+  processMemoryLimitMiB?: number;
+  /** Size provider, bytes of one file, run in your process. Default: `fs.stat` next to the sandbox. */
+  fileSize?: (file: TaskFile) => Promise<number> | number;
+  /** Batch size provider: bytes of each file, in order. Exclusive with `fileSize`. */
+  fileSizes?: (files: TaskFile[]) => Promise<number[]> | number[];
+  /** Allowed range of each resource; unspecified ones keep {@link DEFAULT_LIMITS}. */
+  limits?: Partial<Record<ResourceName, Partial<{ min: number; max: number }>>>;
+  /** `'error'` (default): a value above max is `TASKRES_INVALID_VALUE`; `'clamp'`: use max and warn. */
+  overLimit?: 'error' | 'clamp';
+  /** Receives clamp warnings. Default: `process.emitWarning`. */
+  onWarning?: (warning: ClampWarning) => void;
+}
+
+/** Options after validation, with every default applied. */
+export interface ResolvedOptions {
+  threads: number;
+  timeoutMs: number;
+  memoryLimitMiB: number;
+  processMemoryLimitMiB: number;
+  fileSize?: (file: TaskFile) => Promise<number> | number;
+  fileSizes?: (files: TaskFile[]) => Promise<number[]> | number[];
+  limits: ResourceLimits;
+  overLimit: 'error' | 'clamp';
+  onWarning: (warning: ClampWarning) => void;
+}
+
+const wholeNumber = (min: number, max: number) => z.number().int().min(min).max(max);
+const fn = z.custom<(...args: never[]) => unknown>((value) => typeof value === 'function', 'expected a function');
+const range = z.strictObject({ min: wholeNumber(0, 1_000_000).optional(), max: wholeNumber(0, 1_000_000).optional() });
+
+const OPTIONS = z.strictObject({
+  threads: wholeNumber(1, 64).optional(),
+  timeoutMs: wholeNumber(1, 600_000).optional(),
+  memoryLimitMiB: wholeNumber(8, 16_384).optional(),
+  processMemoryLimitMiB: wholeNumber(64, 1_048_576).optional(),
+  fileSize: fn.optional(),
+  fileSizes: fn.optional(),
+  limits: z.strictObject({ cpu: range.optional(), memory: range.optional(), storage: range.optional(), gpu: range.optional() }).optional(),
+  overLimit: z.enum(['error', 'clamp']).optional(),
+  onWarning: fn.optional(),
+});
+
+/** Validates resolver options and applies defaults; throws `TASKRES_INVALID_SPEC`. */
+export function resolveOptions(input: unknown = {}): ResolvedOptions {
+  const parsed = OPTIONS.safeParse(input ?? {});
+  if (!parsed.success) {
+    const details = parsed.error.issues.map((issue) => {
+      if (issue.code === 'unrecognized_keys') {
+        return issue.keys
+          .map((key) => {
+            const suggestion = closestName(key, Object.keys(OPTIONS.shape));
+            return `unknown option '${[...issue.path, key].join('.')}'${suggestion && issue.path.length === 0 ? ` (did you mean '${suggestion}'?)` : ''}`;
+          })
+          .join('; ');
+      }
+      return `${issue.path.join('.') || 'options'}: ${issue.message}`;
+    });
+    throw new TaskresError('TASKRES_INVALID_SPEC', `Invalid resolver options: ${details.join('; ')}. Valid options: ${Object.keys(OPTIONS.shape).join(', ')}.`);
+  }
+  const options = parsed.data;
+  if (options.fileSize && options.fileSizes) {
+    throw new TaskresError('TASKRES_INVALID_SPEC', 'Invalid resolver options: give either fileSize (one file) or fileSizes (a list), not both.');
+  }
+  const limits = {} as ResourceLimits;
+  for (const resource of RESOURCE_NAMES) {
+    const given = options.limits?.[resource];
+    const min = given?.min ?? DEFAULT_LIMITS[resource].min;
+    const max = given?.max ?? DEFAULT_LIMITS[resource].max;
+    if (min > max) {
+      throw new TaskresError('TASKRES_INVALID_SPEC', `Invalid resolver options: limits.${resource} has min ${min} above max ${max}.`, { resource });
+    }
+    limits[resource] = { min, max };
+  }
+  const threads = options.threads ?? Math.max(1, Math.min(4, availableParallelism()));
+  const memoryLimitMiB = options.memoryLimitMiB ?? 32;
+  return {
+    threads,
+    timeoutMs: options.timeoutMs ?? 1000,
+    memoryLimitMiB,
+    processMemoryLimitMiB: options.processMemoryLimitMiB ?? 256 + threads * (3 * memoryLimitMiB + 32),
+    ...(options.fileSize ? { fileSize: options.fileSize as ResolvedOptions['fileSize'] } : {}),
+    ...(options.fileSizes ? { fileSizes: options.fileSizes as ResolvedOptions['fileSizes'] } : {}),
+    limits,
+    overLimit: options.overLimit ?? 'error',
+    onWarning: (options.onWarning as ResolvedOptions['onWarning']) ?? defaultWarning,
+  };
+}
+
+function defaultWarning(warning: ClampWarning): void {
+  process.emitWarning(
+    `taskres clamped ${warning.resource} of task '${warning.taskName}' from ${warning.value} to ${warning.limit}`,
+    { code: warning.code },
+  );
+}

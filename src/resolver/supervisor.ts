@@ -1,0 +1,346 @@
+/**
+ * Runs jobs in the sandbox process and keeps it alive. The sandbox process is started with
+ * the flags isolated-vm needs, fed batches, watched, and restarted when it dies or reports a
+ * wedged thread. Jobs that were in flight when it died are suspects: they are re-run one at
+ * a time, alone, before other work resumes, so that the job that kills the process again is
+ * the one that gets the error, and its neighbours get their real results.
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import type { DynamicResource } from '../definition/task.js';
+import { TaskFile } from '../definition/task-file.js';
+import {
+  MAX_EVALUATIONS_PER_BATCH,
+  type BatchMeta,
+  type CrashReason,
+  type EvaluationErrorCode,
+  type FromSandbox,
+  type SandboxSettings,
+  type SourceEntry,
+  type ToSandbox,
+} from '../sandbox/protocol.js';
+import type { ResolvedOptions } from './options.js';
+
+/** The outcome of one resource function evaluation. */
+export type EvaluationOutcome = { value: number } | { code: EvaluationErrorCode; detail: string };
+
+/** One resolve call's sandbox work. */
+export interface Job {
+  dynamics: readonly DynamicResource[];
+  paramsJson: string;
+  files: string[];
+  fileNames: string[];
+  /** Receives one outcome per dynamic resource, in order. */
+  settle(outcomes: EvaluationOutcome[]): void;
+}
+
+interface Batch {
+  jobs: Job[];
+  /** True when the batch re-runs one suspect alone. */
+  alone: boolean;
+}
+
+/** Flags every sandbox process gets: isolated-vm requires `--no-node-snapshot` on Node 20+. */
+export const SANDBOX_NODE_FLAGS = ['--no-node-snapshot'];
+const MAX_JOBS_PER_BATCH = 1024;
+const STDERR_TAIL_CHARS = 2000;
+
+const liveChildren = new Set<ChildProcess>();
+let exitHookInstalled = false;
+
+/** Starts, feeds, watches and restarts the sandbox process. */
+export class Supervisor {
+  private child: ChildProcess | undefined;
+  private crashReason: { reason: CrashReason; detail: string } | undefined;
+  private stderrTail = '';
+  private readonly queue: Job[] = [];
+  private readonly suspects: Job[] = [];
+  private readonly inFlight = new Map<number, Batch>();
+  private nextBatchId = 0;
+  private flushScheduled = false;
+  private readonly settings: SandboxSettings;
+  private readonly maxBatchesInFlight: number;
+  private idleWaiters: (() => void)[] = [];
+  /** Sandbox processes started so far (1 + restarts). */
+  starts = 0;
+
+  constructor(private readonly options: ResolvedOptions) {
+    this.settings = {
+      threads: options.threads,
+      timeoutMs: options.timeoutMs,
+      memoryLimitMiB: options.memoryLimitMiB,
+      processMemoryLimitMiB: options.processMemoryLimitMiB,
+      sizeMode: options.fileSizes ? 'host-batch' : options.fileSize ? 'host-single' : 'local',
+    };
+    this.maxBatchesInFlight = options.threads * 2;
+  }
+
+  /** Starts the sandbox process now (it would start on the first job anyway). */
+  warmUp(): void {
+    this.ensureChild();
+    this.updateRef();
+  }
+
+  /** Queues a job. */
+  submit(job: Job): void {
+    this.queue.push(job);
+    this.scheduleFlush();
+  }
+
+  /** True when no job is queued or running. */
+  get idle(): boolean {
+    return this.queue.length === 0 && this.suspects.length === 0 && this.inFlight.size === 0;
+  }
+
+  /** Waits for every job to settle, then stops the sandbox process. */
+  async close(): Promise<void> {
+    if (!this.idle) await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
+    const child = this.child;
+    this.child = undefined;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(() => child.kill('SIGKILL'), 2000);
+      child.once('exit', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+      if (child.connected) child.send({ t: 'close' } satisfies ToSandbox);
+      else child.kill('SIGKILL');
+    });
+  }
+
+  private scheduleFlush(): void {
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    queueMicrotask(() => {
+      this.flushScheduled = false;
+      this.flush();
+    });
+  }
+
+  private flush(): void {
+    if (this.suspects.length > 0) {
+      // Suspects run alone, one at a time; other work waits so no innocent job shares their fate.
+      if (this.inFlight.size === 0) this.send({ jobs: [this.suspects.shift()!], alone: true });
+    } else {
+      while (this.queue.length > 0 && this.inFlight.size < this.maxBatchesInFlight) this.send(this.takeBatch());
+    }
+    this.updateRef();
+    if (this.idle) {
+      const waiters = this.idleWaiters;
+      this.idleWaiters = [];
+      for (const resolve of waiters) resolve();
+    }
+  }
+
+  private takeBatch(): Batch {
+    // Spread queued work over the threads instead of one batch taking it all.
+    const share = Math.ceil(this.queue.length / this.options.threads);
+    const jobs: Job[] = [];
+    let evaluations = 0;
+    while (this.queue.length > 0 && jobs.length < Math.min(MAX_JOBS_PER_BATCH, share)) {
+      const next = this.queue[0]!;
+      if (evaluations + next.dynamics.length > MAX_EVALUATIONS_PER_BATCH) break;
+      evaluations += next.dynamics.length;
+      jobs.push(this.queue.shift()!);
+    }
+    return { jobs, alone: false };
+  }
+
+  private send(batch: Batch): void {
+    const child = this.ensureChild();
+    const id = this.nextBatchId++;
+    this.inFlight.set(id, batch);
+    child.send({ t: 'batch', id, task: encodeBatch(batch.jobs) } satisfies ToSandbox);
+  }
+
+  private ensureChild(): ChildProcess {
+    if (this.child) return this.child;
+    const entry = fileURLToPath(new URL('./sandbox-process.js', import.meta.url));
+    const child = fork(entry, [], {
+      execArgv: SANDBOX_NODE_FLAGS,
+      serialization: 'advanced',
+      stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+    });
+    this.starts++;
+    this.child = child;
+    this.crashReason = undefined;
+    this.stderrTail = '';
+    liveChildren.add(child);
+    installExitHook();
+    child.stderr?.setEncoding('utf8');
+    child.stderr?.on('data', (chunk: string) => {
+      this.stderrTail = (this.stderrTail + chunk).slice(-STDERR_TAIL_CHARS);
+    });
+    child.on('message', (message: FromSandbox) => this.onMessage(child, message));
+    child.on('exit', (code, signal) => this.onExit(child, code, signal));
+    child.on('error', () => child.kill('SIGKILL'));
+    child.send({ t: 'init', settings: this.settings } satisfies ToSandbox);
+    return child;
+  }
+
+  private onMessage(child: ChildProcess, message: FromSandbox): void {
+    if (child !== this.child) return;
+    switch (message.t) {
+      case 'done': {
+        const batch = this.inFlight.get(message.id);
+        if (!batch) return;
+        this.inFlight.delete(message.id);
+        settleBatch(batch.jobs, message.result.values, message.result.errors);
+        this.flush();
+        return;
+      }
+      case 'failed': {
+        // A worker thread died under the batch; the process lives on.
+        const batch = this.inFlight.get(message.id);
+        if (!batch) return;
+        this.inFlight.delete(message.id);
+        this.blame([batch], { reason: 'exited', detail: `a sandbox thread failed: ${message.message}` });
+        this.flush();
+        return;
+      }
+      case 'size':
+        void this.answerSize(child, message.id, message.paths);
+        return;
+      case 'crash':
+        this.crashReason = { reason: message.reason, detail: message.detail };
+        return;
+    }
+  }
+
+  private onExit(child: ChildProcess, code: number | null, signal: NodeJS.Signals | null): void {
+    liveChildren.delete(child);
+    if (child !== this.child) return;
+    this.child = undefined;
+    const cause = this.crashReason ?? {
+      reason: 'exited' as const,
+      detail: `the sandbox process exited (${signal ?? `code ${code}`})${lastLine(this.stderrTail)}`,
+    };
+    const batches = [...this.inFlight.values()];
+    this.inFlight.clear();
+    this.blame(batches, cause);
+    this.flush();
+  }
+
+  /** Decides who gets the error for a lost process: a job that was alone, or else suspects. */
+  private blame(batches: Batch[], cause: { reason: CrashReason; detail: string }): void {
+    const jobs = batches.flatMap((b) => b.jobs);
+    if (jobs.length === 1) {
+      const [job] = jobs as [Job];
+      const outcome = crashOutcome(cause);
+      job.settle(job.dynamics.map(() => outcome));
+      return;
+    }
+    this.suspects.push(...jobs);
+  }
+
+  private async answerSize(child: ChildProcess, id: number, paths: string[]): Promise<void> {
+    let reply: ToSandbox;
+    try {
+      const files = paths.map((path) => new TaskFile(path));
+      const sizes = this.options.fileSizes
+        ? await this.options.fileSizes(files)
+        : await Promise.all(files.map((file) => this.options.fileSize!(file)));
+      const bad = Array.isArray(sizes) ? sizes.findIndex((s) => !Number.isSafeInteger(s) || s < 0) : 0;
+      if (!Array.isArray(sizes) || sizes.length !== paths.length) {
+        reply = { t: 'size-reply', id, error: `the fileSizes provider must return ${paths.length} sizes, one per file` };
+      } else if (bad >= 0) {
+        reply = { t: 'size-reply', id, error: `the size provider returned ${String(sizes[bad]).slice(0, 40)} for ${paths[bad]!.slice(0, 100)}; expected a whole number of bytes >= 0` };
+      } else {
+        reply = { t: 'size-reply', id, sizes };
+      }
+    } catch (error) {
+      reply = { t: 'size-reply', id, error: `the fileSize provider failed: ${String((error as Error)?.message ?? error).slice(0, 200)}` };
+    }
+    if (child === this.child && child.connected) child.send(reply);
+  }
+
+  private updateRef(): void {
+    const child = this.child;
+    if (!child) return;
+    // An idle resolver must not keep the user's process alive; work in flight must.
+    const channel = (child as unknown as { channel?: { ref(): void; unref(): void } }).channel;
+    const stderr = child.stderr as unknown as { ref?(): void; unref?(): void } | null;
+    if (this.idle) {
+      child.unref();
+      channel?.unref();
+      stderr?.unref?.();
+    } else {
+      child.ref();
+      channel?.ref();
+      stderr?.ref?.();
+    }
+  }
+}
+
+/** Encodes jobs into the two strings of a batch. */
+function encodeBatch(jobs: Job[]): { meta: string; payload: string } {
+  const sources: SourceEntry[] = [];
+  const sourceIndex = new Map<string, number>();
+  const files: string[] = [];
+  const fileEntries: string[] = [];
+  const fileJobs: number[] = [];
+  const plan: number[] = [];
+  const jobEntries: string[] = [];
+  jobs.forEach((job, jobIndex) => {
+    jobEntries.push(`[${files.length},${job.paramsJson}]`);
+    job.files.forEach((path, k) => {
+      files.push(path);
+      fileJobs.push(jobIndex);
+      fileEntries.push(JSON.stringify([path, job.fileNames[k]]));
+    });
+    for (const dynamic of job.dynamics) {
+      let index = sourceIndex.get(dynamic.source);
+      if (index === undefined) {
+        index = sources.length;
+        sourceIndex.set(dynamic.source, index);
+        sources.push({ source: dynamic.source, style: dynamic.binding.style, names: dynamic.binding.names, rest: dynamic.binding.rest });
+      }
+      plan.push(jobIndex, index);
+    }
+  });
+  const meta: BatchMeta = { sources, files, fileJobs, plan };
+  const planJson = JSON.stringify(plan);
+  return {
+    meta: JSON.stringify(meta),
+    payload: `{"files":[${fileEntries.join(',')}],"jobs":[${jobEntries.join(',')}],"plan":${planJson}}`,
+  };
+}
+
+function settleBatch(jobs: Job[], values: Float64Array, errors: [number, EvaluationErrorCode, string][]): void {
+  const failed = new Map<number, { code: EvaluationErrorCode; detail: string }>();
+  for (const [index, code, detail] of errors) failed.set(index, { code, detail });
+  let evaluation = 0;
+  for (const job of jobs) {
+    const outcomes: EvaluationOutcome[] = [];
+    for (let k = 0; k < job.dynamics.length; k++, evaluation++) {
+      outcomes.push(failed.get(evaluation) ?? { value: values[evaluation]! });
+    }
+    job.settle(outcomes);
+  }
+}
+
+function crashOutcome(cause: { reason: CrashReason; detail: string }): EvaluationOutcome {
+  switch (cause.reason) {
+    case 'wedged':
+      return { code: 'TASKRES_TIMEOUT', detail: cause.detail };
+    case 'memory':
+      return { code: 'TASKRES_MEMORY_LIMIT', detail: cause.detail };
+    default:
+      return { code: 'TASKRES_FUNCTION_THREW', detail: `it crashed the sandbox process: ${cause.detail}` };
+  }
+}
+
+function lastLine(text: string): string {
+  const line = text.trim().split('\n').pop()?.trim();
+  return line ? `: ${line.slice(0, 160)}` : '';
+}
+
+/** Kills every sandbox process when the user's process exits without closing its resolvers. */
+function installExitHook(): void {
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  process.once('exit', () => {
+    for (const child of liveChildren) child.kill('SIGKILL');
+  });
+}

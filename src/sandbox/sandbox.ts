@@ -1,0 +1,222 @@
+/**
+ * One isolate with a hardened, frozen context, reused across evaluations, and the loop that
+ * runs a batch through it in timed slices.
+ *
+ * A slice evaluates functions one after another until ~SLICE_MS have passed, in one
+ * `applySync` with the isolate's timeout. When a slice is stopped (timeout, memory limit,
+ * deadline of a size lookup), the evaluation that began the slice had its whole budget, so it
+ * is the culprit; otherwise the slice is re-run one evaluation per call, so that each one is
+ * judged on its own budget and innocent neighbours get their real results. A stopped
+ * isolate is disposed: leftover microtasks must never run on a later call.
+ */
+import ivm from 'isolated-vm';
+import { EVAL_STATUS, PRELUDE_SOURCE } from './prelude.js';
+import type { FileSizes } from './file-sizes.js';
+import type { BatchMeta, BatchResult, EvaluationErrorCode } from './protocol.js';
+
+/** How long one slice may keep starting evaluations. */
+const SLICE_MS = 2;
+/** Distinct functions an isolate keeps compiled before it is replaced. */
+const MAX_FUNCTIONS_PER_ISOLATE = 2000;
+
+/** Settings of a sandbox. */
+export interface SandboxOptions {
+  timeoutMs: number;
+  memoryLimitMiB: number;
+  /** Evaluations one batch may hold. */
+  capacity: number;
+  sizes: FileSizes;
+  /** Called with the wall-clock deadline of each call, and 0 when it ends (for the watchdog). */
+  onCall: (deadlineMs: number) => void;
+  /** Called when isolated-vm reports a catastrophic error (the thread may never return). */
+  onCatastrophicError: (message: string) => void;
+}
+
+interface Live {
+  isolate: ivm.Isolate;
+  context: ivm.Context;
+  register: ivm.Reference<(...args: unknown[]) => void>;
+  load: ivm.Reference<(payload: string, fnIds: string) => void>;
+  run: ivm.Reference<(start: number, sliceMs: number) => number | string>;
+  fnIds: Map<string, number>;
+  loaded?: BatchMeta;
+}
+
+type Failure = 'timeout' | 'memory' | 'other';
+
+/** An isolate that runs batches of resource functions. */
+export class Sandbox {
+  private live: Live | undefined;
+  private readonly shared: SharedArrayBuffer;
+  private readonly progress: Int32Array;
+  private readonly status: Uint8Array;
+  private readonly values: Float64Array;
+  private deadlineMs = 0;
+  private stoppedAtDeadline = false;
+
+  constructor(private readonly options: SandboxOptions) {
+    const statusBytes = Math.ceil(options.capacity / 8) * 8;
+    this.shared = new SharedArrayBuffer(8 + statusBytes + 8 * options.capacity);
+    this.progress = new Int32Array(this.shared, 0, 1);
+    this.status = new Uint8Array(this.shared, 8, options.capacity);
+    this.values = new Float64Array(this.shared, 8 + statusBytes, options.capacity);
+  }
+
+  /** Evaluates every function of a batch; each evaluation settles on its own. */
+  runBatch(meta: BatchMeta, payload: string): BatchResult {
+    const count = meta.plan.length / 2;
+    if (count > this.options.capacity) throw new Error(`batch of ${count} evaluations exceeds capacity ${this.options.capacity}`);
+    this.options.sizes.begin(meta);
+    const values = new Float64Array(count);
+    const errors = new Map<number, [EvaluationErrorCode, string]>();
+    let next = 0;
+    let oneByOneUntil = 0;
+    while (next < count) {
+      const start = next;
+      const oneByOne = start < oneByOneUntil;
+      const live = this.prepare(meta, payload);
+      this.status.fill(EVAL_STATUS.pending, start, count);
+      try {
+        this.deadlineMs = Date.now() + this.options.timeoutMs;
+        this.options.onCall(this.deadlineMs);
+        const out = live.run.applySync(undefined, [start, oneByOne ? 0 : SLICE_MS], { timeout: this.options.timeoutMs });
+        next = this.collect(start, out, values, errors);
+      } catch (error) {
+        const failure = this.classify(error);
+        const reached = Atomics.load(this.progress, 0);
+        this.discard();
+        if (oneByOne || reached === start) {
+          errors.set(start, failureOutcome(failure, error));
+          next = start + 1;
+        } else {
+          oneByOneUntil = Math.min(count, reached + 1);
+          next = start;
+        }
+      } finally {
+        this.options.onCall(0);
+      }
+    }
+    for (const [job, message] of this.options.sizes.jobFailures) {
+      for (let i = 0; i < count; i++) if (meta.plan[2 * i] === job) errors.set(i, ['TASKRES_FILE_SIZE', message]);
+    }
+    return { values, errors: [...errors].map(([i, [code, detail]]) => [i, code, detail]) };
+  }
+
+  /** Frees the isolate. */
+  dispose(): void {
+    this.discard();
+  }
+
+  private collect(start: number, out: number | string, values: Float64Array, errors: Map<number, [EvaluationErrorCode, string]>): number {
+    let next: number;
+    if (typeof out === 'number') next = out;
+    else {
+      const [end, messages] = JSON.parse(out) as [number, (number | string)[]];
+      next = end;
+      for (let k = 0; k < messages.length; k += 2) {
+        const i = messages[k] as number;
+        const code = this.status[i] === EVAL_STATUS.threw ? 'TASKRES_FUNCTION_THREW' : 'TASKRES_INVALID_VALUE';
+        errors.set(i, [code, String(messages[k + 1])]);
+      }
+    }
+    for (let i = start; i < next; i++) {
+      if (this.status[i] === EVAL_STATUS.number) values[i] = this.values[i]!;
+    }
+    return next;
+  }
+
+  private classify(error: unknown): Failure {
+    const message = error instanceof Error ? error.message : String(error);
+    if (this.stoppedAtDeadline || /timed out/i.test(message)) return 'timeout';
+    if (/memory limit/i.test(message)) return 'memory';
+    return 'other';
+  }
+
+  private prepare(meta: BatchMeta, payload: string): Live {
+    let live = this.live;
+    if (live && live.fnIds.size + meta.sources.length > MAX_FUNCTIONS_PER_ISOLATE) this.discard();
+    live = this.live ?? this.create();
+    if (live.loaded === meta) return live;
+    const fnIds = meta.sources.map((entry) => {
+      let id = live.fnIds.get(entry.source);
+      if (id === undefined) {
+        id = live.fnIds.size;
+        const fn = this.compile(live, entry.source);
+        live.register.applySync(undefined, [id, fn.derefInto(), entry.style, JSON.stringify(entry.names), entry.rest]);
+        fn.release();
+        live.fnIds.set(entry.source, id);
+      }
+      return id;
+    });
+    live.load.applySync(undefined, [payload, JSON.stringify(fnIds)], { timeout: Math.max(1000, this.options.timeoutMs) });
+    live.loaded = meta;
+    return live;
+  }
+
+  /**
+   * Compiles a function source. Sources passed the definition-time parse; should V8 still
+   * refuse one, it becomes a function that throws why, so only its own evaluations fail.
+   */
+  private compile(live: Live, source: string): ivm.Reference<unknown> {
+    try {
+      const fn = live.context.evalSync(`(${source}\n)`, { reference: true, timeout: this.options.timeoutMs }) as ivm.Reference<unknown>;
+      if (fn.typeof === 'function') return fn;
+      fn.release();
+      throw new Error('the source did not evaluate to a function');
+    } catch (error) {
+      const message = `could not compile the function: ${error instanceof Error ? error.message : String(error)}`.slice(0, 200);
+      return live.context.evalSync(`(() => { throw new SyntaxError(${JSON.stringify(message)}); })`, { reference: true }) as ivm.Reference<unknown>;
+    }
+  }
+
+  private create(): Live {
+    const isolate = new ivm.Isolate({
+      memoryLimit: this.options.memoryLimitMiB,
+      onCatastrophicError: (message: string) => this.options.onCatastrophicError(message),
+    });
+    const context = isolate.createContextSync();
+    const hostFileSize = new ivm.Callback((index: number) => this.fileSize(index));
+    const setup = context.evalSync(PRELUDE_SOURCE, { reference: true }) as ivm.Reference<(...args: unknown[]) => unknown>;
+    const api = setup.applySync(undefined, [hostFileSize, new ivm.ExternalCopy(this.shared).copyInto({ release: true }), this.options.capacity], {
+      result: { reference: true },
+    }) as unknown as ivm.Reference<unknown[]>;
+    const live: Live = {
+      isolate,
+      context,
+      register: api.getSync(0, { reference: true }) as Live['register'],
+      load: api.getSync(1, { reference: true }) as Live['load'],
+      run: api.getSync(2, { reference: true }) as Live['run'],
+      fnIds: new Map(),
+    };
+    setup.release();
+    api.release();
+    this.live = live;
+    return live;
+  }
+
+  /** Host side of `size()`: bytes, or -1 when the lookup failed (the job gets the error). */
+  private fileSize(index: number): number {
+    const answer = this.options.sizes.lookup(index, this.deadlineMs);
+    if ('bytes' in answer) return answer.bytes;
+    if ('timeout' in answer || Date.now() > this.deadlineMs) {
+      // isolated-vm's timeout does not count time spent in host callbacks: stop it here.
+      this.stoppedAtDeadline = true;
+      this.live?.isolate.dispose();
+    }
+    return -1;
+  }
+
+  private discard(): void {
+    const live = this.live;
+    this.live = undefined;
+    this.stoppedAtDeadline = false;
+    if (live && !live.isolate.isDisposed) live.isolate.dispose();
+  }
+}
+
+function failureOutcome(failure: Failure, error: unknown): [EvaluationErrorCode, string] {
+  if (failure === 'timeout') return ['TASKRES_TIMEOUT', ''];
+  if (failure === 'memory') return ['TASKRES_MEMORY_LIMIT', ''];
+  const message = error instanceof Error ? error.message : String(error);
+  return ['TASKRES_FUNCTION_THREW', `the sandbox stopped the function: ${message.slice(0, 160)}`];
+}

@@ -31,11 +31,6 @@ export class FileSizes {
     this.failures.clear();
   }
 
-  /** The first size failure of each job of the batch: job index -> message. */
-  get jobFailures(): ReadonlyMap<number, string> {
-    return this.failures;
-  }
-
   /** The size of file `index` of the batch; waits no later than `deadlineMs` (epoch ms). */
   lookup(index: number, deadlineMs: number): SizeAnswer {
     const cached = this.cache[index];

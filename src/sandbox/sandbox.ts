@@ -52,6 +52,7 @@ export class Sandbox {
   private readonly status: Uint8Array;
   private readonly values: Float64Array;
   private deadlineMs = 0;
+  private readonly sizeFailures = new Map<number, string>();
   private stoppedAtDeadline = false;
 
   constructor(private readonly options: SandboxOptions) {
@@ -67,6 +68,7 @@ export class Sandbox {
     const count = meta.plan.length / 2;
     if (count > this.options.capacity) throw new Error(`batch of ${count} evaluations exceeds capacity ${this.options.capacity}`);
     this.options.sizes.begin(meta);
+    this.sizeFailures.clear();
     const values = new Float64Array(count);
     const errors = new Map<number, [EvaluationErrorCode, string]>();
     let next = 0;
@@ -96,9 +98,8 @@ export class Sandbox {
         this.options.onCall(0);
       }
     }
-    for (const [job, message] of this.options.sizes.jobFailures) {
-      for (let i = 0; i < count; i++) if (meta.plan[2 * i] === job) errors.set(i, ['TASKRES_FILE_SIZE', message]);
-    }
+    // A failed lookup fails the evaluation that asked, whatever the function did with the throw.
+    for (const [i, message] of this.sizeFailures) errors.set(i, ['TASKRES_FILE_SIZE', message]);
     return { values, errors: [...errors].map(([i, [code, detail]]) => [i, code, detail]) };
   }
 
@@ -198,6 +199,7 @@ export class Sandbox {
   private fileSize(index: number): number {
     const answer = this.options.sizes.lookup(index, this.deadlineMs);
     if ('bytes' in answer) return answer.bytes;
+    if ('error' in answer) this.sizeFailures.set(Atomics.load(this.progress, 0), answer.error);
     if ('timeout' in answer || Date.now() > this.deadlineMs) {
       // isolated-vm's timeout does not count time spent in host callbacks: stop it here.
       this.stoppedAtDeadline = true;

@@ -1,0 +1,330 @@
+import { execFileSync, spawn } from 'node:child_process';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TaskFile, createResolver, customTask, defineTask, smallTask, type Resolver } from '../dist/index.js';
+import { expectRejection } from './helpers/expect-error.js';
+import { GiB, makeFiles } from './helpers/files.js';
+
+function allocateCpu({ files, ...kwargs }: { files: TaskFile[] }): number {
+  return Math.min(8, files.length);
+}
+function allocateStorage({ files, ...kwargs }: { files: { size(): number }[] }): number {
+  return Math.floor(files.reduce((total, file) => total + 1.5 * file.size(), 0) / 1024 ** 3);
+}
+const myTask = customTask({ cpu: allocateCpu, memory: 8, storage: allocateStorage })(function my_task(files: TaskFile[], count: number) {
+  return files.length * count;
+});
+
+const fixtures = makeFiles({ 'a.fq': 2 * GiB, 'b.fq': 1 * GiB, 'small.txt': 1000 });
+let resolver: Resolver;
+
+beforeAll(() => {
+  resolver = createResolver({ threads: 2, timeoutMs: 300 });
+});
+afterAll(async () => {
+  await resolver.close();
+  fixtures.cleanup();
+});
+
+const sandboxChildren = (): number[] => {
+  try {
+    return execFileSync('pgrep', ['-P', String(process.pid)], { encoding: 'utf8' }).trim().split('\n').filter(Boolean).map(Number);
+  } catch {
+    return [];
+  }
+};
+
+describe('resolve: the seed example end to end', () => {
+  it('computes cpu from the file count and storage from real file sizes', async () => {
+    const result = await resolver.resolve(myTask, { files: [new TaskFile(fixtures.path('a.fq')), new TaskFile(fixtures.path('b.fq'))], count: 3 });
+    // 1.5 x 3 GiB = 4.5 GiB, floored.
+    expect(result).toEqual({ cpu: 2, memory: 8, storage: 4, gpu: 0 });
+  });
+
+  it('accepts file: URLs and caps cpu at 8', async () => {
+    const many = Array.from({ length: 12 }, () => new TaskFile(new URL(`file://${fixtures.path('small.txt')}`)));
+    expect(await resolver.resolve(myTask, { files: many, count: 1 })).toEqual({ cpu: 8, memory: 8, storage: 0, gpu: 0 });
+  });
+
+  it('returns gpuType with the resources when the task has one', async () => {
+    const gpuTask = customTask({ cpu: ({ n }: { n: number }) => n, memory: 16, gpu: 1, gpuType: 'nvidia-a10g' })(function fold({ n }: { n: number }) {
+      return n;
+    });
+    expect(await resolver.resolve(gpuTask, { n: 4 })).toEqual({ cpu: 4, memory: 16, storage: 500, gpu: 1, gpuType: 'nvidia-a10g' });
+  });
+
+  it('resolves static tasks against the limits without running anything', async () => {
+    const hello = smallTask(function hello({ name }: { name: string }) {
+      return name;
+    });
+    expect(await resolver.resolve(hello, { name: 'x' })).toEqual({ cpu: 2, memory: 4, storage: 500, gpu: 0 });
+  });
+
+  it('binds plain identifiers by name and object patterns with rest', async () => {
+    const task = defineTask({
+      name: 'binding',
+      params: ['files', 'count', 'label'],
+      resources: {
+        cpu: '(count, files) => count + files.length',
+        memory: '({ label, ...rest }) => label.length + Object.keys(rest).length',
+      },
+    });
+    expect(await resolver.resolve(task, { files: [new TaskFile('/x')], count: 2, label: 'abc' })).toMatchObject({ cpu: 3, memory: 5 });
+  });
+
+  it('resolveMany keeps input order and settles each item on its own', async () => {
+    const thrower = defineTask({ name: 'thrower', params: ['n'], resources: { cpu: '({ n }) => { if (n % 3 === 0) throw new Error("bad " + n); return n; }', memory: 1 } });
+    const outcomes = await resolver.resolveMany(Array.from({ length: 30 }, (_, i) => ({ task: thrower, args: { n: i + 1 } })));
+    outcomes.forEach((outcome, i) => {
+      const n = i + 1;
+      if (n % 3 === 0) {
+        expect(outcome.status).toBe('rejected');
+        expect(outcome.status === 'rejected' && outcome.reason.code).toBe('TASKRES_FUNCTION_THREW');
+        expect(outcome.status === 'rejected' && outcome.reason.message).toContain(`bad ${n}`);
+      } else {
+        expect(outcome).toEqual({ status: 'fulfilled', value: { cpu: n, memory: 1, storage: 500, gpu: 0 } });
+      }
+    });
+  });
+});
+
+describe('lazy file sizes', () => {
+  it('never calls the provider when no size() is read, and once per distinct file otherwise', async () => {
+    const calls: string[] = [];
+    const counting = createResolver({
+      threads: 1,
+      fileSize: async (file) => {
+        calls.push(file.path);
+        return 3 * GiB;
+      },
+    });
+    try {
+      const a = new TaskFile('s3://bucket/a.bam');
+      const b = new TaskFile('s3://bucket/b.bam');
+      const cpuOnly = customTask({ cpu: allocateCpu, memory: 8 })(function count_only(files: TaskFile[], count: number) {
+        return [files, count];
+      });
+      await counting.resolve(cpuOnly, { files: [a, b], count: 1 });
+      expect(calls).toEqual([]);
+      // Storage and memory both read every size; the same file appears twice in the list.
+      const both = customTask({
+        cpu: allocateCpu,
+        memory: ({ files }: { files: { size(): number }[] }) => Math.ceil(files[0]!.size() / 2 ** 30),
+        storage: allocateStorage,
+      })(function both_read(files: TaskFile[], count: number) {
+        return [files, count];
+      });
+      expect(await counting.resolve(both, { files: [a, b, a], count: 1 })).toMatchObject({ cpu: 3, memory: 3, storage: 13 });
+      expect(calls.sort()).toEqual(['s3://bucket/a.bam', 's3://bucket/b.bam']);
+    } finally {
+      await counting.close();
+    }
+  });
+
+  it('looks up a whole list in one call with the batch provider form', async () => {
+    const calls: string[][] = [];
+    const batching = createResolver({
+      threads: 1,
+      fileSizes: async (list) => {
+        calls.push(list.map((f) => f.name));
+        return list.map(() => GiB);
+      },
+    });
+    try {
+      const list = Array.from({ length: 100 }, (_, i) => new TaskFile(`gs://b/f${i}`));
+      expect((await batching.resolve(myTask, { files: list, count: 1 })).storage).toBe(150);
+      expect(calls).toHaveLength(1);
+      expect(calls[0]).toHaveLength(100);
+    } finally {
+      await batching.close();
+    }
+  });
+
+  it('answers size() only for the files passed to the evaluation', async () => {
+    const probe = defineTask({
+      name: 'probe',
+      params: ['files'],
+      resources: { cpu: '({ files }) => { const f = files[0]; const fake = { path: "/etc/shadow", size: f.size }; try { return fake.size(); } catch (e) { return e instanceof TypeError ? 1 : 2; } }', memory: 1 },
+    });
+    expect((await resolver.resolve(probe, { files: [new TaskFile(fixtures.path('small.txt'))] })).cpu).toBe(1);
+  });
+
+  it('gives TASKRES_FILE_SIZE when a file cannot be stat\'ed or the provider fails', async () => {
+    await expectRejection(resolver.resolve(myTask, { files: [new TaskFile(fixtures.path('missing.fq'))], count: 1 }), 'TASKRES_FILE_SIZE', /ENOENT/);
+    await expectRejection(resolver.resolve(myTask, { files: [new TaskFile('https://example.org/x.fq')], count: 1 }), 'TASKRES_FILE_SIZE', /fileSize provider/);
+    const failing = createResolver({ threads: 1, fileSize: async () => { throw new Error('403 from bucket'); } });
+    try {
+      const error = await expectRejection(failing.resolve(myTask, { files: [new TaskFile('s3://b/a')], count: 1 }), 'TASKRES_FILE_SIZE', /403 from bucket/);
+      expect(error.resource).toBe('storage');
+      expect(error.taskName).toBe('my_task');
+      const wrong = createResolver({ threads: 1, fileSize: async () => -5 });
+      await expectRejection(wrong.resolve(myTask, { files: [new TaskFile('s3://b/a')], count: 1 }), 'TASKRES_FILE_SIZE', /returned -5/);
+      await wrong.close();
+    } finally {
+      await failing.close();
+    }
+  });
+});
+
+describe('args checks', () => {
+  const task = defineTask({ name: 'args_task', params: ['files', 'count'], resources: { cpu: '({ count }) => count', memory: 1 } });
+  const cycle: Record<string, unknown> = {};
+  cycle.self = cycle;
+  it.each([
+    [{ files: [] }, /missing 'count'/],
+    [{ files: [], count: 1, extra: 2 }, /unknown 'extra'/],
+    [{ files: [() => 1], count: 1 }, /args\.files\[0\].*function/],
+    [{ files: [], count: new Date() }, /instance of Date/],
+    [{ files: [], count: Symbol('x') }, /symbol/],
+    [{ files: [], count: Number.NaN }, /NaN/],
+    [{ files: [], count: undefined }, /undefined/],
+    [{ files: [], count: 1n }, /bigint/],
+    [{ files: [cycle], count: 1 }, /cycle/],
+    [{ files: [{ $file: '/etc/passwd' }], count: 1 }, /\$file/],
+    [null, /must be an object/],
+  ])('rejects %o with TASKRES_INVALID_ARGS', async (args, pattern) => {
+    await expectRejection(resolver.resolve(task, args), 'TASKRES_INVALID_ARGS', pattern);
+  });
+
+  it('rejects something that is not a task', async () => {
+    await expectRejection(resolver.resolve(() => 1, {}), 'TASKRES_INVALID_ARGS', /plain function/);
+  });
+});
+
+describe('errors from resource functions', () => {
+  it('TASKRES_INVALID_VALUE names task, resource, function and value, with advice', async () => {
+    const task = customTask({ cpu: function halfCore({ n }: { n: number }) { return n / 2; }, memory: 1 })(function half({ n }: { n: number }) {
+      return n;
+    });
+    const error = await expectRejection(resolver.resolve(task, { n: 5 }), 'TASKRES_INVALID_VALUE', /cpu function 'halfCore' of task 'half'.*2\.5.*Math\.ceil or Math\.floor/);
+    expect(error.resource).toBe('cpu');
+    await expectRejection(resolver.resolve(task, { n: 1000 }), 'TASKRES_INVALID_VALUE', /500.*1 to 126/);
+  });
+
+  it('clamps with overLimit: clamp and reports a warning', async () => {
+    const warnings: unknown[] = [];
+    const clamping = createResolver({ threads: 1, overLimit: 'clamp', limits: { cpu: { max: 16 } }, onWarning: (w) => warnings.push(w) });
+    try {
+      const task = defineTask({ name: 'greedy', params: ['n'], resources: { cpu: '({ n }) => n', memory: 1 } });
+      expect((await clamping.resolve(task, { n: 64 })).cpu).toBe(16);
+      expect(warnings).toEqual([{ code: 'TASKRES_CLAMPED', taskName: 'greedy', resource: 'cpu', value: 64, limit: 16 }]);
+      await expectRejection(clamping.resolve(task, { n: 0 }), 'TASKRES_INVALID_VALUE');
+    } finally {
+      await clamping.close();
+    }
+  });
+
+  it('TASKRES_FUNCTION_THREW carries a truncated message', async () => {
+    const task = defineTask({ name: 'loud', params: ['n'], resources: { cpu: '({ n }) => { throw new RangeError("x".repeat(100000)); }', memory: 1 } });
+    const error = await expectRejection(resolver.resolve(task, { n: 1 }), 'TASKRES_FUNCTION_THREW', /RangeError: xxx/);
+    expect(error.message.length).toBeLessThan(500);
+  });
+
+  it('TASKRES_TIMEOUT for a loop, while the evaluations beside it succeed', async () => {
+    const loop = defineTask({ name: 'loop', params: ['n'], resources: { cpu: '({ n }) => { for (;;) {} }', memory: 1 } });
+    const good = defineTask({ name: 'good', params: ['n'], resources: { cpu: '({ n }) => n * 2', memory: 1 } });
+    const started = Date.now();
+    const outcomes = await resolver.resolveMany([
+      { task: good, args: { n: 1 } },
+      { task: loop, args: { n: 1 } },
+      { task: good, args: { n: 2 } },
+    ]);
+    expect(outcomes[0]).toMatchObject({ status: 'fulfilled', value: { cpu: 2 } });
+    expect(outcomes[1]).toMatchObject({ status: 'rejected', reason: { code: 'TASKRES_TIMEOUT' } });
+    expect(outcomes[2]).toMatchObject({ status: 'fulfilled', value: { cpu: 4 } });
+    expect(Date.now() - started).toBeLessThan(5000);
+  });
+
+  it('TASKRES_MEMORY_LIMIT (or a timeout) for a memory bomb; the resolver keeps serving', async () => {
+    const bomb = defineTask({ name: 'bomb', params: ['n'], resources: { cpu: '({ n }) => { let s = "x"; const keep = []; for (;;) { s = s + s; keep.push(s + n); } }', memory: 1 } });
+    const good = defineTask({ name: 'good', params: ['n'], resources: { cpu: '({ n }) => n', memory: 1 } });
+    const [bad, fine] = await Promise.allSettled([resolver.resolve(bomb, { n: 1 }), resolver.resolve(good, { n: 7 })]);
+    expect(bad.status).toBe('rejected');
+    expect(['TASKRES_MEMORY_LIMIT', 'TASKRES_FUNCTION_THREW', 'TASKRES_TIMEOUT']).toContain((bad as PromiseRejectedResult).reason.code);
+    expect(fine).toMatchObject({ status: 'fulfilled', value: { cpu: 7 } });
+    expect((await resolver.resolve(good, { n: 9 })).cpu).toBe(9);
+  });
+});
+
+describe('state isolation', () => {
+  it('a function that reassigns Math.min or Object.prototype changes nothing for the next one', async () => {
+    const vandal = defineTask({
+      name: 'vandal',
+      params: ['n'],
+      resources: { cpu: '({ n }) => { try { Math.min = () => 999; } catch {} try { Object.prototype.polluted = 1; } catch {} try { globalThis.stash = 5; } catch {} try { Array.prototype.map = null; } catch {} return 1; }', memory: 1 },
+    });
+    const reader = defineTask({
+      name: 'reader',
+      params: ['n'],
+      resources: { cpu: '({ n }) => Math.min(n, 50) + (({}).polluted ?? 0) + (typeof globalThis.stash === "undefined" ? 0 : 100) + [1].map((x) => x)[0]', memory: 1 },
+    });
+    expect((await resolver.resolve(vandal, { n: 1 })).cpu).toBe(1);
+    const results = await Promise.all(Array.from({ length: 10 }, () => resolver.resolve(reader, { n: 3 })));
+    expect(results.map((r) => r.cpu)).toEqual(Array(10).fill(4));
+  });
+
+  it('a function cannot keep state on itself between evaluations', async () => {
+    const counter = defineTask({ name: 'counter', params: ['n'], resources: { cpu: 'function count({ n }) { try { count.calls = (count.calls || 0) + 1; } catch {} return (count.calls || 0) + n; }', memory: 1 } });
+    const results = [];
+    for (let i = 0; i < 3; i++) results.push((await resolver.resolve(counter, { n: 1 })).cpu);
+    expect(results).toEqual([1, 1, 1]);
+  });
+
+  it('each resource function gets its own copy of the arguments', async () => {
+    const task = defineTask({
+      name: 'copies',
+      params: ['list'],
+      resources: { cpu: '({ list }) => { list.push(1, 2, 3); return list.length; }', memory: '({ list }) => list.length' },
+    });
+    expect(await resolver.resolve(task, { list: [1] })).toMatchObject({ cpu: 4, memory: 1 });
+  });
+});
+
+describe('lifecycle', () => {
+  it('close() waits for work in flight, then later calls reject with TASKRES_CLOSED', async () => {
+    const own = createResolver({ threads: 1 });
+    const slow = defineTask({ name: 'slow', params: ['ms'], resources: { cpu: '({ ms }) => { const end = Date.now() + ms; while (Date.now() < end) {} return 2; }', memory: 1 } });
+    const pending = own.resolve(slow, { ms: 50 });
+    await own.close();
+    expect((await pending).cpu).toBe(2);
+    await expectRejection(own.resolve(slow, { ms: 1 }), 'TASKRES_CLOSED');
+    await expectRejection(own.resolve(smallTask(function x() { return 1; }), {}), 'TASKRES_CLOSED');
+  });
+
+  it('leaves no sandbox process behind after close()', async () => {
+    const before = new Set(sandboxChildren());
+    const own = createResolver({ threads: 1 });
+    await own.resolve(myTask, { files: [], count: 0 }).catch(() => undefined);
+    const started = sandboxChildren().filter((pid) => !before.has(pid));
+    expect(started.length).toBe(1);
+    await own.close();
+    expect(sandboxChildren().filter((pid) => !before.has(pid))).toEqual([]);
+  });
+
+  it('kills its sandbox process when the user process exits without close()', async () => {
+    const script = `
+      import { createResolver, defineTask } from ${JSON.stringify(new URL('../dist/index.js', import.meta.url).href)};
+      const resolver = createResolver({ threads: 1 });
+      const t = defineTask({ name: 't', params: [], resources: { cpu: '() => 2', memory: 1 } });
+      console.log(JSON.stringify(await resolver.resolve(t, {})));
+    `;
+    const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let output = '';
+    child.stdout.on('data', (d) => (output += d));
+    const code = await new Promise((resolve) => child.on('exit', resolve));
+    // The process exited on its own: an idle resolver does not keep it alive.
+    expect(code).toBe(0);
+    expect(JSON.parse(output)).toMatchObject({ cpu: 2 });
+    const orphans = execFileSync('ps', ['-eo', 'pid,args'], { encoding: 'utf8' })
+      .split('\n')
+      .filter((line) => line.includes('sandbox-process.js') && !line.includes('ps -eo'));
+    const mine = new Set(sandboxChildren());
+    expect(orphans.filter((line) => !mine.has(Number(line.trim().split(' ')[0])))).toEqual([]);
+  });
+
+  it('rejects unknown or invalid options with TASKRES_INVALID_SPEC', () => {
+    expect(() => createResolver({ timeout: 5 } as never)).toThrow(/unknown option 'timeout'.*did you mean 'timeoutMs'/);
+    expect(() => createResolver({ threads: 0 })).toThrow(/threads/);
+    expect(() => createResolver({ limits: { cpu: { min: 5, max: 2 } } })).toThrow(/min 5 above max 2/);
+    expect(() => createResolver({ fileSize: async () => 1, fileSizes: async () => [] })).toThrow(/not both/);
+  });
+});

@@ -5,9 +5,10 @@
  *
  * Hardening, in order:
  * 1. capture the intrinsics the runner needs, so user code cannot swap them;
- * 2. delete what resource functions never need and attackers use (eval, WebAssembly,
- *    SharedArrayBuffer, Atomics, WeakRef, FinalizationRegistry) and make every Function
- *    constructor refuse source text;
+ * 2. delete every global that is not a standard ECMAScript global the definition-time
+ *    check allows (so eval, WebAssembly, SharedArrayBuffer, Atomics, WeakRef,
+ *    FinalizationRegistry and V8's console go) and make every Function constructor refuse
+ *    source text;
  * 3. define pure versions of compiler helpers (`__name`, ...) and the file class;
  * 4. deep-freeze every intrinsic reachable from the global object, then the global itself,
  *    so nothing one evaluation does is visible to the next in the same context.
@@ -16,6 +17,8 @@
  * shared memory, or a short string. Objects never leave the isolate, so no attacker getter,
  * Proxy trap or thenable ever runs in the host.
  */
+
+import { SANDBOX_GLOBALS } from '../definition/globals.js';
 
 /** Status of one evaluation in the shared result buffer. */
 export const EVAL_STATUS = { pending: 0, number: 1, threw: 2, invalid: 3 } as const;
@@ -46,9 +49,12 @@ export const PRELUDE_SOURCE = String.raw`(function setup(hostFileSize, shared, c
   const status = new Uint8Array(shared, 8, capacity);
   const values = new Float64Array(shared, 8 + Math.ceil(capacity / 8) * 8, capacity);
 
-  // 2. Remove dangerous capabilities.
-  for (const name of ['eval', 'WebAssembly', 'SharedArrayBuffer', 'Atomics', 'WeakRef', 'FinalizationRegistry']) {
-    delete globalThis[name];
+  // 2. Keep only the standard globals the definition-time check allows; delete everything
+  //    else (eval, WebAssembly, SharedArrayBuffer, Atomics, WeakRef, FinalizationRegistry,
+  //    and whatever the engine adds, such as V8's console).
+  const allowed = new Set(${JSON.stringify([...SANDBOX_GLOBALS])});
+  for (const name of ownKeys(globalThis)) {
+    if (typeof name !== 'string' || !allowed.has(name)) delete globalThis[name];
   }
   const NoCodeFromStrings = function Function() {
     throw new EvalError('taskres: creating functions from source text is disabled in the sandbox');

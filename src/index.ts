@@ -42,3 +42,16 @@ export type {
 } from './definition/task.js';
 export { createResolver, type Resolver, type ResolveRequest, type ResolveOutcome } from './resolver/resolver.js';
 export type { ResolverOptions, ClampWarning } from './resolver/options.js';
+export { Allocator, type AllocatorOptions, type PlaceOptions } from './allocator/allocator.js';
+export type { NodeSpec, NodeSnapshot, Placement, Capacity } from './allocator/node.js';
+export type { PlacementPolicy } from './allocator/policy.js';
+export { DEFAULT_NODE_POOLS, cheapestPool, poolFits, nodesFromPools, type NodePool } from './allocator/catalog.js';
+export {
+  toKubernetesResources,
+  toPodSpecFragment,
+  NVIDIA_GPU_RESOURCE,
+  type KubernetesResources,
+  type KubernetesQuantities,
+  type KubernetesToleration,
+  type PodSpecFragment,
+} from './allocator/kubernetes.js';

@@ -26,9 +26,12 @@ export class TaskFile {
     Object.defineProperty(this, BRAND, { value: true });
   }
 
+  #name: string | undefined;
+
   /** The last segment of the path, e.g. `reads.fq` for `/data/reads.fq`. */
   get name(): string {
-    return basename(this.localPath ?? this.path.replace(/[?#].*$/, ''));
+    this.#name ??= basename(this.localPath ?? this.path.replace(/[?#].*$/, ''));
+    return this.#name;
   }
 
   /** The local filesystem path, for plain paths and `file:` URLs; otherwise `undefined`. */

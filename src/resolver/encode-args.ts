@@ -11,10 +11,8 @@ import type { TaskDefinition } from '../definition/task.js';
 export interface EncodedArgs {
   /** JSON object of the parameters the resource functions read. */
   paramsJson: string;
-  /** Distinct file paths, in marker order. */
-  files: string[];
-  /** Display names of those files. */
-  fileNames: string[];
+  /** JSON array entries `["path","name"]` of the distinct files, in marker order (no brackets). */
+  filesJson: string;
 }
 
 const MAX_DEPTH = 200;
@@ -26,9 +24,11 @@ export function encodeArgs(definition: TaskDefinition, args: unknown): EncodedAr
     throw invalid(task, `args must be an object of the task's parameters (${definition.params.join(', ') || 'none'}), received ${args === null ? 'null' : Array.isArray(args) ? 'an array' : typeof args}`);
   }
   const given = Object.keys(args);
-  const missing = definition.params.filter((p) => !Object.hasOwn(args, p));
-  const unknown = given.filter((k) => !definition.params.includes(k));
-  if (missing.length > 0 || unknown.length > 0) {
+  let present = 0;
+  for (const name of definition.params) if (Object.hasOwn(args, name)) present++;
+  if (present !== definition.params.length || given.length !== present) {
+    const missing = definition.params.filter((p) => !Object.hasOwn(args, p));
+    const unknown = given.filter((k) => !definition.params.includes(k));
     const parts = [
       missing.length ? `missing ${missing.map((p) => `'${p}'`).join(', ')}` : '',
       unknown.length ? `unknown ${unknown.slice(0, 5).map((p) => `'${p.slice(0, 40)}'`).join(', ')}` : '',
@@ -37,20 +37,20 @@ export function encodeArgs(definition: TaskDefinition, args: unknown): EncodedAr
   }
   const encoder = new Encoder(task);
   const record = args as Record<string, unknown>;
-  const copied = new Set(definition.paramsToCopy);
-  const parts: string[] = [];
+  const copied = definition.paramsToCopy;
+  let json = '{';
   for (const name of definition.params) {
-    if (copied.has(name)) parts.push(`${JSON.stringify(name)}:${encoder.encode(record[name], name, 0)}`);
+    if (copied.includes(name)) json += `${json.length > 1 ? ',' : ''}${JSON.stringify(name)}:${encoder.encode(record[name], name, 0)}`;
     else encoder.check(record[name], name, 0);
   }
-  return { paramsJson: `{${parts.join(',')}}`, files: encoder.files, fileNames: encoder.fileNames };
+  return { paramsJson: `${json}}`, filesJson: encoder.filesJson };
 }
 
 class Encoder {
-  readonly files: string[] = [];
-  readonly fileNames: string[] = [];
-  private readonly fileIndex = new Map<string, number>();
-  private readonly ancestors = new Set<object>();
+  filesJson = '';
+  private readonly files: string[] = [];
+  // Few files and shallow data per call: linear scans beat building a Map and a Set per call.
+  private readonly ancestors: object[] = [];
 
   constructor(private readonly task: string) {}
 
@@ -80,8 +80,8 @@ class Encoder {
     if (value === null) return 'null';
     if (isTaskFile(value)) return emit ? `{"$file":${this.file(value.path, value.name)}}` : '';
     if (depth >= MAX_DEPTH) throw this.bad(path, `nesting deeper than ${MAX_DEPTH} levels`);
-    if (this.ancestors.has(value)) throw this.bad(path, 'a cycle (an object that contains itself)');
-    this.ancestors.add(value);
+    if (this.ancestors.includes(value)) throw this.bad(path, 'a cycle (an object that contains itself)');
+    this.ancestors.push(value);
     try {
       if (Array.isArray(value)) {
         const items: string[] = [];
@@ -102,20 +102,23 @@ class Encoder {
       }
       return emit ? `{${entries.join(',')}}` : '';
     } finally {
-      this.ancestors.delete(value);
+      this.ancestors.pop();
     }
   }
 
   private file(path: string, name: string): number {
-    let index = this.fileIndex.get(path);
-    if (index === undefined) {
+    // Distinct paths only: each is looked up at most once per resolve.
+    let index = this.files.length < 64 ? this.files.indexOf(path) : (this.fileIndex ??= new Map(this.files.map((p, i) => [p, i]))).get(path) ?? -1;
+    if (index < 0) {
       index = this.files.length;
-      this.fileIndex.set(path, index);
       this.files.push(path);
-      this.fileNames.push(name);
+      this.filesJson += `${index > 0 ? ',' : ''}[${JSON.stringify(path)},${JSON.stringify(name)}]`;
+      this.fileIndex?.set(path, index);
     }
     return index;
   }
+
+  private fileIndex: Map<string, number> | undefined;
 
   private bad(path: string, what: string): TaskresError {
     return invalid(this.task, `args.${path} of task '${this.task}' is ${what}`);

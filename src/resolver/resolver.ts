@@ -8,9 +8,9 @@ import { TaskresError, type ResourceName } from '../errors.js';
 import { describeOutOfRange, rangeSchema } from '../resource-range.js';
 import { getTaskDefinition, type DynamicResource, type TaskDefinition } from '../definition/task.js';
 import { RESOURCE_NAMES, type Resources } from '../units.js';
-import { encodeArgs } from './encode-args.js';
+import { encodeArgs, type EncodedArgs } from './encode-args.js';
 import { resolveOptions, type ResolvedOptions, type ResolverOptions } from './options.js';
-import { Supervisor, type EvaluationOutcome } from './supervisor.js';
+import { Supervisor, type EvaluationFailure, type Job, type JobOutcomes } from './supervisor.js';
 
 /** One item of {@link Resolver.resolveMany}. */
 export interface ResolveRequest {
@@ -44,10 +44,43 @@ export function createResolver(options: ResolverOptions = {}): Resolver {
   return new SandboxedResolver(resolveOptions(options));
 }
 
+/** Where a resolution's outcome goes: one sink per resolve or resolveMany call. */
+interface Sink {
+  fulfill(index: number, value: Resources): void;
+  reject(index: number, reason: TaskresError): void;
+}
+
+/** A resolution waiting for the sandbox: one object per request, nothing else retained. */
+class PendingResolution implements Job {
+  readonly dynamics: readonly DynamicResource[];
+  readonly paramsJson: string;
+  readonly filesJson: string;
+
+  constructor(
+    private readonly resolver: SandboxedResolver,
+    readonly definition: TaskDefinition,
+    readonly statics: Resources,
+    encoded: EncodedArgs,
+    readonly sink: Sink,
+    readonly index: number,
+  ) {
+    this.dynamics = definition.dynamics;
+    this.paramsJson = encoded.paramsJson;
+    this.filesJson = encoded.filesJson;
+  }
+
+  settle(outcomes: JobOutcomes): void {
+    this.resolver.complete(this, outcomes);
+  }
+}
+
 class SandboxedResolver implements Resolver {
   private readonly supervisor: Supervisor;
   private readonly schemas: Record<ResourceName, z.ZodNumber>;
   private closed = false;
+  // Checked per resolver: static values pass the default limits at definition time, but a
+  // resolver may have narrower ones. A static value outside them throws here every time.
+  private readonly checkedStatics = new WeakMap<TaskDefinition, Resources>();
   private closing: Promise<void> | undefined;
 
   constructor(private readonly resolved: ResolvedOptions) {
@@ -66,26 +99,29 @@ class SandboxedResolver implements Resolver {
   }
 
   resolve(task: unknown, args: unknown): Promise<Resources> {
-    try {
-      return this.start(task, args);
-    } catch (error) {
-      return Promise.reject(error);
-    }
+    return new Promise<Resources>((resolve, reject) => this.start(task, args, { fulfill: (_, value) => resolve(value), reject: (_, reason) => reject(reason) }, 0));
   }
 
-  async resolveMany(requests: readonly ResolveRequest[]): Promise<ResolveOutcome[]> {
+  resolveMany(requests: readonly ResolveRequest[]): Promise<ResolveOutcome[]> {
     if (!Array.isArray(requests)) {
-      throw new TaskresError('TASKRES_INVALID_ARGS', `resolveMany expects an array of { task, args }, received ${typeof requests}.`);
+      return Promise.reject(new TaskresError('TASKRES_INVALID_ARGS', `resolveMany expects an array of { task, args }, received ${typeof requests}.`));
     }
-    const pending = requests.map((request) => this.resolve(request?.task, request?.args));
-    return Promise.all(
-      pending.map((promise) =>
-        promise.then(
-          (value): ResolveOutcome => ({ status: 'fulfilled', value }),
-          (reason: TaskresError): ResolveOutcome => ({ status: 'rejected', reason }),
-        ),
-      ),
-    );
+    const outcomes = new Array<ResolveOutcome>(requests.length);
+    if (requests.length === 0) return Promise.resolve(outcomes);
+    return new Promise((resolve) => {
+      let remaining = requests.length;
+      const sink: Sink = {
+        fulfill(index, value) {
+          outcomes[index] = { status: 'fulfilled', value };
+          if (--remaining === 0) resolve(outcomes);
+        },
+        reject(index, reason) {
+          outcomes[index] = { status: 'rejected', reason };
+          if (--remaining === 0) resolve(outcomes);
+        },
+      };
+      for (let index = 0; index < requests.length; index++) this.start(requests[index]?.task, requests[index]?.args, sink, index);
+    });
   }
 
   close(): Promise<void> {
@@ -94,49 +130,64 @@ class SandboxedResolver implements Resolver {
     return this.closing;
   }
 
-  private start(task: unknown, args: unknown): Promise<Resources> {
-    if (this.closed) throw new TaskresError('TASKRES_CLOSED', 'This resolver was closed; create a new one with createResolver().');
-    const definition = getTaskDefinition(task);
-    if (!definition) {
-      throw new TaskresError(
-        'TASKRES_INVALID_ARGS',
-        `resolve expects a task made with a preset, customTask or defineTask, received ${task === null ? 'null' : typeof task === 'function' ? `the plain function '${(task as { name?: string }).name || 'anonymous'}'` : typeof task}.`,
-      );
+  /** Starts one resolution; the sink hears of it exactly once, possibly at once. */
+  private start(task: unknown, args: unknown, sink: Sink, index: number): void {
+    try {
+      if (this.closed) throw new TaskresError('TASKRES_CLOSED', 'This resolver was closed; create a new one with createResolver().');
+      const definition = getTaskDefinition(task);
+      if (!definition) {
+        throw new TaskresError(
+          'TASKRES_INVALID_ARGS',
+          `resolve expects a task made with a preset, customTask or defineTask, received ${task === null ? 'null' : typeof task === 'function' ? `the plain function '${(task as { name?: string }).name || 'anonymous'}'` : typeof task}.`,
+        );
+      }
+      const encoded = encodeArgs(definition, args);
+      const statics = this.staticsOf(definition);
+      if (definition.dynamics.length === 0) sink.fulfill(index, { ...statics });
+      else this.supervisor.submit(new PendingResolution(this, definition, statics, encoded, sink, index));
+    } catch (error) {
+      sink.reject(index, error as TaskresError);
     }
-    const encoded = encodeArgs(definition, args);
-    if (definition.dynamics.length === 0) return Promise.resolve(this.finish(definition, []));
-    return new Promise<Resources>((resolve, reject) => {
-      this.supervisor.submit({
-        dynamics: definition.dynamics,
-        paramsJson: encoded.paramsJson,
-        files: encoded.files,
-        fileNames: encoded.fileNames,
-        settle: (outcomes) => {
-          try {
-            resolve(this.finish(definition, outcomes));
-          } catch (error) {
-            reject(error);
-          }
-        },
-      });
-    });
   }
 
-  /** Combines static values and function outcomes, checking each against the limits. */
-  private finish(definition: TaskDefinition, outcomes: EvaluationOutcome[]): Resources {
-    const result = {} as Resources;
-    for (const resource of RESOURCE_NAMES) {
-      const index = definition.dynamics.findIndex((d) => d.resource === resource);
-      if (index < 0) {
-        result[resource] = this.check(definition, resource, definition.statics[resource]!, undefined);
-        continue;
-      }
-      const dynamic = definition.dynamics[index]!;
-      const outcome = outcomes[index]!;
-      if ('code' in outcome) throw this.evaluationError(definition, dynamic, outcome);
-      result[resource] = this.check(definition, resource, outcome.value, dynamic);
+  /** Settles a resolution whose functions ran. */
+  complete(pending: PendingResolution, outcomes: JobOutcomes): void {
+    let result: Resources;
+    try {
+      result = this.finish(pending.definition, pending.statics, outcomes);
+    } catch (error) {
+      pending.sink.reject(pending.index, error as TaskresError);
+      return;
     }
-    if (definition.gpuType) result.gpuType = definition.gpuType;
+    pending.sink.fulfill(pending.index, result);
+  }
+
+  /** The static part of a task's result, checked against the limits once per task. */
+  private staticsOf(definition: TaskDefinition): Resources {
+    let statics = this.checkedStatics.get(definition);
+    if (!statics) {
+      statics = {} as Resources;
+      for (const resource of RESOURCE_NAMES) {
+        const value = definition.statics[resource];
+        // Dynamic resources get a placeholder, so results list resources in the usual order.
+        statics[resource] = value === undefined ? 0 : this.check(definition, resource, value, undefined);
+      }
+      if (definition.gpuType) statics.gpuType = definition.gpuType;
+      this.checkedStatics.set(definition, statics);
+    }
+    return statics;
+  }
+
+  /** Adds the function results to the static values, checking each against the limits. */
+  private finish(definition: TaskDefinition, statics: Resources, outcomes: JobOutcomes): Resources {
+    const result = { ...statics };
+    const { dynamics } = definition;
+    for (let k = 0; k < dynamics.length; k++) {
+      const dynamic = dynamics[k]!;
+      const failure = outcomes.failures?.get(outcomes.offset + k);
+      if (failure) throw this.evaluationError(definition, dynamic, failure);
+      result[dynamic.resource] = this.check(definition, dynamic.resource, outcomes.values[outcomes.offset + k]!, dynamic);
+    }
     return result;
   }
 
@@ -151,7 +202,7 @@ class SandboxedResolver implements Resolver {
     throw new TaskresError('TASKRES_INVALID_VALUE', `${source}: ${describeOutOfRange(resource, limit, value)}.`, { taskName: definition.name, resource });
   }
 
-  private evaluationError(definition: TaskDefinition, dynamic: DynamicResource, outcome: { code: TaskresError['code']; detail: string }): TaskresError {
+  private evaluationError(definition: TaskDefinition, dynamic: DynamicResource, outcome: EvaluationFailure): TaskresError {
     const what = `The ${dynamic.resource} function '${dynamic.functionName}' of task '${definition.name}'`;
     const detail = outcome.detail ? ` (${outcome.detail})` : '';
     const messages: Partial<Record<TaskresError['code'], string>> = {

@@ -21,17 +21,30 @@ import {
 } from '../sandbox/protocol.js';
 import type { ResolvedOptions } from './options.js';
 
-/** The outcome of one resource function evaluation. */
-export type EvaluationOutcome = { value: number } | { code: EvaluationErrorCode; detail: string };
+/** Why an evaluation failed. */
+export interface EvaluationFailure {
+  code: EvaluationErrorCode;
+  detail: string;
+}
+
+/**
+ * The outcomes of one job's evaluations: evaluation `k` returned `values[offset + k]`,
+ * unless `failures` holds `offset + k`. Read it synchronously: the view is reused.
+ */
+export interface JobOutcomes {
+  values: Float64Array;
+  offset: number;
+  failures: ReadonlyMap<number, EvaluationFailure> | undefined;
+}
 
 /** One resolve call's sandbox work. */
 export interface Job {
   dynamics: readonly DynamicResource[];
   paramsJson: string;
-  files: string[];
-  fileNames: string[];
-  /** Receives one outcome per dynamic resource, in order. */
-  settle(outcomes: EvaluationOutcome[]): void;
+  /** JSON array entries of the job's files (see EncodedArgs). */
+  filesJson: string;
+  /** Receives the outcomes of its evaluations, one per dynamic resource, in order. */
+  settle(outcomes: JobOutcomes): void;
 }
 
 interface Batch {
@@ -135,16 +148,16 @@ export class Supervisor {
 
   private takeBatch(): Batch {
     // Spread queued work over the threads instead of one batch taking it all.
-    const share = Math.ceil(this.queue.length / this.options.threads);
-    const jobs: Job[] = [];
+    const share = Math.min(MAX_JOBS_PER_BATCH, Math.ceil(this.queue.length / this.options.threads));
+    let count = 0;
     let evaluations = 0;
-    while (this.queue.length > 0 && jobs.length < Math.min(MAX_JOBS_PER_BATCH, share)) {
-      const next = this.queue[0]!;
-      if (evaluations + next.dynamics.length > MAX_EVALUATIONS_PER_BATCH) break;
-      evaluations += next.dynamics.length;
-      jobs.push(this.queue.shift()!);
+    while (count < share && count < this.queue.length) {
+      const next = this.queue[count]!.dynamics.length;
+      if (count > 0 && evaluations + next > MAX_EVALUATIONS_PER_BATCH) break;
+      evaluations += next;
+      count++;
     }
-    return { jobs, alone: false };
+    return { jobs: this.queue.splice(0, count), alone: false };
   }
 
   private send(batch: Batch): void {
@@ -227,8 +240,8 @@ export class Supervisor {
     const jobs = batches.flatMap((b) => b.jobs);
     if (jobs.length === 1) {
       const [job] = jobs as [Job];
-      const outcome = crashOutcome(cause);
-      job.settle(job.dynamics.map(() => outcome));
+      const failure = crashFailure(cause);
+      job.settle({ values: new Float64Array(job.dynamics.length), offset: 0, failures: new Map(job.dynamics.map((_, k) => [k, failure])) });
       return;
     }
     this.suspects.push(...jobs);
@@ -273,54 +286,52 @@ export class Supervisor {
   }
 }
 
-/** Encodes jobs into the two strings of a batch. */
+/** Encodes jobs into the two strings of a batch (see BatchMeta and BatchPayload). */
 function encodeBatch(jobs: Job[]): { meta: string; payload: string } {
   const sources: SourceEntry[] = [];
   const sourceIndex = new Map<string, number>();
-  const files: string[] = [];
-  const fileEntries: string[] = [];
-  const fileJobs: number[] = [];
-  const plan: number[] = [];
-  const jobEntries: string[] = [];
-  jobs.forEach((job, jobIndex) => {
-    jobEntries.push(`[${files.length},${job.paramsJson}]`);
-    job.files.forEach((path, k) => {
-      files.push(path);
-      fileJobs.push(jobIndex);
-      fileEntries.push(JSON.stringify([path, job.fileNames[k]]));
-    });
-    for (const dynamic of job.dynamics) {
-      let index = sourceIndex.get(dynamic.source);
-      if (index === undefined) {
-        index = sources.length;
-        sourceIndex.set(dynamic.source, index);
-        sources.push({ source: dynamic.source, style: dynamic.binding.style, names: dynamic.binding.names, rest: dynamic.binding.rest });
-      }
-      plan.push(jobIndex, index);
+  // Jobs of one task share their dynamics array: encode its source list once per batch.
+  const sourceLists = new Map<readonly DynamicResource[], string>();
+  let jobEntries = '';
+  let count = 0;
+  for (let j = 0; j < jobs.length; j++) {
+    const job = jobs[j]!;
+    let list = sourceLists.get(job.dynamics);
+    if (list === undefined) {
+      list = `[${job.dynamics
+        .map((dynamic) => {
+          let index = sourceIndex.get(dynamic.source);
+          if (index === undefined) {
+            index = sources.length;
+            sourceIndex.set(dynamic.source, index);
+            sources.push({ source: dynamic.source, style: dynamic.binding.style, names: dynamic.binding.names, rest: dynamic.binding.rest });
+          }
+          return index;
+        })
+        .join(',')}]`;
+      sourceLists.set(job.dynamics, list);
     }
-  });
-  const meta: BatchMeta = { sources, files, fileJobs, plan };
-  const planJson = JSON.stringify(plan);
-  return {
-    meta: JSON.stringify(meta),
-    payload: `{"files":[${fileEntries.join(',')}],"jobs":[${jobEntries.join(',')}],"plan":${planJson}}`,
-  };
+    count += job.dynamics.length;
+    jobEntries += `${j > 0 ? ',' : ''}[${list},[${job.filesJson}],${job.paramsJson}]`;
+  }
+  const meta: BatchMeta = { sources, count };
+  return { meta: JSON.stringify(meta), payload: `{"jobs":[${jobEntries}]}` };
 }
 
 function settleBatch(jobs: Job[], values: Float64Array, errors: [number, EvaluationErrorCode, string][]): void {
-  const failed = new Map<number, { code: EvaluationErrorCode; detail: string }>();
-  for (const [index, code, detail] of errors) failed.set(index, { code, detail });
-  let evaluation = 0;
+  let failures: Map<number, EvaluationFailure> | undefined;
+  if (errors.length > 0) {
+    failures = new Map();
+    for (const [index, code, detail] of errors) failures.set(index, { code, detail });
+  }
+  const view: JobOutcomes = { values, offset: 0, failures };
   for (const job of jobs) {
-    const outcomes: EvaluationOutcome[] = [];
-    for (let k = 0; k < job.dynamics.length; k++, evaluation++) {
-      outcomes.push(failed.get(evaluation) ?? { value: values[evaluation]! });
-    }
-    job.settle(outcomes);
+    job.settle(view);
+    view.offset += job.dynamics.length;
   }
 }
 
-function crashOutcome(cause: { reason: CrashReason; detail: string }): EvaluationOutcome {
+function crashFailure(cause: { reason: CrashReason; detail: string }): EvaluationFailure {
   switch (cause.reason) {
     case 'wedged':
       return { code: 'TASKRES_TIMEOUT', detail: cause.detail };

@@ -8,14 +8,16 @@
 import { statSync } from 'node:fs';
 import { localPathOf } from '../definition/task-file.js';
 import { quote } from '../errors.js';
-import { SIZE_REPLY, sizeReplyBytes, type BatchMeta, type FromWorker, type SizeMode } from './protocol.js';
+import { SIZE_REPLY, sizeReplyBytes, type BatchPayload, type FromWorker, type SizeMode } from './protocol.js';
 
 /** The answer for one file: bytes, or a failure. */
 export type SizeAnswer = { bytes: number } | { error: string } | { timeout: true };
 
 /** Looks up file sizes for one batch at a time. */
 export class FileSizes {
-  private meta: BatchMeta = { sources: [], files: [], fileJobs: [], plan: [] };
+  private payload = '';
+  // Parsed from the payload on the first lookup only: most batches read no size.
+  private files: { path: string; job: number }[] | undefined;
   private cache = new Float64Array(0);
   private readonly failures = new Map<number, string>();
 
@@ -25,26 +27,30 @@ export class FileSizes {
   ) {}
 
   /** Starts a batch: forgets the previous one's answers. */
-  begin(meta: BatchMeta): void {
-    this.meta = meta;
-    this.cache = new Float64Array(meta.files.length).fill(-1);
+  begin(payload: string): void {
+    this.payload = payload;
+    this.files = undefined;
     this.failures.clear();
   }
 
   /** The size of file `index` of the batch; waits no later than `deadlineMs` (epoch ms). */
   lookup(index: number, deadlineMs: number): SizeAnswer {
-    const cached = this.cache[index];
-    if (cached === undefined) return { error: 'no such file' };
+    if (!this.files) {
+      this.files = (JSON.parse(this.payload) as BatchPayload).jobs.flatMap(([, files], job) => files.map(([path]) => ({ path, job })));
+      this.cache = new Float64Array(this.files.length).fill(-1);
+    }
+    const file = this.files[index];
+    if (!file) return { error: 'no such file' };
+    const cached = this.cache[index]!;
     if (cached >= 0) return { bytes: cached };
-    const job = this.meta.fileJobs[index]!;
+    const { job } = file;
     if (this.failures.has(job)) return { error: this.failures.get(job)! };
-    const answer = this.mode === 'local' ? this.stat(index) : this.ask(index, deadlineMs);
+    const answer = this.mode === 'local' ? this.stat(index, file.path) : this.ask(index, job, deadlineMs);
     if ('error' in answer) this.failures.set(job, answer.error);
     return answer;
   }
 
-  private stat(index: number): SizeAnswer {
-    const path = this.meta.files[index]!;
+  private stat(index: number, path: string): SizeAnswer {
     const local = localPathOf(path);
     if (local === undefined) {
       return { error: `cannot read the size of ${quote(path, 100)}: the default fileSize provider reads local paths and file: URLs only; give createResolver a fileSize provider for other URLs` };
@@ -59,15 +65,13 @@ export class FileSizes {
     }
   }
 
-  private ask(index: number, deadlineMs: number): SizeAnswer {
+  private ask(index: number, job: number, deadlineMs: number): SizeAnswer {
+    const files = this.files!;
     // The batch form looks up every unanswered file of the job in one call.
-    const wanted =
-      this.mode === 'host-batch'
-        ? this.meta.fileJobs.flatMap((job, i) => (job === this.meta.fileJobs[index] && this.cache[i]! < 0 ? [i] : []))
-        : [index];
+    const wanted = this.mode === 'host-batch' ? files.flatMap((file, i) => (file.job === job && this.cache[i]! < 0 ? [i] : [])) : [index];
     const reply = new SharedArrayBuffer(sizeReplyBytes(wanted.length));
     const header = new Int32Array(reply, 0, 4);
-    const message: FromWorker = { t: 'size', paths: wanted.map((i) => this.meta.files[i]!), reply };
+    const message: FromWorker = { t: 'size', paths: wanted.map((i) => files[i]!.path), reply };
     this.port!.postMessage(message);
     const waitMs = deadlineMs - Date.now();
     if (waitMs <= 0 || Atomics.wait(header, SIZE_REPLY.state, 0, waitMs) === 'timed-out') return { timeout: true };

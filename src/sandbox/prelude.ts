@@ -146,8 +146,13 @@ export const PRELUDE_SOURCE = String.raw`(function setup(hostFileSize, shared, c
 
   // The runner.
   const functions = [];
-  let batch = { files: [], jobs: [], plan: [], fnIds: [] };
+  let batch = { jobs: [] };
+  // Per job: the batch index of its first file. Per file of the batch: [path, name].
+  let bases = [];
   let files = [];
+  // Per evaluation: its job and its function.
+  let evaluationJobs = [];
+  let evaluationFunctions = [];
 
   const register = (id, fn, style, names, rest) => {
     freeze(fn);
@@ -157,8 +162,22 @@ export const PRELUDE_SOURCE = String.raw`(function setup(hostFileSize, shared, c
 
   const load = (payload, fnIds) => {
     batch = parse(payload);
-    batch.fnIds = parse(fnIds);
+    const ids = parse(fnIds);
+    evaluationJobs = [];
+    evaluationFunctions = [];
+    const jobs = batch.jobs;
+    bases = [];
     files = [];
+    for (let j = 0; j < jobs.length; j++) {
+      bases.push(files.length);
+      const jobFiles = jobs[j][1];
+      for (let f = 0; f < jobFiles.length; f++) files.push(jobFiles[f]);
+      const sources = jobs[j][0];
+      for (let k = 0; k < sources.length; k++) {
+        evaluationJobs.push(j);
+        evaluationFunctions.push(functions[ids[sources[k]]]);
+      }
+    }
   };
 
   // Copies a job's parameter into a fresh value for one evaluation, reviving file markers
@@ -173,7 +192,7 @@ export const PRELUDE_SOURCE = String.raw`(function setup(hostFileSize, shared, c
     const marker = value.$file;
     if (typeof marker === 'number') {
       const index = base + marker;
-      const entry = batch.files[index];
+      const entry = files[index];
       return new TaskFile(index, entry[0], entry[1]);
     }
     const out = {};
@@ -227,10 +246,10 @@ export const PRELUDE_SOURCE = String.raw`(function setup(hostFileSize, shared, c
   };
 
   const evaluate = (i, messages) => {
-    const pair = batch.jobs[batch.plan[2 * i]];
-    const base = pair[0];
-    const job = pair[1];
-    const entry = functions[batch.fnIds[batch.plan[2 * i + 1]]];
+    const entry = evaluationFunctions[i];
+    const j = evaluationJobs[i];
+    const base = bases[j];
+    const job = batch.jobs[j][2];
     let result;
     try {
       if (entry.style === 'object') {
@@ -261,7 +280,7 @@ export const PRELUDE_SOURCE = String.raw`(function setup(hostFileSize, shared, c
   const run = (start, sliceMs) => {
     const began = now();
     const messages = [];
-    const end = batch.plan.length / 2;
+    const end = evaluationJobs.length;
     let i = start;
     while (i < end) {
       progress[0] = i;

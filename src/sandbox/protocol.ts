@@ -30,12 +30,17 @@ export interface SourceEntry {
 /** What the worker host needs of a batch. */
 export interface BatchMeta {
   sources: SourceEntry[];
-  /** Path of each file of the batch (files are deduplicated per job). */
-  files: string[];
-  /** Job index of each file. */
-  fileJobs: number[];
-  /** Pairs [job index, source index], one pair per evaluation. */
-  plan: number[];
+  /** Evaluations in the batch. */
+  count: number;
+}
+
+/**
+ * The batch as the isolate parses it (and the worker host, lazily, for file sizes):
+ * `jobs[j]` is [source indexes, files as [path, name], parameters]. Files are numbered
+ * across the batch in job order; evaluations run job by job, each job's sources in order.
+ */
+export interface BatchPayload {
+  jobs: [number[], [string, string][], Record<string, unknown>][];
 }
 
 /** A batch as sent to a worker. */

@@ -65,9 +65,9 @@ export class Sandbox {
 
   /** Evaluates every function of a batch; each evaluation settles on its own. */
   runBatch(meta: BatchMeta, payload: string): BatchResult {
-    const count = meta.plan.length / 2;
+    const { count } = meta;
     if (count > this.options.capacity) throw new Error(`batch of ${count} evaluations exceeds capacity ${this.options.capacity}`);
-    this.options.sizes.begin(meta);
+    this.options.sizes.begin(payload);
     this.sizeFailures.clear();
     const values = new Float64Array(count);
     const errors = new Map<number, [EvaluationErrorCode, string]>();

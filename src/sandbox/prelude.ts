@@ -28,7 +28,7 @@ export const MAX_MESSAGE_CHARS = 200;
 
 /**
  * A script evaluating to `setup(hostFileSize, sharedBuffer, capacity)`, which hardens the
- * context and returns `[register, load, run]`.
+ * context and returns `[register, run]`.
  */
 export const PRELUDE_SOURCE = String.raw`(function setup(hostFileSize, shared, capacity) {
   'use strict';
@@ -277,7 +277,10 @@ export const PRELUDE_SOURCE = String.raw`(function setup(hostFileSize, shared, c
   };
 
   // Evaluates from start until the end of the batch or until sliceMs have passed; at least one.
-  const run = (start, sliceMs) => {
+  // A new batch may be loaded in the same call (one isolate entry instead of two).
+  const run = (start, sliceMs, payload, fnIds) => {
+    if (payload !== undefined) load(payload, fnIds);
+    if (sliceMs < 0) return start;
     const began = now();
     const messages = [];
     const end = evaluationJobs.length;
@@ -293,5 +296,5 @@ export const PRELUDE_SOURCE = String.raw`(function setup(hostFileSize, shared, c
   };
 
   freeze(globalThis);
-  return [register, load, run];
+  return [register, run];
 })`;

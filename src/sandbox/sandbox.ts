@@ -76,16 +76,25 @@ export class Sandbox {
     const errors = new Map<number, [EvaluationErrorCode, string]>();
     let next = 0;
     let oneByOneUntil = 0;
+    // Evaluations already judged while re-running their neighbours one by one.
+    const judged = new Set<number>();
     while (next < count) {
+      if (judged.has(next)) {
+        next++;
+        continue;
+      }
       const start = next;
       const oneByOne = start < oneByOneUntil;
+      // A shared call starts evaluations only during its first SLICE_MS, so with this budget
+      // each one it starts has at least timeoutMs of its own.
+      const budgetMs = this.options.timeoutMs + (oneByOne ? 0 : SLICE_MS + 1);
       this.status.fill(EVAL_STATUS.pending, start, count);
       Atomics.store(this.progress, 0, -1);
       try {
         const { live, load } = this.prepare(meta, payload);
-        this.deadlineMs = Date.now() + this.options.timeoutMs;
+        this.deadlineMs = Date.now() + budgetMs;
         this.options.onCall(this.deadlineMs);
-        const out = live.run.applySync(undefined, [start, oneByOne ? 0 : SLICE_MS, ...load], { timeout: this.options.timeoutMs });
+        const out = live.run.applySync(undefined, [start, oneByOne ? 0 : SLICE_MS, ...load], { timeout: budgetMs });
         next = this.collect(start, out, values, errors);
       } catch (error) {
         const failure = this.classify(error);
@@ -98,7 +107,15 @@ export class Sandbox {
         } else if (oneByOne || reached === start) {
           errors.set(start, failureOutcome(failure, error));
           next = start + 1;
+        } else if (failure === 'timeout' && reached < count) {
+          // It had its full time: the culprit. Those before it finished; re-run them alone
+          // only to recover their messages, which the stopped call took with it.
+          errors.set(reached, failureOutcome(failure, error));
+          judged.add(reached);
+          oneByOneUntil = reached;
+          next = start;
         } else {
+          // Memory, or microtasks after the last evaluation: anyone in the call may be at fault.
           oneByOneUntil = Math.min(count, reached + 1);
           next = start;
         }

@@ -1,0 +1,110 @@
+/**
+ * `taskres demo`: the seed's tasks (examples/seed-tasks.ts) resolved in the sandbox with real
+ * sample files, placed on the default node pools, plus two hostile functions that get
+ * stopped while everything else resolves.
+ */
+import { mkdtempSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Table from 'cli-table3';
+import {
+  Allocator,
+  PRESETS,
+  TaskFile,
+  cheapestPool,
+  createResolver,
+  defineTask,
+  nodesFromPools,
+  toKubernetesResources,
+  type Resources,
+  type Task,
+} from './library.js';
+import { loadModuleTasks } from './load.js';
+
+const GiB = 1024 ** 3;
+
+/** How each resource of a task is decided, in words. */
+function howDecided(task: Task): string {
+  const parts: string[] = [];
+  const statics: Record<string, unknown> = {};
+  for (const [resource, value] of Object.entries(task.resources)) {
+    if (typeof value === 'function') parts.push(`${resource} = ${value.name || 'function'}(…) in the sandbox`);
+    else if (typeof value === 'string' && resource !== 'gpuType') parts.push(`${resource} = source text in the sandbox`);
+    else statics[resource] = value;
+  }
+  const preset = Object.entries(PRESETS).find(([, p]) => p.cpu === statics.cpu && p.memory === statics.memory && p.gpu === statics.gpu);
+  if (parts.length === 0) return preset ? `preset ${preset[0]}` : `customTask(${String(statics.cpu)}, ${String(statics.memory)})`;
+  return parts.join('\n');
+}
+
+/** Runs the demo; returns the exit code. */
+export async function runDemo(): Promise<number> {
+  const out = (line = '') => process.stdout.write(`${line}\n`);
+  out("taskres demo: the seed's tasks, resolved in the sandbox and placed on the default node pools\n");
+  const dir = mkdtempSync(join(tmpdir(), 'taskres-demo-'));
+  const resolver = createResolver({ timeoutMs: 500 });
+  try {
+    // Sparse sample inputs: real files with real sizes, no real disk use.
+    const sizes = { 'sample-1.fq': 6 * GiB, 'sample-2.fq': 3 * GiB, 'sample-3.fq': 1 * GiB };
+    const files = Object.entries(sizes).map(([name, bytes]) => {
+      const path = join(dir, name);
+      writeFileSync(path, '');
+      truncateSync(path, bytes);
+      return new TaskFile(path);
+    });
+    out(`Inputs: ${files.map((f, i) => `${f.name} (${Object.values(sizes)[i]! / GiB} GiB)`).join(', ')} in ${dir}`);
+
+    const examples = fileURLToPath(new URL('../examples/seed-tasks.ts', import.meta.url));
+    const tasks = (await loadModuleTasks(examples)).map((f) => f.task);
+    const argsFor = (task: Task): Record<string, unknown> => {
+      const values: Record<string, unknown> = { reads: files, files, count: 3, sequence: 'MKTAYIAKQR', model: 'esm2' };
+      return Object.fromEntries(task.params.map((p) => [p, values[p]]));
+    };
+    const hostile = [
+      defineTask({ name: 'infinite_loop', params: ['files'], resources: { cpu: '({ files }) => { for (;;) {} }', memory: 1 } }),
+      defineTask({ name: 'memory_bomb', params: ['files'], resources: { cpu: '({ files }) => { const keep = []; for (;;) keep.push(new Array(1000).fill(keep.length)); }', memory: 1 } }),
+    ];
+    const started = performance.now();
+    const outcomes = await resolver.resolveMany([...tasks, ...hostile].map((task) => ({ task, args: argsFor(task) })));
+    const elapsedMs = performance.now() - started;
+
+    const allocator = new Allocator({ nodes: nodesFromPools(2) });
+    const table = new Table({ head: ['task', 'how it was decided', 'cpu', 'memory GiB', 'storage GiB', 'gpu', 'node'], style: { head: [], border: [] } });
+    let dynamicResult: { task: Task; resources: Resources } | undefined;
+    tasks.forEach((task, i) => {
+      const outcome = outcomes[i]!;
+      if (outcome.status === 'rejected') {
+        table.push([task.taskName, howDecided(task), { colSpan: 5, content: `${outcome.reason.code}: ${outcome.reason.message}` }]);
+        return;
+      }
+      const r = outcome.value;
+      if (Object.values(task.resources).some((v) => typeof v === 'function')) dynamicResult = { task, resources: r };
+      const placement = allocator.tryPlace(r);
+      table.push([task.taskName, howDecided(task), r.cpu, r.memory, r.storage, r.gpu ? `${r.gpu} ${r.gpuType ?? ''}`.trim() : 0, placement?.node ?? '(waits for room)']);
+    });
+    out(`\nResolved ${tasks.length + hostile.length} tasks in one resolveMany call (${elapsedMs.toFixed(0)} ms, most of it the infinite loop's 500 ms timeout),`);
+    out('then placed them on two nodes of each default pool:');
+    out(table.toString());
+
+    if (dynamicResult) {
+      const { task, resources } = dynamicResult;
+      out(`\n${task.taskName}: cpu = min(8, 3 files) = ${resources.cpu}; storage = floor(1.5 x 10 GiB) = ${resources.storage} GiB.`);
+      out(`Cheapest node pool that fits: ${cheapestPool(resources)?.name ?? 'none'}. Kubernetes resources:`);
+      out(JSON.stringify(toKubernetesResources(resources), null, 2));
+    }
+
+    out('\nHostile resource functions, stopped while the tasks above resolved:');
+    hostile.forEach((task, i) => {
+      const outcome = outcomes[tasks.length + i]!;
+      out(outcome.status === 'rejected' ? `  ${task.taskName.padEnd(14)} ${outcome.reason.code}: ${outcome.reason.message}` : `  ${task.taskName.padEnd(14)} unexpectedly resolved: ${JSON.stringify(outcome.value)}`);
+    });
+    const stopped = hostile.every((_, i) => outcomes[tasks.length + i]!.status === 'rejected');
+    const resolved = tasks.every((_, i) => outcomes[i]!.status === 'fulfilled');
+    out(`\n${resolved && stopped ? 'Every task resolved and every hostile function was stopped.' : 'Something went wrong: see above.'}`);
+    return resolved && stopped ? 0 : 1;
+  } finally {
+    await resolver.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}

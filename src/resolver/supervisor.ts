@@ -56,6 +56,11 @@ interface Batch {
 /** Flags every sandbox process gets: isolated-vm requires `--no-node-snapshot` on Node 20+. */
 export const SANDBOX_NODE_FLAGS = ['--no-node-snapshot'];
 const MAX_JOBS_PER_BATCH = 1024;
+/**
+ * The parsed batch lives in the isolate's heap beside the functions' own data: keep it
+ * small next to memoryLimitMiB (a job larger than this goes alone).
+ */
+const MAX_BATCH_CHARS = 512 * 1024;
 const STDERR_TAIL_CHARS = 2000;
 
 const liveChildren = new Set<ChildProcess>();
@@ -151,10 +156,13 @@ export class Supervisor {
     const share = Math.min(MAX_JOBS_PER_BATCH, Math.ceil(this.queue.length / this.options.threads));
     let count = 0;
     let evaluations = 0;
+    let chars = 0;
     while (count < share && count < this.queue.length) {
-      const next = this.queue[count]!.dynamics.length;
-      if (count > 0 && evaluations + next > MAX_EVALUATIONS_PER_BATCH) break;
-      evaluations += next;
+      const next = this.queue[count]!;
+      const size = next.paramsJson.length + next.filesJson.length;
+      if (count > 0 && (evaluations + next.dynamics.length > MAX_EVALUATIONS_PER_BATCH || chars + size > MAX_BATCH_CHARS)) break;
+      evaluations += next.dynamics.length;
+      chars += size;
       count++;
     }
     return { jobs: this.queue.splice(0, count), alone: false };

@@ -102,7 +102,11 @@ export class Sandbox {
         this.discard();
         if (reached < 0) {
           // Loading the batch failed before any evaluation began: nobody's fault but the batch's.
-          for (let i = start; i < count; i++) errors.set(i, ['TASKRES_FUNCTION_THREW', `the sandbox could not load the batch (${failure})`]);
+          const outcome: [EvaluationErrorCode, string] =
+            failure === 'memory'
+              ? ['TASKRES_MEMORY_LIMIT', 'its arguments alone did not fit in memoryLimitMiB']
+              : ['TASKRES_FUNCTION_THREW', `the sandbox could not load its arguments (${failure})`];
+          for (let i = start; i < count; i++) errors.set(i, outcome);
           next = count;
         } else if (oneByOne || reached === start) {
           errors.set(start, failureOutcome(failure, error));

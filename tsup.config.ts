@@ -19,6 +19,7 @@ export default defineConfig([
       'sandbox-process': 'src/sandbox/process-main.ts',
       'sandbox-worker': 'src/sandbox/worker-main.ts',
       bench: 'bench/main.ts',
+      soak: 'bench/soak.ts',
     },
     format: ['esm'],
     target: 'node20',

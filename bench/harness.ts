@@ -46,9 +46,9 @@ export async function timeEach(count: number, op: (i: number) => unknown, onProg
   return { opsPerSec: count / elapsedS, p50Us: percentile(sorted, 50), p99Us: percentile(sorted, 99) };
 }
 
-/** Resident memory of this process and its descendants, in MiB (Linux /proc; this process only elsewhere). */
-export function treeRssMiB(): number {
-  let bytes = process.memoryUsage.rss();
+/** Resident memory of this process's descendants (the sandbox process), in MiB, from /proc; 0 elsewhere. */
+export function childrenRssMiB(): number {
+  let bytes = 0;
   try {
     const children = new Map<number, number[]>();
     for (const entry of readdirSync('/proc')) {
@@ -75,21 +75,32 @@ export function treeRssMiB(): number {
       stack.push(...(children.get(pid) ?? []));
     }
   } catch {
-    // No /proc: this process only.
+    // No /proc.
   }
   return bytes / 1048576;
 }
 
-/** Samples {@link treeRssMiB} every 100 ms until stopped; returns the peak. */
+/** Resident memory of this process and its descendants, in MiB. */
+export function treeRssMiB(): number {
+  return process.memoryUsage.rss() / 1048576 + childrenRssMiB();
+}
+
+/**
+ * Samples, every 100 ms until stopped, the memory a row adds: the sandbox process's RSS plus
+ * this process's growth since the row began (earlier rows' garbage is not the row's).
+ */
 export function sampleRss(): { stop(): number } {
-  let peak = treeRssMiB();
+  (globalThis as { gc?: () => void }).gc?.();
+  const base = process.memoryUsage.rss() / 1048576;
+  const sample = () => childrenRssMiB() + Math.max(0, process.memoryUsage.rss() / 1048576 - base);
+  let peak = sample();
   const timer = setInterval(() => {
-    peak = Math.max(peak, treeRssMiB());
+    peak = Math.max(peak, sample());
   }, 100);
   return {
     stop() {
       clearInterval(timer);
-      return Math.max(peak, treeRssMiB());
+      return Math.max(peak, sample());
     },
   };
 }

@@ -104,7 +104,7 @@ const commands: Record<string, Command> = {
     run: async (values) => {
       const script = fileURLToPath(new URL('./bench.js', import.meta.url));
       const flags = [values.json ? '--json' : '', values.quick ? '--quick' : ''].filter(Boolean);
-      const child = spawn(process.execPath, ['--no-node-snapshot', script, ...flags], { stdio: 'inherit' });
+      const child = spawn(process.execPath, ['--no-node-snapshot', '--expose-gc', script, ...flags], { stdio: 'inherit' });
       return new Promise((resolve) => child.on('exit', (code) => resolve(code ?? 1)));
     },
   },

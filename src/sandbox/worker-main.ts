@@ -39,6 +39,8 @@ const sandbox = new Sandbox({
   },
 });
 
+sandbox.warmUp();
+
 /** Runs one batch (piscina task). */
 export default function runBatch(task: BatchTask): BatchResult {
   return sandbox.runBatch(JSON.parse(task.meta) as BatchMeta, task.payload);

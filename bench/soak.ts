@@ -55,6 +55,7 @@ async function main(): Promise<void> {
   const resolver = createResolver({ threads: 2, timeoutMs: 100, limits: { cpu: { min: 0, max: 1_000_000 } } });
   const errors = new Map<string, number>();
   let wrong = 0;
+  const wrongKinds = new Map<string, number>();
   let escapes = 0;
   let hostileCount = 0;
   let done = 0;
@@ -76,7 +77,11 @@ async function main(): Promise<void> {
       outcomes.forEach((outcome, i) => {
         const kind = requests[i]!.kind;
         if (kind === 'benign') {
-          if (outcome.status !== 'fulfilled' || JSON.stringify(outcome.value) !== expected) wrong++;
+          if (outcome.status !== 'fulfilled' || JSON.stringify(outcome.value) !== expected) {
+            wrong++;
+            const what = outcome.status === 'fulfilled' ? `value ${JSON.stringify(outcome.value)}` : `${outcome.reason.code}: ${outcome.reason.message.slice(0, 160)}`;
+            wrongKinds.set(what, (wrongKinds.get(what) ?? 0) + 1);
+          }
           return;
         }
         if (outcome.status === 'fulfilled') {
@@ -111,6 +116,7 @@ async function main(): Promise<void> {
     resolutions: done,
     hostile: hostileCount,
     wrongBenignResults: wrong,
+    ...(wrong > 0 ? { wrongBenignOutcomes: Object.fromEntries(wrongKinds) } : {}),
     escapes,
     errorsByCode: Object.fromEntries([...errors].sort()),
     resolutionsPerSecond: Math.round(done / elapsedS),

@@ -234,6 +234,24 @@ describe('errors from resource functions', () => {
     expect(Date.now() - started).toBeLessThan(5000);
   });
 
+  it('a microtask loop left at the end of a slice is blamed on its author, not on the next evaluation', async () => {
+    // Busy past the 2 ms slice so the call ends right after it; then its microtask loops.
+    const sly = defineTask({
+      name: 'sly',
+      params: ['n'],
+      resources: { cpu: '({ n }) => { const end = Date.now() + 5; while (Date.now() < end) {} Promise.resolve().then(() => { for (;;) {} }); return n; }', memory: 1 },
+    });
+    const good = defineTask({ name: 'good', params: ['n'], resources: { cpu: '({ n }) => n + 1', memory: 1 } });
+    const outcomes = await resolver.resolveMany([
+      { task: good, args: { n: 1 } },
+      { task: sly, args: { n: 1 } },
+      ...Array.from({ length: 20 }, (_, i) => ({ task: good, args: { n: i } })),
+    ]);
+    expect(outcomes[1]).toMatchObject({ status: 'rejected', reason: { code: 'TASKRES_TIMEOUT', taskName: 'sly' } });
+    expect(outcomes[0]).toMatchObject({ status: 'fulfilled', value: { cpu: 2 } });
+    outcomes.slice(2).forEach((outcome, i) => expect(outcome).toMatchObject({ status: 'fulfilled', value: { cpu: i + 1 } }));
+  });
+
   it('TASKRES_MEMORY_LIMIT (or a timeout) for a memory bomb; the resolver keeps serving', async () => {
     const bomb = defineTask({ name: 'bomb', params: ['n'], resources: { cpu: '({ n }) => { let s = "x"; const keep = []; for (;;) { s = s + s; keep.push(s + n); } }', memory: 1 } });
     const good = defineTask({ name: 'good', params: ['n'], resources: { cpu: '({ n }) => n', memory: 1 } });

@@ -8,14 +8,8 @@ import { TaskresError } from '../errors.js';
 import type { Resources } from '../units.js';
 import { checkNode, type NodeSpec } from './node.js';
 
-/** A machine shape. */
-export interface NodePool {
-  name: string;
-  cpu: number;
-  memory: number;
-  storage: number;
-  gpu: number;
-  gpuType?: string;
+/** A machine shape: a node spec (its `name` names the pool) with a cost. */
+export interface NodePool extends Omit<NodeSpec, 'pool'> {
   /** Relative cost per hour, used to choose the cheapest pool that fits. */
   costPerHour: number;
   /** Kubernetes node labels that select this pool (default: `{ 'taskres.dev/pool': name }`). */

@@ -23,6 +23,10 @@ import { SANDBOX_GLOBALS } from '../definition/globals.js';
 /** Status of one evaluation in the shared result buffer. */
 export const EVAL_STATUS = { pending: 0, number: 1, threw: 2, invalid: 3 } as const;
 
+/** progress[1] of the shared buffer: what the call was doing when it stopped. */
+export const PROGRESS_EVALUATING = 1;
+export const PROGRESS_SLICE_OVER = 2;
+
 /** The longest message the runner passes out for one evaluation. */
 export const MAX_MESSAGE_CHARS = 200;
 
@@ -45,7 +49,9 @@ export const PRELUDE_SOURCE = String.raw`(function setup(hostFileSize, shared, c
   const hasOwn = Object.hasOwn;
   const MAX = ${MAX_MESSAGE_CHARS};
 
-  const progress = new Int32Array(shared, 0, 1);
+  // progress[0]: the evaluation running, or the next one once the slice is over;
+  // progress[1]: whether an evaluation runs or the slice is over (then microtasks may run).
+  const progress = new Int32Array(shared, 0, 2);
   const status = new Uint8Array(shared, 8, capacity);
   const values = new Float64Array(shared, 8 + Math.ceil(capacity / 8) * 8, capacity);
 
@@ -285,6 +291,7 @@ export const PRELUDE_SOURCE = String.raw`(function setup(hostFileSize, shared, c
     const messages = [];
     const end = evaluationJobs.length;
     let i = start;
+    progress[1] = ${PROGRESS_EVALUATING};
     while (i < end) {
       progress[0] = i;
       evaluate(i, messages);
@@ -292,6 +299,7 @@ export const PRELUDE_SOURCE = String.raw`(function setup(hostFileSize, shared, c
       if (now() - began >= sliceMs) break;
     }
     progress[0] = i;
+    progress[1] = ${PROGRESS_SLICE_OVER};
     return messages.length === 0 ? i : stringify([i, messages]);
   };
 

@@ -10,7 +10,7 @@
  * isolate is disposed: leftover microtasks must never run on a later call.
  */
 import ivm from 'isolated-vm';
-import { EVAL_STATUS, PRELUDE_SOURCE } from './prelude.js';
+import { EVAL_STATUS, PRELUDE_SOURCE, PROGRESS_EVALUATING } from './prelude.js';
 import type { FileSizes } from './file-sizes.js';
 import type { BatchMeta, BatchResult, EvaluationErrorCode } from './protocol.js';
 
@@ -61,7 +61,7 @@ export class Sandbox {
   constructor(private readonly options: SandboxOptions) {
     const statusBytes = Math.ceil(options.capacity / 8) * 8;
     this.shared = new SharedArrayBuffer(8 + statusBytes + 8 * options.capacity);
-    this.progress = new Int32Array(this.shared, 0, 1);
+    this.progress = new Int32Array(this.shared, 0, 2);
     this.status = new Uint8Array(this.shared, 8, options.capacity);
     this.values = new Float64Array(this.shared, 8 + statusBytes, options.capacity);
   }
@@ -90,6 +90,7 @@ export class Sandbox {
       const budgetMs = this.options.timeoutMs + (oneByOne ? 0 : SLICE_MS + 1);
       this.status.fill(EVAL_STATUS.pending, start, count);
       Atomics.store(this.progress, 0, -1);
+      Atomics.store(this.progress, 1, 0);
       try {
         const { live, load } = this.prepare(meta, payload);
         this.deadlineMs = Date.now() + budgetMs;
@@ -99,6 +100,7 @@ export class Sandbox {
       } catch (error) {
         const failure = this.classify(error);
         const reached = Atomics.load(this.progress, 0);
+        const wasEvaluating = Atomics.load(this.progress, 1) === PROGRESS_EVALUATING;
         this.discard();
         if (reached < 0) {
           // Loading the batch failed before any evaluation began: nobody's fault but the batch's.
@@ -108,10 +110,10 @@ export class Sandbox {
               : ['TASKRES_FUNCTION_THREW', `the sandbox could not load its arguments (${failure})`];
           for (let i = start; i < count; i++) errors.set(i, outcome);
           next = count;
-        } else if (oneByOne || reached === start) {
+        } else if (oneByOne || (reached === start && wasEvaluating)) {
           errors.set(start, failureOutcome(failure, error));
           next = start + 1;
-        } else if (failure === 'timeout' && reached < count) {
+        } else if (failure === 'timeout' && wasEvaluating) {
           // It had its full time: the culprit. Those before it finished; re-run them alone
           // only to recover their messages, which the stopped call took with it.
           errors.set(reached, failureOutcome(failure, error));
@@ -119,8 +121,8 @@ export class Sandbox {
           oneByOneUntil = reached;
           next = start;
         } else {
-          // Memory, or microtasks after the last evaluation: anyone in the call may be at fault.
-          oneByOneUntil = Math.min(count, reached + 1);
+          // Memory, or microtasks after the slice: anyone in the call may be at fault.
+          oneByOneUntil = Math.min(count, wasEvaluating ? reached + 1 : reached);
           next = start;
         }
       } finally {

@@ -110,7 +110,8 @@ export class Sandbox {
               : ['TASKRES_FUNCTION_THREW', `the sandbox could not load its arguments (${failure})`];
           for (let i = start; i < count; i++) errors.set(i, outcome);
           next = count;
-        } else if (oneByOne || (reached === start && wasEvaluating)) {
+        } else if (oneByOne || (reached === start && wasEvaluating) || (reached === start + 1 && !wasEvaluating)) {
+          // The call held only this evaluation (and its microtasks), with at least timeoutMs.
           errors.set(start, failureOutcome(failure, error));
           next = start + 1;
         } else if (failure === 'timeout' && wasEvaluating) {

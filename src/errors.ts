@@ -86,11 +86,6 @@ export function hasErrorCode(value: unknown, code: TaskresErrorCode): value is T
   return isTaskresError(value) && value.code === code;
 }
 
-/** True when `code` is one of {@link ERROR_CODES}. */
-export function isErrorCode(code: unknown): code is TaskresErrorCode {
-  return typeof code === 'string' && Object.hasOwn(ERROR_CODES, code);
-}
-
 /**
  * Quotes untrusted text for an error message: at most {@link MAX_QUOTED_CHARS} characters,
  * control characters escaped, and the original length said when it was cut.

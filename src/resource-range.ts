@@ -11,9 +11,14 @@ export function rangeSchema(range: Range): z.ZodNumber {
   return z.number().int().min(range.min).max(range.max);
 }
 
+/** What a value of `resource` must be, e.g. "a whole number of cores from 1 to 126". */
+export function describeExpected(resource: ResourceName, range: Range): string {
+  return `a whole number of ${RESOURCE_UNITS[resource]} from ${range.min} to ${range.max}`;
+}
+
 /** Why `value` is not a whole number of `resource` within `range`, in one sentence. */
 export function describeOutOfRange(resource: ResourceName, range: Range, value: unknown): string {
-  const expected = `a whole number of ${RESOURCE_UNITS[resource]} from ${range.min} to ${range.max}`;
+  const expected = describeExpected(resource, range);
   let hint = '';
   if (typeof value === 'number' && Number.isFinite(value) && !Number.isInteger(value)) {
     hint = ': round it with Math.ceil or Math.floor';

@@ -78,11 +78,6 @@ export function parseFunction(source: string, what: string): ParsedFunction {
   throw unserializable(what, `is not valid JavaScript: ${message}${position === undefined ? '' : ` at character ${Math.max(0, position - 1)}`} in ${quote(source, 120)}`);
 }
 
-/** Reads the task signature (parameter names) of a task function's source. */
-export function readSignature(parsed: ParsedFunction): string[] {
-  return parsed.binding.names;
-}
-
 /**
  * Checks that a parsed resource function can run in the sandbox: synchronous, no generator,
  * no `this`/`super`, no `import()`, no `with`, and no free variables other than standard

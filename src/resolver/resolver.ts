@@ -5,7 +5,7 @@
  */
 import type { z } from 'zod';
 import { TaskresError, type ResourceName } from '../errors.js';
-import { describeOutOfRange, rangeSchema } from '../resource-range.js';
+import { describeExpected, describeOutOfRange, rangeSchema } from '../resource-range.js';
 import { getTaskDefinition, type DynamicResource, type TaskDefinition } from '../definition/task.js';
 import { RESOURCE_NAMES, type Resources } from '../units.js';
 import { encodeArgs, type EncodedArgs } from './encode-args.js';
@@ -198,7 +198,7 @@ class SandboxedResolver implements Resolver {
       this.resolved.onWarning({ code: 'TASKRES_CLAMPED', taskName: definition.name, resource, value, limit: limit.max });
       return limit.max;
     }
-    const source = dynamic ? `The ${resource} function '${dynamic.functionName}' of task '${definition.name}' returned ${value}` : `The static ${resource} of task '${definition.name}' is ${value}`;
+    const source = dynamic ? `The ${resource} function '${dynamic.functionName}' of task '${definition.name}' returned an unusable value` : `The static ${resource} of task '${definition.name}' is outside this resolver's limits`;
     throw new TaskresError('TASKRES_INVALID_VALUE', `${source}: ${describeOutOfRange(resource, limit, value)}.`, { taskName: definition.name, resource });
   }
 
@@ -209,7 +209,7 @@ class SandboxedResolver implements Resolver {
       TASKRES_FUNCTION_THREW: `${what} threw: ${outcome.detail}`,
       TASKRES_TIMEOUT: `${what} ran longer than timeoutMs (${this.resolved.timeoutMs} ms)${detail}; make it faster or raise timeoutMs`,
       TASKRES_MEMORY_LIMIT: `${what} used more memory than the sandbox allows (memoryLimitMiB ${this.resolved.memoryLimitMiB})${detail}; use less, or raise memoryLimitMiB`,
-      TASKRES_INVALID_VALUE: `${what} returned ${outcome.detail}: ${describeOutOfRange(dynamic.resource, this.resolved.limits[dynamic.resource], undefined).replace(/, received undefined$/, '')}`,
+      TASKRES_INVALID_VALUE: `${what} returned ${outcome.detail}; expected ${describeExpected(dynamic.resource, this.resolved.limits[dynamic.resource])}`,
       TASKRES_FILE_SIZE: `${what} could not get a file size: ${outcome.detail}`,
     };
     return new TaskresError(outcome.code, `${messages[outcome.code] ?? `${what} failed: ${outcome.detail}`}.`, {

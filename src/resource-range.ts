@@ -18,16 +18,14 @@ export function describeExpected(resource: ResourceName, range: Range): string {
 
 /** Why `value` is not a whole number of `resource` within `range`, in one sentence. */
 export function describeOutOfRange(resource: ResourceName, range: Range, value: unknown): string {
-  const expected = describeExpected(resource, range);
-  let hint = '';
-  if (typeof value === 'number' && Number.isFinite(value) && !Number.isInteger(value)) {
-    hint = ': round it with Math.ceil or Math.floor';
-  } else if (typeof value === 'number' && Number.isInteger(value) && value > range.max) {
-    hint = `: lower it, or raise limits.${resource}.max (or use overLimit: 'clamp')`;
-  } else if (typeof value === 'number' && Number.isInteger(value) && value < range.min) {
-    hint = `: raise it to at least ${range.min}`;
-  } else if (typeof value === 'string' && value.trim() !== '' && Number.isFinite(Number(value))) {
-    hint = ': return a number, not a string (e.g. Number(x))';
-  }
-  return `expected ${expected}, received ${describeValue(value)}${hint}`;
+  return `expected ${describeExpected(resource, range)}, received ${describeValue(value)}${outOfRangeHint(resource, range, value)}`;
+}
+
+/** What to do about `value`, as ": advice", or '' when there is nothing specific to say. */
+export function outOfRangeHint(resource: ResourceName, range: Range, value: unknown): string {
+  if (typeof value === 'number' && Number.isFinite(value) && !Number.isInteger(value)) return ': round it with Math.ceil or Math.floor';
+  if (typeof value === 'number' && Number.isInteger(value) && value > range.max) return `: lower it, or raise limits.${resource}.max (or use overLimit: 'clamp')`;
+  if (typeof value === 'number' && Number.isInteger(value) && value < range.min) return `: raise it to at least ${range.min}`;
+  if (typeof value === 'string' && value.trim() !== '' && Number.isFinite(Number(value))) return ': return a number, not a string (e.g. Number(x))';
+  return '';
 }

@@ -4,8 +4,8 @@
  * return is validated here with zod against the resolver's limits.
  */
 import type { z } from 'zod';
-import { TaskresError, type ResourceName } from '../errors.js';
-import { describeExpected, describeOutOfRange, rangeSchema } from '../resource-range.js';
+import { TaskresError, describeValue, type ResourceName } from '../errors.js';
+import { describeExpected, outOfRangeHint, rangeSchema } from '../resource-range.js';
 import { getTaskDefinition, type DynamicResource, type TaskDefinition } from '../definition/task.js';
 import { RESOURCE_NAMES, type Resources } from '../units.js';
 import { encodeArgs, type EncodedArgs } from './encode-args.js';
@@ -198,8 +198,12 @@ class SandboxedResolver implements Resolver {
       this.resolved.onWarning({ code: 'TASKRES_CLAMPED', taskName: definition.name, resource, value, limit: limit.max });
       return limit.max;
     }
-    const source = dynamic ? `The ${resource} function '${dynamic.functionName}' of task '${definition.name}' returned an unusable value` : `The static ${resource} of task '${definition.name}' is outside this resolver's limits`;
-    throw new TaskresError('TASKRES_INVALID_VALUE', `${source}: ${describeOutOfRange(resource, limit, value)}.`, { taskName: definition.name, resource });
+    const source = dynamic ? `The ${resource} function '${dynamic.functionName}' of task '${definition.name}' returned` : `The static ${resource} of task '${definition.name}' is`;
+    throw new TaskresError(
+      'TASKRES_INVALID_VALUE',
+      `${source} ${describeValue(value)}; expected ${describeExpected(resource, limit)}${outOfRangeHint(resource, limit, value)}.`,
+      { taskName: definition.name, resource },
+    );
   }
 
   private evaluationError(definition: TaskDefinition, dynamic: DynamicResource, outcome: EvaluationFailure): TaskresError {

@@ -208,6 +208,16 @@ describe('errors from resource functions', () => {
       expect((await clamping.resolve(task, { n: 64 })).cpu).toBe(16);
       expect(warnings).toEqual([{ code: 'TASKRES_CLAMPED', taskName: 'greedy', resource: 'cpu', value: 64, limit: 16 }]);
       await expectRejection(clamping.resolve(task, { n: 0 }), 'TASKRES_INVALID_VALUE');
+      // Static values are held to the resolver's limits too, and each clamp is reported.
+      const big = customTask(32, 8)(function big_static() {
+        return 1;
+      });
+      expect((await clamping.resolve(big, {})).cpu).toBe(16);
+      expect((await clamping.resolve(big, {})).cpu).toBe(16);
+      expect(warnings.slice(1)).toEqual([
+        { code: 'TASKRES_CLAMPED', taskName: 'big_static', resource: 'cpu', value: 32, limit: 16 },
+        { code: 'TASKRES_CLAMPED', taskName: 'big_static', resource: 'cpu', value: 32, limit: 16 },
+      ]);
     } finally {
       await clamping.close();
     }

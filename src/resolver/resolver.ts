@@ -79,7 +79,8 @@ class SandboxedResolver implements Resolver {
   private readonly schemas: Record<ResourceName, z.ZodNumber>;
   private closed = false;
   // Checked per resolver: static values pass the default limits at definition time, but a
-  // resolver may have narrower ones. A static value outside them throws here every time.
+  // resolver may have narrower ones. A static value outside them is checked (and throws, or
+  // is clamped and reported) on every resolution.
   private readonly checkedStatics = new WeakMap<TaskDefinition, Resources>();
   private closing: Promise<void> | undefined;
 
@@ -167,13 +168,16 @@ class SandboxedResolver implements Resolver {
     let statics = this.checkedStatics.get(definition);
     if (!statics) {
       statics = {} as Resources;
+      let clamped = false;
       for (const resource of RESOURCE_NAMES) {
         const value = definition.statics[resource];
         // Dynamic resources get a placeholder, so results list resources in the usual order.
         statics[resource] = value === undefined ? 0 : this.check(definition, resource, value, undefined);
+        clamped ||= value !== undefined && statics[resource] !== value;
       }
       if (definition.gpuType) statics.gpuType = definition.gpuType;
-      this.checkedStatics.set(definition, statics);
+      // A clamped value is reported on every resolution, so it is not cached.
+      if (!clamped) this.checkedStatics.set(definition, statics);
     }
     return statics;
   }

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { dirname, extname, isAbsolute, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
-import { TaskresError, TaskFile, defineTask, getTaskDefinitionForCli, type Task } from './library.js';
+import { TaskFile, defineTask, getTaskDefinitionForCli, type Task } from './library.js';
 
 /** A task found in a spec file or module, with the name it was found under. */
 export interface FoundTask {
@@ -137,4 +137,3 @@ export function readArgs(path: string): Record<string, unknown> {
   return revive(json) as Record<string, unknown>;
 }
 
-export { TaskresError };

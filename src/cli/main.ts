@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import Table from 'cli-table3';
 import { runDemo } from './demo.js';
-import { TaskresError, checkTaskSpec, createResolver, isTaskresError, toKubernetesResources, type Resources } from './library.js';
+import { checkTaskSpec, createResolver, isTaskresError, toKubernetesResources, type Resources } from './library.js';
 import { UsageError, isModulePath, loadModuleTasks, loadTasks, pickTask, readArgs, readSpecs } from './load.js';
 
 interface Command {
@@ -82,9 +82,9 @@ const commands: Record<string, Command> = {
         return 0;
       }
       let problems = 0;
-      for (const spec_ of readSpecs(spec!)) {
-        const name = typeof (spec_ as { name?: unknown })?.name === 'string' ? (spec_ as { name: string }).name : '(unnamed)';
-        const found = checkTaskSpec(spec_);
+      for (const entry of readSpecs(spec!)) {
+        const name = typeof (entry as { name?: unknown })?.name === 'string' ? (entry as { name: string }).name : '(unnamed)';
+        const found = checkTaskSpec(entry);
         problems += found.length;
         if (found.length === 0) process.stdout.write(`✓ ${name}\n`);
         else {
@@ -179,4 +179,3 @@ async function main(argv: string[]): Promise<number> {
 }
 
 process.exitCode = await main(process.argv.slice(2));
-export type { TaskresError };

@@ -47,12 +47,6 @@ export interface Job {
   settle(outcomes: JobOutcomes): void;
 }
 
-interface Batch {
-  jobs: Job[];
-  /** True when the batch re-runs one suspect alone. */
-  alone: boolean;
-}
-
 /** Flags every sandbox process gets: isolated-vm requires `--no-node-snapshot` on Node 20+. */
 export const SANDBOX_NODE_FLAGS = ['--no-node-snapshot'];
 const MAX_JOBS_PER_BATCH = 1024;
@@ -73,7 +67,7 @@ export class Supervisor {
   private stderrTail = '';
   private readonly queue: Job[] = [];
   private readonly suspects: Job[] = [];
-  private readonly inFlight = new Map<number, Batch>();
+  private readonly inFlight = new Map<number, Job[]>();
   private nextBatchId = 0;
   private flushScheduled = false;
   private readonly settings: SandboxSettings;
@@ -139,7 +133,7 @@ export class Supervisor {
   private flush(): void {
     if (this.suspects.length > 0) {
       // Suspects run alone, one at a time; other work waits so no innocent job shares their fate.
-      if (this.inFlight.size === 0) this.send({ jobs: [this.suspects.shift()!], alone: true });
+      if (this.inFlight.size === 0) this.send([this.suspects.shift()!]);
     } else {
       while (this.queue.length > 0 && this.inFlight.size < this.maxBatchesInFlight) this.send(this.takeBatch());
     }
@@ -151,7 +145,7 @@ export class Supervisor {
     }
   }
 
-  private takeBatch(): Batch {
+  private takeBatch(): Job[] {
     // Spread queued work over the threads instead of one batch taking it all.
     const share = Math.min(MAX_JOBS_PER_BATCH, Math.ceil(this.queue.length / this.options.threads));
     let count = 0;
@@ -165,14 +159,14 @@ export class Supervisor {
       chars += size;
       count++;
     }
-    return { jobs: this.queue.splice(0, count), alone: false };
+    return this.queue.splice(0, count);
   }
 
-  private send(batch: Batch): void {
+  private send(jobs: Job[]): void {
     const child = this.ensureChild();
     const id = this.nextBatchId++;
-    this.inFlight.set(id, batch);
-    child.send({ t: 'batch', id, task: encodeBatch(batch.jobs) } satisfies ToSandbox);
+    this.inFlight.set(id, jobs);
+    child.send({ t: 'batch', id, task: encodeBatch(jobs) } satisfies ToSandbox);
   }
 
   private ensureChild(): ChildProcess {
@@ -204,19 +198,19 @@ export class Supervisor {
     if (child !== this.child) return;
     switch (message.t) {
       case 'done': {
-        const batch = this.inFlight.get(message.id);
-        if (!batch) return;
+        const jobs = this.inFlight.get(message.id);
+        if (!jobs) return;
         this.inFlight.delete(message.id);
-        settleBatch(batch.jobs, message.result.values, message.result.errors);
+        settleBatch(jobs, message.result.values, message.result.errors);
         this.flush();
         return;
       }
       case 'failed': {
         // A worker thread died under the batch; the process lives on.
-        const batch = this.inFlight.get(message.id);
-        if (!batch) return;
+        const jobs = this.inFlight.get(message.id);
+        if (!jobs) return;
         this.inFlight.delete(message.id);
-        this.blame([batch], { reason: 'exited', detail: `a sandbox thread failed: ${message.message}` });
+        this.blame(jobs, { reason: 'exited', detail: `a sandbox thread failed: ${message.message}` });
         this.flush();
         return;
       }
@@ -237,15 +231,14 @@ export class Supervisor {
       reason: 'exited' as const,
       detail: `the sandbox process exited (${signal ?? `code ${code}`})${lastLine(this.stderrTail)}`,
     };
-    const batches = [...this.inFlight.values()];
+    const jobs = [...this.inFlight.values()].flat();
     this.inFlight.clear();
-    this.blame(batches, cause);
+    this.blame(jobs, cause);
     this.flush();
   }
 
-  /** Decides who gets the error for a lost process: a job that was alone, or else suspects. */
-  private blame(batches: Batch[], cause: { reason: CrashReason; detail: string }): void {
-    const jobs = batches.flatMap((b) => b.jobs);
+  /** Decides who gets the error for lost work: a job that was alone, or else suspects. */
+  private blame(jobs: Job[], cause: { reason: CrashReason; detail: string }): void {
     if (jobs.length === 1) {
       const [job] = jobs as [Job];
       const failure = crashFailure(cause);

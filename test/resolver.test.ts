@@ -349,6 +349,31 @@ describe('lifecycle', () => {
     expect(orphans.filter((line) => !mine.has(Number(line.trim().split(' ')[0])))).toEqual([]);
   });
 
+  it('kills its sandbox process when the user process dies abruptly while the sandbox is still starting', async () => {
+    const sandboxes = () =>
+      execFileSync('ps', ['-eo', 'pid,args'], { encoding: 'utf8' })
+        .split('\n')
+        .filter((line) => line.includes('sandbox-process.js') && !line.includes('ps -eo'))
+        .map((line) => Number(line.trim().split(' ')[0]));
+    const before = new Set(sandboxes());
+    const script = `
+      import { createResolver } from ${JSON.stringify(new URL('../dist/index.js', import.meta.url).href)};
+      createResolver({ threads: 1 });
+      process.kill(process.pid, 'SIGKILL');
+    `;
+    const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: 'ignore' });
+    const signal = await new Promise((resolve) => child.on('exit', (_, s) => resolve(s)));
+    expect(signal).toBe('SIGKILL');
+    // Wait (with a deadline) for the orphaned sandbox process to notice and go.
+    const deadline = Date.now() + 5000;
+    let left = sandboxes().filter((pid) => !before.has(pid));
+    while (left.length > 0 && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      left = sandboxes().filter((pid) => !before.has(pid));
+    }
+    expect(left).toEqual([]);
+  });
+
   it('rejects unknown or invalid options with TASKRES_INVALID_SPEC', () => {
     expect(() => createResolver({ timeout: 5 } as never)).toThrow(/unknown option 'timeout'.*did you mean 'timeoutMs'/);
     expect(() => createResolver({ threads: 0 })).toThrow(/threads/);

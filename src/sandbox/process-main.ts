@@ -10,6 +10,7 @@ import { Piscina } from 'piscina';
 import {
   HEARTBEAT_BYTES,
   MAX_EVALUATIONS_PER_BATCH,
+  ORPHAN_CHECK_INTERVAL_MS,
   SIZE_REPLY,
   WATCHDOG_INTERVAL_MS,
   wedgeGraceMs,
@@ -22,6 +23,12 @@ import {
 
 const dieNow = (): never => process.kill(process.pid, 'SIGKILL') as never;
 process.on('disconnect', dieNow);
+// A parent that died while this process was still starting left no 'disconnect' to hear, and
+// worker threads would keep an orphan alive: check the channel now and then.
+if (!process.connected) dieNow();
+setInterval(() => {
+  if (!process.connected) dieNow();
+}, ORPHAN_CHECK_INTERVAL_MS).unref();
 
 const send = (message: FromSandbox, then?: () => void): void => {
   if (!process.connected) dieNow();
@@ -29,13 +36,13 @@ const send = (message: FromSandbox, then?: () => void): void => {
 };
 
 let pool: Piscina | undefined;
-let settings: SandboxSettings | undefined;
 let crashed = false;
 const heartbeat = new SharedArrayBuffer(HEARTBEAT_BYTES);
 const deadlines = new Float64Array(heartbeat, 8);
 const channelName = `taskres-sandbox-${process.pid}`;
 const fromWorkers = new BroadcastChannel(channelName);
-const sizeReplies = new Map<number, { buffer: SharedArrayBuffer; count: number }>();
+fromWorkers.unref();
+const sizeReplies = new Map<number, { buffer: SharedArrayBuffer; count: number; askedAtMs: number }>();
 let nextSizeRequest = 0;
 
 /** Reports why this process is about to die, then dies: the resolver restarts a new one. */
@@ -53,7 +60,7 @@ fromWorkers.onmessage = (event) => {
     return;
   }
   const id = nextSizeRequest++;
-  sizeReplies.set(id, { buffer: message.reply, count: message.paths.length });
+  sizeReplies.set(id, { buffer: message.reply, count: message.paths.length, askedAtMs: Date.now() });
   send({ t: 'size', id, paths: message.paths });
 };
 
@@ -78,7 +85,6 @@ function answerSize(id: number, sizes: number[] | undefined, error: string | und
 }
 
 function start(given: SandboxSettings): void {
-  settings = given;
   pool = new Piscina({
     filename: new URL('./sandbox-worker.js', import.meta.url).href,
     minThreads: given.threads,
@@ -98,6 +104,8 @@ function start(given: SandboxSettings): void {
         return;
       }
     }
+    // The worker stops waiting at its deadline; forget requests a provider never answered.
+    for (const [id, request] of sizeReplies) if (now - request.askedAtMs > graceMs * 2) sizeReplies.delete(id);
     const rss = process.memoryUsage.rss();
     if (rss > memoryCapBytes) crash('memory', `the sandbox process reached ${Math.round(rss / 1048576)} MiB, over its ${given.processMemoryLimitMiB} MiB cap`);
   }, WATCHDOG_INTERVAL_MS).unref();

@@ -111,6 +111,9 @@ export const HEARTBEAT_BYTES = 8 + 8 * MAX_WORKER_SLOTS;
 /** The most evaluations one batch may hold (sizes the shared result buffer of each worker). */
 export const MAX_EVALUATIONS_PER_BATCH = 4096;
 
+/** How often the sandbox process checks that its parent is still there. */
+export const ORPHAN_CHECK_INTERVAL_MS = 500;
+
 /** How often the sandbox process checks its workers' deadlines and its own memory. */
 export const WATCHDOG_INTERVAL_MS = 25;
 

@@ -1,6 +1,7 @@
 /**
  * A piscina worker of the sandbox process: one {@link Sandbox} (one isolate) per thread.
- * It registers itself with the main thread for size lookups and the watchdog.
+ * It takes a slot in the main thread's watchdog buffer and asks the main thread for file
+ * sizes on a broadcast channel.
  */
 import { BroadcastChannel, workerData } from 'node:worker_threads';
 import { FileSizes } from './file-sizes.js';
@@ -19,7 +20,6 @@ const { settings, heartbeat, channelName, capacity } = workerData as WorkerData;
 // Workers only post on this channel (size requests, catastrophic errors); the main thread listens.
 const toMain = new BroadcastChannel(channelName);
 toMain.unref();
-const port = { postMessage: (message: FromWorker) => toMain.postMessage(message) };
 
 const slots = new Int32Array(heartbeat, 0, 2);
 const slot = Atomics.add(slots, 0, 1);
@@ -29,13 +29,13 @@ const sandbox = new Sandbox({
   timeoutMs: settings.timeoutMs,
   memoryLimitMiB: settings.memoryLimitMiB,
   capacity,
-  sizes: new FileSizes(settings.sizeMode, port),
+  sizes: new FileSizes(settings.sizeMode, toMain),
   onCall: (deadlineMs) => {
     if (slot < deadlines.length) deadlines[slot] = deadlineMs;
   },
   onCatastrophicError: (message) => {
     const report: FromWorker = { t: 'catastrophic', message: String(message).slice(0, 200) };
-    port.postMessage(report);
+    toMain.postMessage(report);
   },
 });
 

@@ -188,7 +188,8 @@ export class Supervisor {
       this.stderrTail = (this.stderrTail + chunk).slice(-STDERR_TAIL_CHARS);
     });
     child.on('message', (message: FromSandbox) => this.onMessage(child, message));
-    child.on('exit', (code, signal) => this.onExit(child, code, signal));
+    // 'close' comes after the IPC channel has delivered everything, including why it died.
+    child.on('close', (code, signal) => this.onExit(child, code, signal));
     child.on('error', () => child.kill('SIGKILL'));
     child.send({ t: 'init', settings: this.settings } satisfies ToSandbox);
     return child;

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { dirname, extname, isAbsolute, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
+import { hasUrlScheme } from '../definition/task-file.js';
 import { TaskFile, defineTask, getTaskDefinitionForCli, type Task } from './library.js';
 
 /** A task found in a spec file or module, with the name it was found under. */
@@ -130,7 +131,7 @@ export function readArgs(path: string): Record<string, unknown> {
     const record = value as Record<string, unknown>;
     if (Object.keys(record).length === 1 && typeof record.$file === 'string') {
       const file = record.$file;
-      return new TaskFile(/^[a-z][a-z0-9+.-]+:/i.test(file) || isAbsolute(file) ? file : join(base, file));
+      return new TaskFile(hasUrlScheme(file) || isAbsolute(file) ? file : join(base, file));
     }
     return Object.fromEntries(Object.entries(record).map(([key, item]) => [key, revive(item)]));
   };

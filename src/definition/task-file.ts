@@ -63,6 +63,10 @@ export function localPathOf(path: string): string | undefined {
       return undefined;
     }
   }
-  // A scheme of two or more letters is a URL (one letter could be a Windows drive).
-  return /^[a-z][a-z0-9+.-]+:/i.test(path) ? undefined : path;
+  return hasUrlScheme(path) ? undefined : path;
+}
+
+/** True when `path` starts with a URL scheme (two or more letters: one could be a Windows drive). */
+export function hasUrlScheme(path: string): boolean {
+  return /^[a-z][a-z0-9+.-]+:/i.test(path);
 }

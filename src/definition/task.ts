@@ -145,7 +145,7 @@ export function checkTask(input: Omit<TaskInput, 'body'>): { problems: TaskresEr
   const statics: Partial<Record<ResourceName, number>> = {};
   const dynamics: DynamicResource[] = [];
   for (const resource of RESOURCE_NAMES) {
-    const value = Object.hasOwn(record, resource) ? record[resource] : defaultValue(resource);
+    const value = declaredValue(record, resource);
     if (value === undefined) {
       problems.push(
         new TaskresError('TASKRES_INVALID_SPEC', `${where} must declare ${resource} (a whole number, a resource function or its source text).`, { taskName: name, resource }),
@@ -191,7 +191,9 @@ export function checkTask(input: Omit<TaskInput, 'body'>): { problems: TaskresEr
   };
 }
 
-function defaultValue(resource: ResourceName): number | undefined {
+/** A resource's declared value, or its default when the task does not declare it. */
+function declaredValue(record: Record<string, unknown>, resource: ResourceName): unknown {
+  if (Object.hasOwn(record, resource)) return record[resource];
   if (resource === 'storage') return DEFAULT_STORAGE_GIB;
   if (resource === 'gpu') return DEFAULT_GPU;
   return undefined;
@@ -241,14 +243,9 @@ export function buildTask(input: TaskInput): Task {
     }
     return body.apply(this, args);
   };
-  const record = input.resources as Record<string, ResourceValue | string | undefined>;
-  const resources: TaskResources = {
-    cpu: record.cpu as ResourceValue,
-    memory: record.memory as ResourceValue,
-    storage: (record.storage as ResourceValue | undefined) ?? DEFAULT_STORAGE_GIB,
-    gpu: (record.gpu as ResourceValue | undefined) ?? DEFAULT_GPU,
-    ...(definition.gpuType ? { gpuType: definition.gpuType } : {}),
-  };
+  const record = input.resources as Record<string, unknown>;
+  const resources = Object.fromEntries(RESOURCE_NAMES.map((r) => [r, declaredValue(record, r)])) as unknown as TaskResources;
+  if (definition.gpuType) resources.gpuType = definition.gpuType;
   const spec = toSpec(definition);
   Object.defineProperties(task, {
     name: { value: name },

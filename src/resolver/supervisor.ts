@@ -306,7 +306,7 @@ function encodeBatch(jobs: Job[]): { meta: string; payload: string } {
           if (index === undefined) {
             index = sources.length;
             sourceIndex.set(dynamic.source, index);
-            sources.push({ source: dynamic.source, style: dynamic.binding.style, names: dynamic.binding.names, rest: dynamic.binding.rest });
+            sources.push({ source: dynamic.source, ...dynamic.binding });
           }
           return index;
         })

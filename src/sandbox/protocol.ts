@@ -4,6 +4,7 @@
  * host and `payload` for the isolate, which parses it itself. Piscina and IPC drop custom
  * error classes, so outcomes carry error codes as plain data.
  */
+import type { ParameterBinding } from '../definition/analyze-source.js';
 import type { TaskresErrorCode } from '../errors.js';
 
 /** How `size()` is answered. */
@@ -20,11 +21,8 @@ export interface SandboxSettings {
 }
 
 /** A function source as the worker registers it. */
-export interface SourceEntry {
+export interface SourceEntry extends ParameterBinding {
   source: string;
-  style: 'object' | 'names';
-  names: string[];
-  rest: boolean;
 }
 
 /** What the worker host needs of a batch. */

@@ -19,6 +19,7 @@ import {
   type FromWorker,
   type SandboxSettings,
   type ToSandbox,
+  type WorkerData,
 } from './protocol.js';
 
 const dieNow = (): never => process.kill(process.pid, 'SIGKILL') as never;
@@ -92,7 +93,7 @@ function start(given: SandboxSettings): void {
     concurrentTasksPerWorker: 1,
     idleTimeout: Number.MAX_SAFE_INTEGER,
     recordTiming: false,
-    workerData: { settings: given, heartbeat, channelName, capacity: MAX_EVALUATIONS_PER_BATCH },
+    workerData: { settings: given, heartbeat, channelName, capacity: MAX_EVALUATIONS_PER_BATCH } satisfies WorkerData,
   });
   const graceMs = wedgeGraceMs(given.timeoutMs);
   const memoryCapBytes = given.processMemoryLimitMiB * 1024 * 1024;

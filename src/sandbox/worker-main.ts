@@ -6,14 +6,7 @@
 import { BroadcastChannel, workerData } from 'node:worker_threads';
 import { FileSizes } from './file-sizes.js';
 import { Sandbox } from './sandbox.js';
-import { type BatchMeta, type BatchResult, type BatchTask, type FromWorker, type SandboxSettings } from './protocol.js';
-
-interface WorkerData {
-  settings: SandboxSettings;
-  heartbeat: SharedArrayBuffer;
-  channelName: string;
-  capacity: number;
-}
+import { type BatchMeta, type BatchResult, type BatchTask, type FromWorker, type WorkerData } from './protocol.js';
 
 const { settings, heartbeat, channelName, capacity } = workerData as WorkerData;
 

@@ -9,6 +9,7 @@ import { BroadcastChannel } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import {
   HEARTBEAT_BYTES,
+  heartbeatViews,
   MAX_EVALUATIONS_PER_BATCH,
   ORPHAN_CHECK_INTERVAL_MS,
   SIZE_REPLY,
@@ -39,7 +40,7 @@ const send = (message: FromSandbox, then?: () => void): void => {
 let pool: Piscina | undefined;
 let crashed = false;
 const heartbeat = new SharedArrayBuffer(HEARTBEAT_BYTES);
-const deadlines = new Float64Array(heartbeat, 8);
+const { deadlines } = heartbeatViews(heartbeat);
 const channelName = `taskres-sandbox-${process.pid}`;
 const fromWorkers = new BroadcastChannel(channelName);
 fromWorkers.unref();

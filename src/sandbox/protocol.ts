@@ -168,6 +168,11 @@ export const MAX_WORKER_SLOTS = 256;
 /** Bytes of the heartbeat buffer: a slot counter, then one Float64 deadline per worker. */
 export const HEARTBEAT_BYTES = 8 + 8 * MAX_WORKER_SLOTS;
 
+/** Views of the heartbeat buffer: `slots[0]` hands out worker slots; `deadlines[slot]` is 0 between calls. */
+export function heartbeatViews(heartbeat: SharedArrayBuffer): { slots: Int32Array; deadlines: Float64Array } {
+  return { slots: new Int32Array(heartbeat, 0, 2), deadlines: new Float64Array(heartbeat, 8, MAX_WORKER_SLOTS) };
+}
+
 /** The most evaluations one batch may hold (sizes the shared result buffer of each worker). */
 export const MAX_EVALUATIONS_PER_BATCH = 4096;
 

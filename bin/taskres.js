@@ -1,17 +1,15 @@
 #!/usr/bin/env node
-// Launcher: isolated-vm needs `--no-node-snapshot` on Node 20+. Re-run Node with it (once)
-// so that nobody has to pass it by hand, then hand over to the CLI.
-import { spawn } from 'node:child_process';
+// Launcher: hands over to the built CLI in this process. The CLI itself needs no Node flag:
+// the sandbox process the resolver starts gets `--no-node-snapshot` from the resolver.
+import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-const cli = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
-if (process.execArgv.includes('--no-node-snapshot')) {
-  await import(new URL('../dist/cli.js', import.meta.url).href);
-} else {
-  const child = spawn(process.execPath, ['--no-node-snapshot', ...process.execArgv, cli, ...process.argv.slice(2)], { stdio: 'inherit' });
-  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, () => child.kill(signal));
-  child.on('exit', (code, signal) => {
-    if (signal) process.kill(process.pid, signal);
-    else process.exit(code ?? 1);
-  });
+const cli = new URL('../dist/cli.js', import.meta.url);
+const library = new URL('../dist/index.js', import.meta.url);
+if (!existsSync(cli) || !existsSync(library)) {
+  // A clone before its first build: say what to run rather than print a MODULE_NOT_FOUND stack.
+  const where = fileURLToPath(new URL('..', import.meta.url)).replace(/[\u0000-\u001f\u007f-\u009f]/g, '?');
+  process.stderr.write(`taskres: the build is missing (no dist/cli.js in ${where}); run \`npm run build\` there first.\n`);
+  process.exit(1);
 }
+await import(cli.href);

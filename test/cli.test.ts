@@ -1,6 +1,6 @@
 /** The real `taskres` binary, as a user runs it. */
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -10,18 +10,59 @@ const ROOT = new URL('..', import.meta.url).pathname;
 const scratch = mkdtempSync(join(tmpdir(), 'taskres-cli-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
-function taskres(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+  /** The bytes as written, for assertions on what reaches a terminal. */
+  raw: { stdout: Buffer; stderr: Buffer };
+}
+
+function taskres(...args: string[]): Promise<Run> {
+  return run(BIN, args);
+}
+
+function run(bin: string, args: string[]): Promise<Run> {
   return new Promise((resolve) => {
-    // Plain `node`, no flags: the launcher must add what isolated-vm needs.
-    execFile(process.execPath, [BIN, ...args], { cwd: ROOT, timeout: 120_000, maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) => {
-      resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
+    // Plain `node`, no flags: the sandbox process gets what isolated-vm needs from the resolver.
+    execFile(process.execPath, [bin, ...args], { cwd: ROOT, timeout: 120_000, maxBuffer: 16 * 1024 * 1024, encoding: 'buffer' }, (error, stdout, stderr) => {
+      resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout: stdout.toString('utf8'), stderr: stderr.toString('utf8'), raw: { stdout, stderr } });
     });
   });
 }
 
+/**
+ * Fails on any byte or character a terminal would act on rather than show: C0 controls but the
+ * newline, DEL, C1 controls (raw or UTF-8 encoded), bidi controls; and on invalid UTF-8.
+ */
+function expectNothingRaw(bytes: Buffer): void {
+  const text = bytes.toString('utf8');
+  expect(Buffer.from(text, 'utf8').equals(bytes), 'output is valid UTF-8').toBe(true);
+  const raw = [...bytes].filter((b) => (b < 0x20 && b !== 0x0a) || b === 0x7f);
+  expect(raw, 'raw C0 control bytes or DEL').toEqual([]);
+  const controls = [...text].filter((c) => /[\u0080-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/.test(c));
+  expect(controls.map((c) => c.codePointAt(0)!.toString(16)), 'C1 or bidi controls').toEqual([]);
+}
+
+function expectNoStack(text: string): void {
+  expect(text).not.toMatch(/^\s+at /m);
+  expect(text).not.toContain('node:internal');
+}
+
+/** An attacker's text: sets the window title, erases the line, returns the cursor, draws a fake ✓, reorders. */
+const EVIL = '\u001b]0;pwned\u0007\u001b[2K\r\u2713 all good \u009b31m \u202eevil\u2066';
+
+/** What the CLI must show instead: every control as a visible escape. */
+const EVIL_SHOWN = '\\x1b]0;pwned\\x07\\x1b[2K\\r\u2713 all good \\x9b31m \\u202eevil\\u2066';
+const ESCAPED = ['\\x1b]0;pwned\\x07', '\\x1b[2K\\r', '\\x9b31m', '\\u202eevil\\u2066'];
+
 function writeJson(name: string, value: unknown): string {
+  return writeText(name, JSON.stringify(value));
+}
+
+function writeText(name: string, text: string): string {
   const path = join(scratch, name);
-  writeFileSync(path, JSON.stringify(value));
+  writeFileSync(path, text);
   return path;
 }
 
@@ -145,4 +186,213 @@ describe('taskres bench', () => {
     }
     expect(result.scenarios.map((s) => s.title)).toContain('Allocator placements');
   }, 180_000);
+});
+
+describe('taskres never prints untrusted text raw', () => {
+  it('escapes control characters in a spec name and an option key (check)', async () => {
+    const spec = writeJson('evil-name.json', { name: EVIL, params: ['n'], resources: { cpu: 1, memory: 1, [`mem${EVIL}`]: 2 } });
+    const result = await taskres('check', spec);
+    expect(result.code).toBe(1);
+    expectNothingRaw(result.raw.stdout);
+    expectNothingRaw(result.raw.stderr);
+    expect(result.stdout).toContain('✗ ');
+    expect(result.stdout).toContain(`✗ ${EVIL_SHOWN}: 1 problem`);
+    expect(result.stdout).toContain("Unknown resource option 'mem\\x1b]0;pwned");
+    for (const escaped of ESCAPED) expect(result.stdout).toContain(escaped);
+  });
+
+  it('escapes a thrown message on stderr and keeps it intact in the JSON on stdout', async () => {
+    const spec = writeJson('evil-throw.json', { name: 'thrower', params: ['n'], resources: { cpu: `({ n }) => { throw new Error(${JSON.stringify(EVIL)}); }`, memory: 1 } });
+    const args = writeJson('evil-n.json', { n: 1 });
+    const result = await taskres('resolve', spec, '--args', args);
+    expect(result.code).toBe(1);
+    expectNothingRaw(result.raw.stdout);
+    expectNothingRaw(result.raw.stderr);
+    expect(result.stderr).toMatch(/^taskres resolve: TASKRES_FUNCTION_THREW: .*pwned/);
+    expect(result.stderr.trimEnd().split('\n')).toHaveLength(1);
+    // The library may quote the message escaped or clipped; whatever it passes on shows escaped.
+    expect(result.stderr).toMatch(/\\(x1b|u001b)\]0;pwned/);
+    const parsed = JSON.parse(result.stdout) as { error: { code: string; message: string } };
+    expect(parsed.error.code).toBe('TASKRES_FUNCTION_THREW');
+    expect(parsed.error.message).toContain('pwned');
+  });
+
+  it('escapes a task name in a table', async () => {
+    const spec = writeJson('evil-table.json', { name: EVIL, params: ['n'], resources: { cpu: 1, memory: 1 } });
+    const args = writeJson('evil-table-n.json', { n: 1 });
+    const result = await taskres('resolve', spec, '--args', args, '--format', 'table');
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expectNothingRaw(result.raw.stdout);
+    for (const escaped of ESCAPED) expect(result.stdout).toContain(escaped);
+    expect(result.stdout).toContain('memory: 1Gi');
+  });
+
+  it('escapes a flag, a command name and a --task name', async () => {
+    const flag = await taskres('resolve', 'examples/seed-tasks.json', `--x${EVIL}`);
+    expect(flag.code).toBe(2);
+    const command = await taskres(`x${EVIL}`);
+    expect(command.code).toBe(2);
+    const task = await taskres('resolve', 'examples/seed-tasks.json', '--task', EVIL, '--args', 'examples/args.json');
+    expect(task.code).toBe(2);
+    for (const result of [flag, command, task]) {
+      expectNothingRaw(result.raw.stdout);
+      expectNothingRaw(result.raw.stderr);
+      expect(result.stderr).toContain('\\x1b]0;pwned\\x07');
+    }
+  });
+
+  it('reports a module spec that throws on load by its message alone, escaped', async () => {
+    const path = writeText('throws.mjs', `throw new Error(${JSON.stringify(EVIL)});\n`);
+    const result = await taskres('check', path);
+    expect(result.code).toBe(1);
+    expectNothingRaw(result.raw.stderr);
+    expectNoStack(result.stderr);
+    expect(result.stderr).toBe(`taskres check: cannot load ${path}: it threw Error: ${EVIL_SHOWN}\n`);
+  });
+
+  it.each([
+    ['a non-Error', 'throw Object.create(null);', 'it threw a value that is not an Error'],
+    ['a TypeScript module with a bad import', "import { noSuchExport } from 'taskres';\nexport const x = noSuchExport;\n", "it threw SyntaxError: The requested module"],
+    ['a message thousands of characters long', "throw new Error('x'.repeat(100_000));", 'more characters)'],
+  ])('reports a module that throws %s in one line', async (_what, source, expected) => {
+    const path = writeText(`throws-${Math.random().toString(36).slice(2)}.ts`, source);
+    const result = await taskres('check', path);
+    expect(result.code).toBe(1);
+    expectNoStack(result.stderr);
+    expect(result.stderr.trimEnd().split('\n')).toHaveLength(1);
+    expect(result.stderr.length).toBeLessThan(1000);
+    expect(result.stderr).toContain(expected);
+  });
+
+  it('reports an error a module throws after loading without a stack', async () => {
+    const path = writeText('late.mjs', "import { smallTask } from 'taskres';\nsetTimeout(() => { throw new Error('late \\u001b[2K'); }, 5);\nexport const t = smallTask(function t(n) { return n; });\nawait new Promise((r) => setTimeout(r, 50));\n");
+    const result = await taskres('check', path);
+    expect(result.code).toBe(1);
+    expectNothingRaw(result.raw.stderr);
+    expectNoStack(result.stderr);
+    expect(result.stderr).toContain('Error: late \\x1b[2K');
+  });
+});
+
+describe('taskres: bad input gives one clear line, never a stack trace', () => {
+  it('refuses arguments nested 100,000 levels deep', async () => {
+    const args = writeText('deep.json', `{ "count": ${'['.repeat(100_000)}${']'.repeat(100_000)}, "files": [] }`);
+    const result = await taskres('resolve', 'examples/seed-tasks.json', '--task', 'my_task', '--args', args);
+    expect(result.code).toBe(2);
+    expectNoStack(result.stderr);
+    expect(result.stderr).toMatch(/^taskres resolve: .*deep\.json nests values more than 1000 levels deep \(at args\.count\[0\]\[0\]/);
+    expect(result.stderr.split('\n')[0]!.length).toBeLessThan(400);
+  });
+
+  it('leaves arguments a few hundred levels deep to the resolver, which refuses them with its code', async () => {
+    const args = writeText('deep-300.json', `{ "count": 1, "files": ${'['.repeat(300)}${']'.repeat(300)} }`);
+    const result = await taskres('resolve', 'examples/seed-tasks.json', '--task', 'my_task', '--args', args);
+    expect(result.code).toBe(1);
+    expectNoStack(result.stderr);
+    expect(result.stderr).toContain('TASKRES_INVALID_ARGS');
+  });
+
+  it.each([
+    ['an empty string', { count: 1, files: [{ $file: '' }] }, 'args.files[0].$file in', 'received an empty string'],
+    ['a number', { count: 1, files: [{ $file: 3 }] }, 'args.files[0].$file in', 'received number'],
+    ['null', { count: 1, files: [{ $file: null }] }, 'args.files[0].$file in', 'received null'],
+    ['other keys beside it', { count: 1, files: [{ $file: 'a.fq', sizee: 3 }] }, 'args.files[0].$file in', "received also 'sizee'"],
+  ])('refuses a $file that is %s, naming the field', async (_what, value, field, detail) => {
+    const args = writeJson(`file-${Math.random().toString(36).slice(2)}.json`, value);
+    const result = await taskres('resolve', 'examples/seed-tasks.json', '--task', 'my_task', '--args', args);
+    expect(result.code).toBe(2);
+    expectNoStack(result.stderr);
+    expect(result.stderr).toContain(field);
+    expect(result.stderr).toContain(detail);
+  });
+
+  it('resolves a relative $file against the args file, and keeps URLs as they are', async () => {
+    const dir = join(scratch, 'files');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'a.fq'), 'x'.repeat(10));
+    const spec = writeJson('paths.json', { name: 'paths', params: ['files'], resources: { cpu: '({ files }) => files[0].size() + (files[1].path.startsWith("s3://") ? 100 : 0)', memory: 1 } });
+    const args = join(dir, 'args.json');
+    writeFileSync(args, JSON.stringify({ files: [{ $file: 'a.fq' }, { $file: 's3://bucket/b.fq' }] }));
+    const result = await taskres('resolve', spec, '--args', args);
+    expect(result.stderr).toBe('');
+    expect(JSON.parse(result.stdout).cpu).toBe(110);
+  });
+
+  it('reports bad JSON in one line', async () => {
+    const args = writeText('bad.json', '{ "count": 1, ');
+    const result = await taskres('resolve', 'examples/seed-tasks.json', '--task', 'my_task', '--args', args);
+    expect(result.code).toBe(2);
+    expectNoStack(result.stderr);
+    expect(result.stderr).toContain('bad.json is not valid JSON');
+  });
+
+  it('reports a spec that overflows the stack of a check in one line', async () => {
+    // ~2,000 nested blocks overflowed definition-time analysis; whatever the library answers
+    // (a problem with a code, or an error), the CLI prints it as one escaped line.
+    const spec = writeJson('blocks.json', { name: 'blocks', params: ['n'], resources: { cpu: `(n) => {${'{'.repeat(2000)}${'}'.repeat(2000)} return 1; }`, memory: 1 } });
+    for (const args of [['check', spec], ['resolve', spec, '--args', writeJson('blocks-n.json', { n: 1 })]]) {
+      const result = await taskres(...args);
+      expect(result.code).toBe(1);
+      expectNoStack(result.stdout + result.stderr);
+      expect((result.stdout + result.stderr).trimEnd().split('\n').length).toBeLessThanOrEqual(3);
+    }
+  });
+});
+
+describe('taskres is a plain user of the public API', () => {
+  it('gives a module spec the same copy of taskres the CLI runs, and resolves its task', async () => {
+    const library = join(ROOT, 'dist', 'index.js');
+    const path = writeText(
+      'same-copy.ts',
+      `import { TaskFile, customTask, isTaskresError } from 'taskres';
+import { pathToFileURL } from 'node:url';
+const cli = await import(pathToFileURL(${JSON.stringify(library)}).href);
+const same = cli.TaskFile === TaskFile && cli.isTaskresError === isTaskresError;
+export const t = customTask({ cpu: ({ files }: { files: { size(): number }[] }) => files.length + 1, memory: same ? 3 : 5 })(function same_copy({ files }: { files: TaskFile[] }) { return files; });
+`,
+    );
+    const check = await taskres('check', path);
+    expect(check.stderr).toBe('');
+    expect(check.stdout).toContain('1 task OK (same_copy)');
+    const args = writeJson('same-copy-args.json', { files: [{ $file: 'a.fq' }] });
+    const resolved = await taskres('resolve', path, '--args', args);
+    expect(resolved.stderr).toBe('');
+    expect(JSON.parse(resolved.stdout)).toMatchObject({ cpu: 2, memory: 3 });
+  });
+
+  it("recognises the errors a module spec's own taskres throws", async () => {
+    // With two copies and no shared brand, the CLI would not know this error and call it unexpected.
+    const path = writeText('own-error.ts', "import { TaskresError } from 'taskres';\nthrow new TaskresError('TASKRES_INVALID_SPEC', 'from the module');\n");
+    const result = await taskres('check', path);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toBe('taskres check: TASKRES_INVALID_SPEC: from the module\n');
+  });
+
+  it('bundles no copy of the library into dist/cli.js', () => {
+    const cli = readFileSync(join(ROOT, 'dist', 'cli.js'), 'utf8');
+    expect(cli).toMatch(/from "taskres"/);
+    // Bundling keeps declaration names: any copy of the library would declare these.
+    const declarations = /\b(?:class|var|let|const|function) (?:TaskresError|TaskFile|defineTask|checkTaskSpec|createResolver)\b/g;
+    expect(cli.match(declarations)).toBeNull();
+    expect(readFileSync(join(ROOT, 'dist', 'index.js'), 'utf8').match(declarations)?.length).toBeGreaterThanOrEqual(5);
+  });
+
+  it('writes to the terminal only through src/cli/output.ts', () => {
+    const dir = join(ROOT, 'src', 'cli');
+    for (const file of readdirSync(dir).filter((f) => f !== 'output.ts')) {
+      expect(readFileSync(join(dir, file), 'utf8'), file).not.toMatch(/process\.(stdout|stderr)|console\./);
+    }
+  });
+
+  it('says how to build when the build is missing', async () => {
+    const clone = join(scratch, 'clone');
+    mkdirSync(join(clone, 'bin'), { recursive: true });
+    copyFileSync(BIN, join(clone, 'bin', 'taskres.js'));
+    writeFileSync(join(clone, 'package.json'), JSON.stringify({ name: 'taskres', type: 'module' }));
+    const result = await run(join(clone, 'bin', 'taskres.js'), ['--help']);
+    expect(result.code).toBe(1);
+    expectNoStack(result.stderr);
+    expect(result.stderr).toMatch(/^taskres: the build is missing .*run `npm run build`/);
+  });
 });

@@ -7,7 +7,6 @@ import { mkdtempSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import Table from 'cli-table3';
 import {
   Allocator,
   PRESETS,
@@ -19,13 +18,14 @@ import {
   toKubernetesResources,
   type Resources,
   type Task,
-} from './library.js';
+} from 'taskres';
 import { loadModuleTasks } from './load.js';
+import { json, out, safe, span, table, type Cell } from './output.js';
 
 const GiB = 1024 ** 3;
 
-/** How each resource of a task is decided, in words. */
-function howDecided(task: Task): string {
+/** How each resource of a task is decided, in words: one line each. */
+function howDecided(task: Task): string[] {
   const parts: string[] = [];
   const statics: Record<string, unknown> = {};
   for (const [resource, value] of Object.entries(task.resources)) {
@@ -34,14 +34,13 @@ function howDecided(task: Task): string {
     else statics[resource] = value;
   }
   const preset = Object.entries(PRESETS).find(([, p]) => p.cpu === statics.cpu && p.memory === statics.memory && p.gpu === statics.gpu);
-  if (parts.length === 0) return preset ? `preset ${preset[0]}` : `customTask(${String(statics.cpu)}, ${String(statics.memory)})`;
-  return parts.join('\n');
+  if (parts.length === 0) return [preset ? `preset ${preset[0]}` : `customTask(${String(statics.cpu)}, ${String(statics.memory)})`];
+  return parts;
 }
 
 /** Runs the demo; returns the exit code. */
 export async function runDemo(): Promise<number> {
-  const out = (line = '') => process.stdout.write(`${line}\n`);
-  out("taskres demo: the seed's tasks, resolved in the sandbox and placed on the default node pools\n");
+  out(safe`taskres demo: the seed's tasks, resolved in the sandbox and placed on the default node pools\n`);
   const dir = mkdtempSync(join(tmpdir(), 'taskres-demo-'));
   const resolver = createResolver({ timeoutMs: 500 });
   try {
@@ -53,7 +52,7 @@ export async function runDemo(): Promise<number> {
       truncateSync(path, bytes);
       return new TaskFile(path);
     });
-    out(`Inputs: ${files.map((f, i) => `${f.name} (${Object.values(sizes)[i]! / GiB} GiB)`).join(', ')} in ${dir}`);
+    out(safe`Inputs: ${files.map((f, i) => `${f.name} (${Object.values(sizes)[i]! / GiB} GiB)`).join(', ')} in ${dir}`);
 
     const examples = fileURLToPath(new URL('../examples/seed-tasks.ts', import.meta.url));
     const tasks = (await loadModuleTasks(examples)).map((f) => f.task);
@@ -70,38 +69,38 @@ export async function runDemo(): Promise<number> {
     const elapsedMs = performance.now() - started;
 
     const allocator = new Allocator({ nodes: nodesFromPools(2) });
-    const table = new Table({ head: ['task', 'how it was decided', 'cpu', 'memory GiB', 'storage GiB', 'gpu', 'node'], style: { head: [], border: [] } });
+    const rows: Cell[][] = [];
     let dynamicResult: { task: Task; resources: Resources } | undefined;
     tasks.forEach((task, i) => {
       const outcome = outcomes[i]!;
       if (outcome.status === 'rejected') {
-        table.push([task.taskName, howDecided(task), { colSpan: 5, content: `${outcome.reason.code}: ${outcome.reason.message}` }]);
+        rows.push([task.taskName, howDecided(task), span(5, `${outcome.reason.code}: ${outcome.reason.message}`)]);
         return;
       }
       const r = outcome.value;
       if (Object.values(task.resources).some((v) => typeof v === 'function')) dynamicResult = { task, resources: r };
       const placement = allocator.tryPlace(r);
-      table.push([task.taskName, howDecided(task), r.cpu, r.memory, r.storage, r.gpu ? `${r.gpu} ${r.gpuType ?? ''}`.trim() : 0, placement?.node ?? '(waits for room)']);
+      rows.push([task.taskName, howDecided(task), r.cpu, r.memory, r.storage, r.gpu ? `${r.gpu} ${r.gpuType ?? ''}`.trim() : 0, placement?.node ?? '(waits for room)']);
     });
-    out(`\nResolved ${tasks.length + hostile.length} tasks in one resolveMany call (${elapsedMs.toFixed(0)} ms, most of it the infinite loop's 500 ms timeout),`);
-    out('then placed them on two nodes of each default pool:');
-    out(table.toString());
+    out(safe`\nResolved ${tasks.length + hostile.length} tasks in one resolveMany call (${elapsedMs.toFixed(0)} ms, most of it the infinite loop's 500 ms timeout),`);
+    out(safe`then placed them on two nodes of each default pool:`);
+    out(table(['task', 'how it was decided', 'cpu', 'memory GiB', 'storage GiB', 'gpu', 'node'], rows));
 
     if (dynamicResult) {
       const { task, resources } = dynamicResult;
-      out(`\n${task.taskName}: cpu = min(8, 3 files) = ${resources.cpu}; storage = floor(1.5 x 10 GiB) = ${resources.storage} GiB.`);
-      out(`Cheapest node pool that fits: ${cheapestPool(resources)?.name ?? 'none'}. Kubernetes resources:`);
-      out(JSON.stringify(toKubernetesResources(resources), null, 2));
+      out(safe`\n${task.taskName}: cpu = min(8, 3 files) = ${resources.cpu}; storage = floor(1.5 x 10 GiB) = ${resources.storage} GiB.`);
+      out(safe`Cheapest node pool that fits: ${cheapestPool(resources)?.name ?? 'none'}. Kubernetes resources:`);
+      out(json(toKubernetesResources(resources)));
     }
 
-    out('\nHostile resource functions, stopped while the tasks above resolved:');
+    out(safe`\nHostile resource functions, stopped while the tasks above resolved:`);
     hostile.forEach((task, i) => {
       const outcome = outcomes[tasks.length + i]!;
-      out(outcome.status === 'rejected' ? `  ${task.taskName.padEnd(14)} ${outcome.reason.code}: ${outcome.reason.message}` : `  ${task.taskName.padEnd(14)} unexpectedly resolved: ${JSON.stringify(outcome.value)}`);
+      out(outcome.status === 'rejected' ? safe`  ${task.taskName.padEnd(14)} ${outcome.reason.code}: ${outcome.reason.message}` : safe`  ${task.taskName.padEnd(14)} unexpectedly resolved: ${JSON.stringify(outcome.value)}`);
     });
     const stopped = hostile.every((_, i) => outcomes[tasks.length + i]!.status === 'rejected');
     const resolved = tasks.every((_, i) => outcomes[i]!.status === 'fulfilled');
-    out(`\n${resolved && stopped ? 'Every task resolved and every hostile function was stopped.' : 'Something went wrong: see above.'}`);
+    out(resolved && stopped ? safe`\nEvery task resolved and every hostile function was stopped.` : safe`\nSomething went wrong: see above.`);
     return resolved && stopped ? 0 : 1;
   } finally {
     await resolver.close();

@@ -1,15 +1,18 @@
 /**
  * What the CLI reads: task specs (JSON, one or an array), modules of tasks (JS or TypeScript,
- * compiled with esbuild, with `taskres` resolved to this package), and argument files whose
- * `{ "$file": "path" }` entries become TaskFile values.
+ * compiled with esbuild, with `taskres` resolved to the copy the CLI runs), and argument files
+ * whose `{ "$file": "path" }` entries become TaskFile values.
+ *
+ * JSON specs are data: they are checked here and their functions only ever run in the sandbox.
+ * Modules are trusted code: importing one runs it in this process.
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, extname, isAbsolute, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
-import { hasUrlScheme } from '../definition/task-file.js';
-import { TaskFile, defineTask, getTaskDefinitionForCli, type Task } from './library.js';
+import { TaskFile, defineTask, isTaskresError, type Task } from 'taskres';
+import { describeThrown, show } from './output.js';
 
 /** A task found in a spec file or module, with the name it was found under. */
 export interface FoundTask {
@@ -32,8 +35,18 @@ export function readJson(path: string): unknown {
   }
 }
 
-/** A mistake in how the CLI was called (exit code 2). */
+/** A mistake in how the CLI was called or in a file it was given (exit code 2). */
 export class UsageError extends Error {}
+
+/** A module spec that failed to load for a reason of its own (exit code 1). */
+export class SpecError extends Error {}
+
+/** True for a task of the running taskres: a function carrying the public task fields. */
+export function isTask(value: unknown): value is Task {
+  if (typeof value !== 'function') return false;
+  const task = value as Partial<Task>;
+  return typeof task.taskName === 'string' && Array.isArray(task.params) && typeof task.toJSON === 'function';
+}
 
 /** True for module paths (JS or TypeScript), false for JSON specs. */
 export function isModulePath(path: string): boolean {
@@ -56,11 +69,12 @@ export function loadSpecTasks(path: string): FoundTask[] {
 
 /**
  * Loads a module and returns its exported tasks. TypeScript is compiled with esbuild; the
- * module's `taskres` imports resolve to this copy of taskres.
+ * module's `taskres` imports resolve to the very file the CLI's own `import 'taskres'`
+ * loaded, so there is one copy of the library in the process.
  */
 export async function loadModuleTasks(path: string): Promise<FoundTask[]> {
   const entry = resolve(path);
-  const library = new URL('./index.js', import.meta.url).pathname;
+  const library = import.meta.resolve('taskres');
   const out = mkdtempSync(join(tmpdir(), 'taskres-module-'));
   try {
     const result = await build({
@@ -83,16 +97,23 @@ export async function loadModuleTasks(path: string): Promise<FoundTask[]> {
       ],
     }).catch((error: { errors?: { text: string; location?: { file: string; line: number } | null }[] }) => {
       const first = error.errors?.[0];
-      throw new UsageError(`cannot compile ${path}: ${first ? `${first.text}${first.location ? ` (${first.location.file}:${first.location.line})` : ''}` : String(error)}`);
+      throw new UsageError(`cannot compile ${path}: ${first ? `${first.text}${first.location ? ` (${first.location.file}:${first.location.line})` : ''}` : describeThrown(error)}`);
     });
     const file = join(out, 'module.mjs');
     writeFileSync(file, result.outputFiles[0]!.text);
-    const module = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
-    const found: FoundTask[] = [];
-    for (const [exportName, value] of Object.entries(module)) {
-      if (getTaskDefinitionForCli(value)) found.push({ name: exportName, task: value as Task });
+    try {
+      const module = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
+      const found: FoundTask[] = [];
+      for (const [exportName, value] of Object.entries(module)) {
+        if (isTask(value)) found.push({ name: exportName, task: value });
+      }
+      return found;
+    } catch (error) {
+      // A task definition the library refused keeps its code; anything else the module threw
+      // is reported by its message alone: its stack is of no use to the person running the CLI.
+      if (isTaskresError(error)) throw error;
+      throw new SpecError(`cannot load ${path}: it threw ${describeThrown(error)}`);
     }
-    return found;
   } finally {
     rmSync(out, { recursive: true, force: true });
   }
@@ -118,23 +139,47 @@ function describe(found: FoundTask[]): string {
   return found.map((f) => (f.name === f.task.taskName ? f.name : `${f.task.taskName} (export ${f.name})`)).join(', ');
 }
 
-/** Reads an argument file: `{ "$file": "path" }` anywhere becomes a TaskFile; relative paths are relative to the file. */
+/** How deep the CLI follows an argument file; deeper is refused before anything recurses. */
+export const MAX_ARGS_DEPTH = 1000;
+
+/**
+ * Reads an argument file: `{ "$file": "path" }` anywhere becomes a TaskFile; relative paths are
+ * relative to the file. An object with a `$file` key is always a file: a `$file` that is not a
+ * non-empty string, or other keys beside it, is an error naming the field.
+ */
 export function readArgs(path: string): Record<string, unknown> {
   const json = readJson(path);
   if (typeof json !== 'object' || json === null || Array.isArray(json)) {
     throw new UsageError(`${path} must hold a JSON object of the task's parameters, e.g. { "files": [{ "$file": "a.fq" }], "count": 3 }`);
   }
   const base = dirname(resolve(path));
-  const revive = (value: unknown): unknown => {
-    if (Array.isArray(value)) return value.map(revive);
+  const where = (at: string) => show(at.length > 120 ? `${at.slice(0, 120)}…` : at, 200);
+  const revive = (value: unknown, at: string, depth: number): unknown => {
     if (typeof value !== 'object' || value === null) return value;
-    const record = value as Record<string, unknown>;
-    if (Object.keys(record).length === 1 && typeof record.$file === 'string') {
-      const file = record.$file;
-      return new TaskFile(hasUrlScheme(file) || isAbsolute(file) ? file : join(base, file));
+    if (depth > MAX_ARGS_DEPTH) {
+      throw new UsageError(`${path} nests values more than ${MAX_ARGS_DEPTH} levels deep (at ${where(at)}); task arguments are plain data, not deep structures`);
     }
-    return Object.fromEntries(Object.entries(record).map(([key, item]) => [key, revive(item)]));
+    if (Array.isArray(value)) return value.map((item, i) => revive(item, `${at}[${i}]`, depth + 1));
+    const record = value as Record<string, unknown>;
+    if (Object.hasOwn(record, '$file')) return readFileEntry(record, `${at}.$file`, path, base, where);
+    // fromEntries defines own properties, so a "__proto__" key stays data.
+    return Object.fromEntries(Object.entries(record).map(([key, item]) => [key, revive(item, `${at}.${key}`, depth + 1)]));
   };
-  return revive(json) as Record<string, unknown>;
+  return revive(json, 'args', 0) as Record<string, unknown>;
+}
+
+function readFileEntry(record: Record<string, unknown>, at: string, path: string, base: string, where: (at: string) => string): TaskFile {
+  const file = record.$file;
+  const extra = Object.keys(record).filter((key) => key !== '$file');
+  if (typeof file !== 'string' || file.length === 0) {
+    const received = typeof file === 'string' ? 'an empty string' : file === null ? 'null' : Array.isArray(file) ? 'an array' : typeof file;
+    throw new UsageError(`${where(at)} in ${path} must be a non-empty path or URL string, received ${received}; write a file as { "$file": "reads.fq" }`);
+  }
+  if (extra.length > 0) {
+    throw new UsageError(`${where(at)} in ${path}: a file is written { "$file": "path" } with no other keys, received also ${extra.slice(0, 5).map((key) => `'${show(key, 40)}'`).join(', ')}`);
+  }
+  // The library decides what is a local path (and what a URL); only relative local paths move.
+  const given = new TaskFile(file);
+  return given.localPath !== undefined && !file.startsWith('file:') && !isAbsolute(file) ? new TaskFile(join(base, file)) : given;
 }
 

@@ -1,5 +1,7 @@
 /**
- * The `taskres` command. Run through bin/taskres.js, which adds the Node flag isolated-vm needs.
+ * The `taskres` command, started by bin/taskres.js. It is a plain user of the package: it
+ * imports `taskres` (the package's own public entry, not bundled into this file), so a module
+ * spec that imports `taskres` shares its copy. Everything it prints goes through ./output.ts.
  *
  *   taskres demo                                   the seed's tasks, resolved and placed
  *   taskres resolve SPEC --args ARGS.json [--task NAME] [--format json|table]
@@ -9,10 +11,10 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import Table from 'cli-table3';
+import { checkTaskSpec, createResolver, isTaskresError, toKubernetesResources, type Resources } from 'taskres';
 import { runDemo } from './demo.js';
-import { checkTaskSpec, createResolver, isTaskresError, toKubernetesResources, type Resources } from './library.js';
-import { UsageError, isModulePath, loadModuleTasks, loadTasks, pickTask, readArgs, readSpecs } from './load.js';
+import { SpecError, UsageError, isModulePath, loadModuleTasks, loadTasks, pickTask, readArgs, readSpecs } from './load.js';
+import { describeThrown, err, json, joinSafe, out, safe, table, type Safe } from './output.js';
 
 interface Command {
   summary: string;
@@ -58,10 +60,10 @@ const commands: Record<string, Command> = {
       const resolver = createResolver(timeoutMs === undefined ? {} : { timeoutMs });
       try {
         const resources = await resolver.resolve(task, args);
-        process.stdout.write(format === 'json' ? `${JSON.stringify(resources, null, 2)}\n` : `${resourceTable(task.taskName, resources)}\n`);
+        out(format === 'json' ? json(resources) : resourceTable(task.taskName, resources));
         return 0;
       } catch (error) {
-        if (isTaskresError(error) && format === 'json') process.stdout.write(`${JSON.stringify({ error: { code: error.code, message: error.message } }, null, 2)}\n`);
+        if (isTaskresError(error) && format === 'json') out(json({ error: { code: error.code, message: error.message } }));
         throw error;
       } finally {
         await resolver.close();
@@ -78,7 +80,8 @@ const commands: Record<string, Command> = {
       if (isModulePath(spec!)) {
         // A module's tasks are checked when the module defines them: loading it runs every check.
         const found = await loadModuleTasks(spec!);
-        process.stdout.write(`${spec}: ${found.length} task${found.length === 1 ? '' : 's'} OK (${found.map((f) => f.task.taskName).join(', ')})\n`);
+        const names = joinSafe(found.map((f) => safe`${f.task.taskName}`), ', ');
+        out(safe`${spec}: ${found.length} task${found.length === 1 ? '' : 's'} OK (${names})`);
         return 0;
       }
       let problems = 0;
@@ -86,10 +89,10 @@ const commands: Record<string, Command> = {
         const name = typeof (entry as { name?: unknown })?.name === 'string' ? (entry as { name: string }).name : '(unnamed)';
         const found = checkTaskSpec(entry);
         problems += found.length;
-        if (found.length === 0) process.stdout.write(`✓ ${name}\n`);
+        if (found.length === 0) out(safe`✓ ${name}`);
         else {
-          process.stdout.write(`✗ ${name}: ${found.length} problem${found.length > 1 ? 's' : ''}\n`);
-          for (const problem of found) process.stdout.write(`  ${problem.code}${problem.resource ? ` [${problem.resource}]` : ''}: ${problem.message}\n`);
+          out(safe`✗ ${name}: ${found.length} problem${found.length > 1 ? 's' : ''}`);
+          for (const problem of found) out(problem.resource ? safe`  ${problem.code} [${problem.resource}]: ${problem.message}` : safe`  ${problem.code}: ${problem.message}`);
         }
       }
       return problems === 0 ? 0 : 1;
@@ -104,47 +107,56 @@ const commands: Record<string, Command> = {
     run: async (values) => {
       const script = fileURLToPath(new URL('./bench.js', import.meta.url));
       const flags = [values.json ? '--json' : '', values.quick ? '--quick' : ''].filter(Boolean);
+      // The benchmark prints only its own fixed scenarios, so it may write to the terminal directly.
       const child = spawn(process.execPath, ['--no-node-snapshot', '--expose-gc', script, ...flags], { stdio: 'inherit' });
       return new Promise((resolve) => child.on('exit', (code) => resolve(code ?? 1)));
     },
   },
 };
 
-function resourceTable(taskName: string, resources: Resources): string {
-  const table = new Table({ head: ['task', 'cpu', 'memory GiB', 'storage GiB', 'gpu', 'Kubernetes requests'], style: { head: [], border: [] } });
+function resourceTable(taskName: string, resources: Resources): Safe {
   const k8s = toKubernetesResources(resources).requests;
-  table.push([taskName, resources.cpu, resources.memory, resources.storage, `${resources.gpu}${resources.gpuType ? ` ${resources.gpuType}` : ''}`, Object.entries(k8s).map(([k, v]) => `${k}: ${v}`).join('\n')]);
-  return table.toString();
+  return table(
+    ['task', 'cpu', 'memory GiB', 'storage GiB', 'gpu', 'Kubernetes requests'],
+    [[taskName, resources.cpu, resources.memory, resources.storage, `${resources.gpu}${resources.gpuType ? ` ${resources.gpuType}` : ''}`, Object.entries(k8s).map(([k, v]) => `${k}: ${v}`)]],
+  );
 }
 
-function mainHelp(): string {
+/** Lines of the CLI's own text (help and usage), each escaped like any other value. */
+function lines(text: string): Safe[] {
+  return text.split('\n').map((line) => safe`${line}`);
+}
+
+function mainHelp(): Safe[] {
   const width = Math.max(...Object.keys(commands).map((c) => c.length));
-  return [
-    'taskres: resource requests for workflow tasks, with resource functions run in a sandbox.',
-    '',
-    'Usage: taskres <command> [options]',
-    '',
-    'Commands:',
-    ...Object.entries(commands).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`),
-    '',
-    "Run 'taskres <command> --help' for a command's options.",
-  ].join('\n');
+  return lines(
+    [
+      'taskres: resource requests for workflow tasks, with resource functions run in a sandbox.',
+      '',
+      'Usage: taskres <command> [options]',
+      '',
+      'Commands:',
+      ...Object.entries(commands).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`),
+      '',
+      "Run 'taskres <command> --help' for a command's options.",
+    ].join('\n'),
+  );
 }
 
-function commandHelp(name: string, command: Command): string {
+function commandHelp(command: Command): Safe[] {
   const options = Object.entries(command.options).map(([option, spec]) => `  --${option}${'short' in spec && spec.short ? `, -${spec.short}` : ''}${spec.type === 'string' ? ' VALUE' : ''}`);
-  return [`Usage: ${command.usage}`, '', command.details, '', 'Options:', ...options].join('\n');
+  return lines([`Usage: ${command.usage}`, '', command.details, '', 'Options:', ...options].join('\n'));
 }
 
 async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
-    process.stdout.write(`${mainHelp()}\n`);
+    out(...mainHelp());
     return name === undefined ? 2 : 0;
   }
   const command = commands[name];
   if (!command) {
-    process.stderr.write(`taskres: unknown command '${name}'. Valid commands: ${Object.keys(commands).join(', ')}.\n\n${mainHelp()}\n`);
+    err(safe`taskres: unknown command '${name}'. Valid commands: ${Object.keys(commands).join(', ')}.`, safe``, ...mainHelp());
     return 2;
   }
   let parsed: ReturnType<typeof parseArgs>;
@@ -152,30 +164,55 @@ async function main(argv: string[]): Promise<number> {
     parsed = parseArgs({ args: rest, options: command.options, allowPositionals: true, strict: true });
   } catch (error) {
     const valid = Object.keys(command.options).map((o) => `--${o}`).join(', ');
-    process.stderr.write(`taskres ${name}: ${(error as Error).message.split('\n')[0]}. Valid options: ${valid}.\nUsage: ${command.usage}\n`);
+    const message = error instanceof Error ? error.message.split('\n')[0] : describeThrown(error);
+    err(safe`taskres ${name}: ${message}. Valid options: ${valid}.`, safe`Usage: ${command.usage}`);
     return 2;
   }
   if (parsed.values.help) {
-    process.stdout.write(`${commandHelp(name, command)}\n`);
+    out(...commandHelp(command));
     return 0;
   }
   if (parsed.positionals.length !== command.positionals) {
-    process.stderr.write(`taskres ${name}: expected ${command.positionals === 0 ? 'no arguments' : `${command.positionals} argument${command.positionals > 1 ? 's' : ''}`}, received ${parsed.positionals.length}.\nUsage: ${command.usage}\n`);
+    err(
+      safe`taskres ${name}: expected ${command.positionals === 0 ? 'no arguments' : `${command.positionals} argument${command.positionals > 1 ? 's' : ''}`}, received ${parsed.positionals.length}.`,
+      safe`Usage: ${command.usage}`,
+    );
     return 2;
   }
   try {
     return await command.run(parsed.values as Record<string, string | boolean | undefined>, parsed.positionals);
   } catch (error) {
-    if (error instanceof UsageError) {
-      process.stderr.write(`taskres ${name}: ${error.message}\nUsage: ${command.usage}\n`);
-      return 2;
-    }
-    if (isTaskresError(error)) {
-      process.stderr.write(`taskres ${name}: ${error.code}: ${error.message}\n`);
-      return 1;
-    }
-    throw error;
+    return reportFailure(name, command, error);
   }
+}
+
+/** One line for anything a command threw, never a stack trace; returns the exit code. */
+function reportFailure(name: string, command: Command | undefined, error: unknown): number {
+  const prefix = command ? `taskres ${name}` : 'taskres';
+  if (error instanceof UsageError) {
+    err(safe`${prefix}: ${error.message}`, ...(command ? [safe`Usage: ${command.usage}`] : []));
+    return 2;
+  }
+  if (error instanceof SpecError) {
+    err(safe`${prefix}: ${error.message}`);
+    return 1;
+  }
+  if (isTaskresError(error)) {
+    err(safe`${prefix}: ${error.code}: ${error.message}`);
+    return 1;
+  }
+  // A bug or an input nobody foresaw (e.g. a stack overflow on a deeply nested spec): still one
+  // escaped line; TASKRES_DEBUG=1 adds the stack for whoever is fixing it.
+  err(safe`${prefix}: unexpected error (a bug in taskres, or an input it does not handle): ${describeThrown(error)}`);
+  if (process.env.TASKRES_DEBUG) err(safe`${error instanceof Error ? (error.stack ?? '') : ''}`);
+  else err(safe`(set TASKRES_DEBUG=1 to see where it came from)`);
+  return 1;
+}
+
+// Whatever escapes a command later (a module spec's timer, a stray rejection) is reported the
+// same way, so nothing reaches the terminal raw; then the process ends as Node would have ended it.
+for (const event of ['uncaughtException', 'unhandledRejection'] as const) {
+  process.on(event, (error: unknown) => process.exit(reportFailure('', undefined, error)));
 }
 
 process.exitCode = await main(process.argv.slice(2));

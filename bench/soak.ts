@@ -29,6 +29,10 @@ const HOSTILE: Record<string, string> = {
   escapeProbe: '({ files, count }) => { try { return (() => 0).constructor("return 31337")(); } catch (e) { return 0 + (typeof globalThis.process === "undefined" ? 0 : 31337); } }',
   pollute: '({ files, count }) => { try { Object.prototype.count = 1000; Math.min = () => 999; } catch (e) {} return 1; }',
   sizeLoop: '({ files, count }) => { let t = 0; for (let i = 0; i < 1e7; i++) t += files[i % files.length].size(); return 1; }',
+  regexSpy: '({ files, count }) => { const seen = [RegExp.input, RegExp.lastMatch, RegExp.$1, RegExp.leftContext].join(""); return /in-\\d/.test(seen) ? 31337 : 1; }',
+  forgeFile: '({ files, count }) => { const F = files[0].constructor; try { return new F(0).size() > 0 ? 31337 : 1; } catch (e) { try { return Object.getPrototypeOf(files[0]).size.call({ path: "/etc/passwd" }) > 0 ? 31337 : 1; } catch (e2) { return 1; } } }',
+  lateSize: '({ files, count }) => { Promise.resolve().then(() => files[0].size()); return 1; }',
+  override: '({ files, count }) => { const o = {}; o.constructor = 1; o.toString = 2; return o.constructor + o.toString; }',
 };
 // Wedges a sandbox thread in a fatal out-of-memory: only a process restart recovers.
 const KILLER = '({ files, count }) => { const a = new Array(1e9).fill(1.5); return a.length; }';
@@ -46,7 +50,8 @@ async function main(): Promise<void> {
   const benign = defineTask({
     name: 'benign',
     params: ['files', 'count'],
-    resources: { cpu: '({ files, count }) => Math.min(8, files.length + count)', memory: 8, storage: '({ files }) => Math.floor(files.reduce((t, f) => t + 1.5 * f.size(), 0) / 1024 ** 3)' },
+    // The regex leaves this tenant's file names in RegExp's legacy statics, if the realm had them.
+    resources: { cpu: '({ files, count }) => Math.min(8, files.filter((f) => /^in-(\\d+)\\.fq$/.test(f.name)).length + count)', memory: 8, storage: '({ files }) => Math.floor(files.reduce((t, f) => t + 1.5 * f.size(), 0) / 1024 ** 3)' },
   });
   const expected = JSON.stringify({ cpu: 6, memory: 8, storage: 9, gpu: 0 });
   const hostile: [string, Task][] = Object.entries(HOSTILE).map(([name, source]) => [name, defineTask({ name, params: ['files', 'count'], resources: { cpu: source, memory: 1 } })]);
@@ -68,7 +73,7 @@ async function main(): Promise<void> {
       const requests: { task: Task; args: typeof args; kind: string }[] = [];
       for (let i = 0; i < BATCH && done + requests.length < total; i++) {
         if ((done + i) % 100 === 37) {
-          const [kind, task] = hostile[(done + i) % hostile.length]!;
+          const [kind, task] = hostile[hostileCount % hostile.length]!;
           requests.push({ task, args, kind });
           hostileCount++;
         } else requests.push({ task: benign, args, kind: 'benign' });

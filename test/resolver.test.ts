@@ -1,6 +1,8 @@
 import { execFileSync, spawn } from 'node:child_process';
+import { readFileSync, readdirSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TaskFile, createResolver, customTask, defineTask, smallTask, type Resolver } from '../dist/index.js';
+import { batchDeadlineMs } from '../src/resolver/supervisor.js';
 import { expectRejection } from './helpers/expect-error.js';
 import { GiB, makeFiles } from './helpers/files.js';
 
@@ -24,6 +26,28 @@ afterAll(async () => {
   await resolver.close();
   fixtures.cleanup();
 });
+
+/** Waits up to `timeoutMs` for every process whose environment holds `marker` to exit; returns those left. */
+async function processesGone(marker: string, timeoutMs: number): Promise<number[]> {
+  const marked = (): number[] =>
+    readdirSync('/proc')
+      .filter((name) => /^\d+$/.test(name))
+      .filter((pid) => {
+        try {
+          return readFileSync(`/proc/${pid}/environ`, 'latin1').includes(marker);
+        } catch {
+          return false;
+        }
+      })
+      .map(Number);
+  const deadline = Date.now() + timeoutMs;
+  let left = marked();
+  while (left.length > 0 && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    left = marked();
+  }
+  return left;
+}
 
 const sandboxChildren = (): number[] => {
   try {
@@ -307,6 +331,92 @@ describe('state isolation', () => {
   });
 });
 
+describe('providers are hostile too', () => {
+  const sizeOf = defineTask({ name: 'size_of', params: ['files'], resources: { cpu: '({ files }) => 1 + files.reduce((sum, f) => sum + f.size(), 0) % 7', memory: 1 } });
+  const cases: [string, Parameters<typeof createResolver>[0]][] = [
+    ['throws an object without a prototype', { fileSize: async () => { throw Object.create(null); } }],
+    ['throws an object whose message getter throws', { fileSize: async () => { throw { get message(): string { throw new Error('gotcha'); } }; } }],
+    ['throws synchronously', { fileSize: () => { throw new Error('sync'); } }],
+    ['returns a thenable whose then throws a bare object', { fileSize: (() => ({ then() { throw Object.create(null); } })) as never }],
+    ['returns a string', { fileSize: (async () => '12') as never }],
+    ['returns a Proxy array whose traps throw', { fileSizes: (async () => new Proxy([], { get() { throw new Error('trap'); } })) as never }],
+    ['returns a Proxy array whose length lies', { fileSizes: (async (files: TaskFile[]) => new Proxy(files.map(() => 1), { get: (target, key) => (key === 'length' ? 1e9 : Reflect.get(target, key)) })) as never }],
+    ['returns something that is not an array', { fileSizes: (async () => ({ length: 1, 0: 5 })) as never }],
+  ];
+  it.each(cases)('a provider that %s gives TASKRES_FILE_SIZE; the user process and the resolver live on', async (_, options) => {
+    const own = createResolver({ threads: 1, timeoutMs: 500, ...options });
+    try {
+      await expectRejection(own.resolve(sizeOf, { files: [new TaskFile('s3://bucket/a.fq')] }), 'TASKRES_FILE_SIZE', /provider/);
+      expect((await own.resolve(sizeOf, { files: [] })).cpu).toBe(1);
+    } finally {
+      await own.close();
+    }
+  });
+});
+
+describe('files are capabilities of one evaluation', () => {
+  it('a size() call left in a microtask after return is refused and charged to its author alone', async () => {
+    const leaver = defineTask({ name: 'leaver', params: ['files'], resources: { cpu: '({ files }) => { Promise.resolve().then(() => files[0].size()); return 1; }', memory: 1 } });
+    const reader = defineTask({ name: 'reader', params: ['files'], resources: { cpu: '({ files }) => 1 + files[0].size() % 5', memory: 1 } });
+    const missing = { files: [new TaskFile(fixtures.path('missing.fq'))] };
+    const present = { files: [new TaskFile(fixtures.path('small.txt'))] };
+    const requests = Array.from({ length: 40 }, (_, i) => (i % 2 === 0 ? { task: leaver, args: missing } : { task: reader, args: present }));
+    const outcomes = await resolver.resolveMany(requests);
+    outcomes.forEach((outcome, i) => {
+      if (i % 2 === 1) expect(outcome).toMatchObject({ status: 'fulfilled', value: { cpu: 1 + (1000 % 5), memory: 1 } });
+      else expect(outcome).toMatchObject({ status: 'rejected', reason: { code: 'TASKRES_FUNCTION_THREW', message: expect.stringMatching(/after the evaluation that received this file had ended/) } });
+    });
+  });
+
+  it('no file object can be minted, re-targeted or asked about a file the function was not given', async () => {
+    const forger = defineTask({
+      name: 'forger',
+      params: ['files', 'other'],
+      resources: {
+        cpu: `({ files }) => {
+          const file = files[0];
+          const attempts = [
+            () => new file.constructor(0).size(),
+            () => Reflect.construct(file.constructor, [1, '/x', 'x']).size(),
+            () => Object.getPrototypeOf(file).size.call({ path: '/etc/passwd' }),
+            () => Object.getPrototypeOf(file).size.call(Object.create(file)),
+            () => file.size.call(Object.assign(Object.create(Object.getPrototypeOf(file)), { path: 'other' })),
+          ];
+          let refused = 0;
+          for (const attempt of attempts) { try { attempt(); } catch (e) { if (!/node_modules|dist[/]|node:internal|[.]js:/.test(String(e && e.stack))) refused++; } }
+          return refused;
+        }`,
+        memory: 1,
+      },
+    });
+    let asked = 0;
+    const own = createResolver({ threads: 1, fileSize: async () => { asked++; return 1; } });
+    try {
+      const result = await own.resolve(forger, { files: [new TaskFile('s3://a')], other: [new TaskFile('s3://secret')] });
+      expect(result.cpu).toBe(5);
+      expect(asked).toBe(0);
+    } finally {
+      await own.close();
+    }
+  });
+});
+
+describe('arguments are copied by definition, not assignment', () => {
+  it('gives data keys and parameters named like Object.prototype members (constructor, toString, valueOf) to the function', async () => {
+    const named = defineTask({
+      name: 'override',
+      params: ['constructor', 'data'],
+      resources: {
+        cpu: '({ constructor, data }) => constructor + data.toString + data.valueOf + data.nested.constructor + data.list[0].hasOwnProperty',
+        memory: '(constructor, data) => constructor * data.valueOf',
+        storage: '({ ...rest }) => rest.constructor + Object.keys(rest.data).length',
+      },
+    });
+    const args = { constructor: 1, data: { toString: 2, valueOf: 3, nested: { constructor: 4 }, list: [{ hasOwnProperty: 5 }] } };
+    expect(await resolver.resolve(named, args)).toEqual({ cpu: 15, memory: 3, storage: 5, gpu: 0 });
+  });
+});
+
 describe('lifecycle', () => {
   it('close() waits for work in flight, then later calls reject with TASKRES_CLOSED', async () => {
     const own = createResolver({ threads: 1 });
@@ -329,50 +439,63 @@ describe('lifecycle', () => {
   });
 
   it('kills its sandbox process when the user process exits without close()', async () => {
+    // Only the processes this test started count: other test files run sandboxes too.
+    const marker = `taskres-test-${process.pid}-${Math.random().toString(36).slice(2)}`;
     const script = `
       import { createResolver, defineTask } from ${JSON.stringify(new URL('../dist/index.js', import.meta.url).href)};
       const resolver = createResolver({ threads: 1 });
       const t = defineTask({ name: 't', params: [], resources: { cpu: '() => 2', memory: 1 } });
       console.log(JSON.stringify(await resolver.resolve(t, {})));
     `;
-    const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, TASKRES_TEST_MARKER: marker } });
     let output = '';
     child.stdout.on('data', (d) => (output += d));
     const code = await new Promise((resolve) => child.on('exit', resolve));
     // The process exited on its own: an idle resolver does not keep it alive.
     expect(code).toBe(0);
     expect(JSON.parse(output)).toMatchObject({ cpu: 2 });
-    const orphans = execFileSync('ps', ['-eo', 'pid,args'], { encoding: 'utf8' })
-      .split('\n')
-      .filter((line) => line.includes('sandbox-process.js') && !line.includes('ps -eo'));
-    const mine = new Set(sandboxChildren());
-    expect(orphans.filter((line) => !mine.has(Number(line.trim().split(' ')[0])))).toEqual([]);
+    expect(await processesGone(marker, 5000)).toEqual([]);
   });
 
   it('kills its sandbox process when the user process dies abruptly while the sandbox is still starting', async () => {
-    const sandboxes = () =>
-      execFileSync('ps', ['-eo', 'pid,args'], { encoding: 'utf8' })
-        .split('\n')
-        .filter((line) => line.includes('sandbox-process.js') && !line.includes('ps -eo'))
-        .map((line) => Number(line.trim().split(' ')[0]));
-    const before = new Set(sandboxes());
+    const marker = `taskres-test-${process.pid}-${Math.random().toString(36).slice(2)}`;
     const script = `
       import { createResolver } from ${JSON.stringify(new URL('../dist/index.js', import.meta.url).href)};
       createResolver({ threads: 1 });
       process.kill(process.pid, 'SIGKILL');
     `;
-    const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: 'ignore' });
+    const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: 'ignore', env: { ...process.env, TASKRES_TEST_MARKER: marker } });
     const signal = await new Promise((resolve) => child.on('exit', (_, s) => resolve(s)));
     expect(signal).toBe('SIGKILL');
-    // Wait (with a deadline) for the orphaned sandbox process to notice and go.
-    const deadline = Date.now() + 5000;
-    let left = sandboxes().filter((pid) => !before.has(pid));
-    while (left.length > 0 && Date.now() < deadline) {
-      await new Promise((resolve) => setTimeout(resolve, 100));
-      left = sandboxes().filter((pid) => !before.has(pid));
-    }
-    expect(left).toEqual([]);
+    // The orphaned sandbox process notices within its check interval and goes.
+    expect(await processesGone(marker, 5000)).toEqual([]);
   });
+
+  it('kills a sandbox process that stops answering at the batch deadline; the job gets TASKRES_TIMEOUT, the next call works, close() returns', async () => {
+    const before = new Set(sandboxChildren());
+    const own = createResolver({ threads: 1, timeoutMs: 100 });
+    const two = defineTask({ name: 'two', params: [], resources: { cpu: '() => 2', memory: 1 } });
+    expect((await own.resolve(two, {})).cpu).toBe(2);
+    const [pid] = sandboxChildren().filter((p) => !before.has(p));
+    // A stopped process answers nothing, like one whose every thread is wedged.
+    process.kill(pid!, 'SIGSTOP');
+    const started = performance.now();
+    await expectRejection(own.resolve(two, {}), 'TASKRES_TIMEOUT', /did not answer a batch of 1 evaluation/);
+    const elapsedMs = performance.now() - started;
+    expect(elapsedMs).toBeGreaterThanOrEqual(batchDeadlineMs(1, 100) - 50);
+    expect(elapsedMs).toBeLessThan(batchDeadlineMs(1, 100) + 3000);
+    expect((await own.resolve(two, {})).cpu).toBe(2);
+    expect(own.sandboxStarts).toBe(2);
+    // Stopped again with work in flight: close() still returns, after that work's deadline.
+    const [next] = sandboxChildren().filter((p) => !before.has(p));
+    process.kill(next!, 'SIGSTOP');
+    const inFlight = own.resolve(two, {}).catch((error: unknown) => error);
+    const closing = performance.now();
+    await own.close();
+    expect(performance.now() - closing).toBeLessThan(batchDeadlineMs(1, 100) + 3000);
+    expect(await inFlight).toMatchObject({ code: 'TASKRES_TIMEOUT' });
+    expect(sandboxChildren().filter((p) => !before.has(p))).toEqual([]);
+  }, 40_000);
 
   it('rejects unknown or invalid options with TASKRES_INVALID_SPEC', () => {
     expect(() => createResolver({ timeout: 5 } as never)).toThrow(/unknown option 'timeout'.*did you mean 'timeoutMs'/);

@@ -9,7 +9,7 @@ export const SANDBOX_GLOBALS: ReadonlySet<string> = new Set([
   'isFinite', 'isNaN', 'parseFloat', 'parseInt',
   'decodeURI', 'decodeURIComponent', 'encodeURI', 'encodeURIComponent', 'escape', 'unescape',
   'Object', 'Function', 'Array', 'Number', 'Boolean', 'String', 'Symbol', 'BigInt', 'Date',
-  'RegExp', 'Promise', 'Proxy', 'Reflect', 'JSON', 'Math', 'Intl',
+  'RegExp', 'Promise', 'Proxy', 'Reflect', 'JSON', 'Math',
   'Error', 'AggregateError', 'EvalError', 'RangeError', 'ReferenceError', 'SyntaxError',
   'TypeError', 'URIError',
   'Map', 'Set', 'WeakMap', 'WeakSet', 'ArrayBuffer', 'DataView',
@@ -20,10 +20,12 @@ export const SANDBOX_GLOBALS: ReadonlySet<string> = new Set([
 /**
  * Standard globals the sandbox deletes before user code runs: they give hostile code memory
  * the isolate's limit does not count (WebAssembly, SharedArrayBuffer), ways to wedge the
- * process (Atomics), code from strings (eval) or GC timing (WeakRef, FinalizationRegistry).
+ * process (Atomics), code from strings (eval), GC timing (WeakRef, FinalizationRegistry), or a
+ * large native surface with caches and host facts (Intl: ICU, the host's locale and time zone)
+ * that no resource function needs.
  */
 export const REMOVED_GLOBALS: ReadonlySet<string> = new Set([
-  'eval', 'WebAssembly', 'SharedArrayBuffer', 'Atomics', 'WeakRef', 'FinalizationRegistry',
+  'eval', 'WebAssembly', 'SharedArrayBuffer', 'Atomics', 'WeakRef', 'FinalizationRegistry', 'Intl',
 ]);
 
 /**

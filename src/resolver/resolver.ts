@@ -196,7 +196,8 @@ class SandboxedResolver implements Resolver {
   }
 
   private check(definition: TaskDefinition, resource: ResourceName, value: number, dynamic: DynamicResource | undefined): number {
-    if (this.schemas[resource].safeParse(value).success) return value;
+    // -0 passes a range check but would print as 0 and compare oddly downstream.
+    if (this.schemas[resource].safeParse(value).success) return value === 0 ? 0 : value;
     const limit = this.resolved.limits[resource];
     if (this.resolved.overLimit === 'clamp' && Number.isSafeInteger(value) && value > limit.max) {
       this.resolved.onWarning({ code: 'TASKRES_CLAMPED', taskName: definition.name, resource, value, limit: limit.max });

@@ -4,6 +4,10 @@
  * wedged thread. Jobs that were in flight when it died are suspects: they are re-run one at
  * a time, alone, before other work resumes, so that the job that kills the process again is
  * the one that gets the error, and its neighbours get their real results.
+ *
+ * Every batch has a deadline of its own here, in the user's process (see batchDeadlineMs):
+ * should the sandbox process fail to answer in time for any reason, it is killed and its
+ * work judged like a crash, so no job can stall the queue, suspects included.
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -11,21 +15,20 @@ import type { DynamicResource } from '../definition/task.js';
 import { TaskFile } from '../definition/task-file.js';
 import {
   MAX_EVALUATIONS_PER_BATCH,
+  wedgeGraceMs,
   type BatchMeta,
   type CrashReason,
   type EvaluationErrorCode,
+  type EvaluationFailure,
   type FromSandbox,
   type SandboxSettings,
   type SourceEntry,
   type ToSandbox,
 } from '../sandbox/protocol.js';
+import { crashFailure, judgeLostJobs } from '../sandbox/verdicts.js';
 import type { ResolvedOptions } from './options.js';
 
-/** Why an evaluation failed. */
-export interface EvaluationFailure {
-  code: EvaluationErrorCode;
-  detail: string;
-}
+export type { EvaluationFailure } from '../sandbox/protocol.js';
 
 /**
  * The outcomes of one job's evaluations: evaluation `k` returned `values[offset + k]`,
@@ -56,6 +59,24 @@ const MAX_JOBS_PER_BATCH = 1024;
  */
 const MAX_BATCH_CHARS = 512 * 1024;
 const STDERR_TAIL_CHARS = 2000;
+/** Time for a new sandbox process to start and create its isolates, on a slow machine. */
+const SANDBOX_START_ALLOWANCE_MS = 5000;
+
+/**
+ * How long the sandbox process may take to answer a batch of `evaluations` before it is
+ * killed: each evaluation may use timeoutMs twice (a shared slice, then alone after a
+ * neighbour's failure), the batch may wait behind one other on its thread, and the
+ * process's own watchdog (which catches wedged threads sooner) gets its grace first.
+ */
+export function batchDeadlineMs(evaluations: number, timeoutMs: number): number {
+  return 2 * evaluations * (2 * timeoutMs + 10) + 2 * wedgeGraceMs(timeoutMs) + SANDBOX_START_ALLOWANCE_MS;
+}
+
+/** A batch in the sandbox process. */
+interface InFlight {
+  jobs: Job[];
+  overdue: NodeJS.Timeout;
+}
 
 const liveChildren = new Set<ChildProcess>();
 let exitHookInstalled = false;
@@ -67,7 +88,7 @@ export class Supervisor {
   private stderrTail = '';
   private readonly queue: Job[] = [];
   private readonly suspects: Job[] = [];
-  private readonly inFlight = new Map<number, Job[]>();
+  private readonly inFlight = new Map<number, InFlight>();
   private nextBatchId = 0;
   private flushScheduled = false;
   private readonly settings: SandboxSettings;
@@ -165,8 +186,29 @@ export class Supervisor {
   private send(jobs: Job[]): void {
     const child = this.ensureChild();
     const id = this.nextBatchId++;
-    this.inFlight.set(id, jobs);
-    child.send({ t: 'batch', id, task: encodeBatch(jobs) } satisfies ToSandbox);
+    const task = encodeBatch(jobs);
+    const evaluations = jobs.reduce((sum, job) => sum + job.dynamics.length, 0);
+    const deadlineMs = batchDeadlineMs(evaluations, this.options.timeoutMs);
+    const overdue = setTimeout(() => this.onOverdue(child, id, evaluations, deadlineMs), deadlineMs);
+    overdue.unref();
+    this.inFlight.set(id, { jobs, overdue });
+    child.send({ t: 'batch', id, task } satisfies ToSandbox);
+  }
+
+  /** The sandbox process did not answer a batch in time: kill it; its work is judged on exit. */
+  private onOverdue(child: ChildProcess, id: number, evaluations: number, deadlineMs: number): void {
+    if (child !== this.child || !this.inFlight.has(id)) return;
+    this.crashReason = { reason: 'wedged', detail: `the sandbox did not answer a batch of ${evaluations} evaluation${evaluations === 1 ? '' : 's'} within ${deadlineMs} ms` };
+    child.kill('SIGKILL');
+  }
+
+  /** Takes a batch out of flight. */
+  private land(id: number): Job[] | undefined {
+    const batch = this.inFlight.get(id);
+    if (!batch) return undefined;
+    clearTimeout(batch.overdue);
+    this.inFlight.delete(id);
+    return batch.jobs;
   }
 
   private ensureChild(): ChildProcess {
@@ -199,18 +241,18 @@ export class Supervisor {
     if (child !== this.child) return;
     switch (message.t) {
       case 'done': {
-        const jobs = this.inFlight.get(message.id);
+        const jobs = this.land(message.id);
         if (!jobs) return;
-        this.inFlight.delete(message.id);
-        settleBatch(jobs, message.result.values, message.result.errors);
+        // A batch whose arguments did not fit together: each job runs alone.
+        if (message.result.retryAlone && jobs.length > 1) this.suspects.push(...jobs);
+        else settleBatch(jobs, message.result.values, message.result.errors);
         this.flush();
         return;
       }
       case 'failed': {
         // A worker thread died under the batch; the process lives on.
-        const jobs = this.inFlight.get(message.id);
+        const jobs = this.land(message.id);
         if (!jobs) return;
-        this.inFlight.delete(message.id);
         this.blame(jobs, { reason: 'exited', detail: `a sandbox thread failed: ${message.message}` });
         this.flush();
         return;
@@ -232,15 +274,14 @@ export class Supervisor {
       reason: 'exited' as const,
       detail: `the sandbox process exited (${signal ?? `code ${code}`})${lastLine(this.stderrTail)}`,
     };
-    const jobs = [...this.inFlight.values()].flat();
-    this.inFlight.clear();
+    const jobs = [...this.inFlight.keys()].flatMap((id) => this.land(id) ?? []);
     this.blame(jobs, cause);
     this.flush();
   }
 
   /** Decides who gets the error for lost work: a job that was alone, or else suspects. */
   private blame(jobs: Job[], cause: { reason: CrashReason; detail: string }): void {
-    if (jobs.length === 1) {
+    if (judgeLostJobs(jobs.length) === 'fail') {
       const [job] = jobs as [Job];
       const failure = crashFailure(cause);
       job.settle({ values: new Float64Array(job.dynamics.length), offset: 0, failures: new Map(job.dynamics.map((_, k) => [k, failure])) });
@@ -250,24 +291,45 @@ export class Supervisor {
   }
 
   private async answerSize(child: ChildProcess, id: number, paths: string[]): Promise<void> {
-    let reply: ToSandbox;
+    let answer: { sizes: number[] } | { error: string };
+    try {
+      answer = await this.lookUpSizes(paths);
+    } catch {
+      answer = { error: 'the size provider failed' };
+    }
+    if (child === this.child && child.connected) child.send({ t: 'size-reply', id, ...answer } satisfies ToSandbox);
+  }
+
+  /**
+   * Asks the user's provider. Whatever it throws or returns (objects without prototypes,
+   * getters that throw, Proxies, thenables) becomes one typed failure for the evaluation
+   * that asked; nothing it does may reject unhandled in the user's process.
+   */
+  private async lookUpSizes(paths: string[]): Promise<{ sizes: number[] } | { error: string }> {
+    const form = this.options.fileSizes ? 'fileSizes' : 'fileSize';
+    let returned: unknown;
     try {
       const files = paths.map((path) => new TaskFile(path));
-      const sizes = this.options.fileSizes
-        ? await this.options.fileSizes(files)
-        : await Promise.all(files.map((file) => this.options.fileSize!(file)));
-      const bad = Array.isArray(sizes) ? sizes.findIndex((s) => !Number.isSafeInteger(s) || s < 0) : 0;
-      if (!Array.isArray(sizes) || sizes.length !== paths.length) {
-        reply = { t: 'size-reply', id, error: `the fileSizes provider must return ${paths.length} sizes, one per file` };
-      } else if (bad >= 0) {
-        reply = { t: 'size-reply', id, error: `the size provider returned ${String(sizes[bad]).slice(0, 40)} for ${paths[bad]!.slice(0, 100)}; expected a whole number of bytes >= 0` };
-      } else {
-        reply = { t: 'size-reply', id, sizes };
-      }
-    } catch (error) {
-      reply = { t: 'size-reply', id, error: `the fileSize provider failed: ${String((error as Error)?.message ?? error).slice(0, 200)}` };
+      returned = this.options.fileSizes ? await this.options.fileSizes(files) : await Promise.all(files.map((file) => this.options.fileSize!(file)));
+    } catch (thrown) {
+      return { error: `the ${form} provider failed: ${describeThrown(thrown)}` };
     }
-    if (child === this.child && child.connected) child.send(reply);
+    try {
+      if (!Array.isArray(returned)) return { error: `the fileSizes provider must return an array of ${paths.length} sizes, received ${typeof returned}` };
+      const length: unknown = returned.length;
+      if (length !== paths.length) return { error: `the fileSizes provider must return ${paths.length} sizes, one per file, received ${String(Number(length))}` };
+      const sizes: number[] = [];
+      for (let i = 0; i < paths.length; i++) {
+        const size: unknown = returned[i];
+        if (typeof size !== 'number' || !Number.isSafeInteger(size) || size < 0) {
+          return { error: `the ${form} provider returned ${typeof size === 'number' ? String(size).slice(0, 40) : `a ${typeof size}`} for ${paths[i]!.slice(0, 100)}; expected a whole number of bytes >= 0` };
+        }
+        sizes.push(size === 0 ? 0 : size);
+      }
+      return { sizes };
+    } catch {
+      return { error: `the ${form} provider returned a value that could not be read` };
+    }
   }
 
   private updateRef(): void {
@@ -316,7 +378,7 @@ function encodeBatch(jobs: Job[]): { meta: string; payload: string } {
     count += job.dynamics.length;
     jobEntries += `${j > 0 ? ',' : ''}[${list},[${job.filesJson}],${job.paramsJson}]`;
   }
-  const meta: BatchMeta = { sources, count };
+  const meta: BatchMeta = { sources, count, jobs: jobs.length };
   return { meta: JSON.stringify(meta), payload: `{"jobs":[${jobEntries}]}` };
 }
 
@@ -333,14 +395,17 @@ function settleBatch(jobs: Job[], values: Float64Array, errors: [number, Evaluat
   }
 }
 
-function crashFailure(cause: { reason: CrashReason; detail: string }): EvaluationFailure {
-  switch (cause.reason) {
-    case 'wedged':
-      return { code: 'TASKRES_TIMEOUT', detail: cause.detail };
-    case 'memory':
-      return { code: 'TASKRES_MEMORY_LIMIT', detail: cause.detail };
-    default:
-      return { code: 'TASKRES_FUNCTION_THREW', detail: `it crashed the sandbox process: ${cause.detail}` };
+/** A short description of what a provider threw; reading it may itself throw. */
+function describeThrown(thrown: unknown): string {
+  try {
+    if (typeof thrown === 'object' && thrown !== null) {
+      const message: unknown = (thrown as { message?: unknown }).message;
+      if (typeof message === 'string') return message.slice(0, 200);
+      return 'it threw an object without a message';
+    }
+    return typeof thrown === 'string' ? thrown.slice(0, 200) : `it threw ${typeof thrown === 'symbol' ? 'a symbol' : String(thrown).slice(0, 40)}`;
+  } catch {
+    return 'it threw a value that could not be read';
   }
 }
 

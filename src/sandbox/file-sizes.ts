@@ -2,24 +2,40 @@
  * Answers `size()` for the files of a batch, in the worker, synchronously: the isolate is
  * waiting. Local files are stat'ed right here; a user's provider lives in the user's process
  * and is asked through the sandbox process's main thread while this thread waits on an
- * Atomics-guarded reply buffer, never past the evaluation's deadline. Every answer is cached
- * per file of a job, so each distinct file is looked up at most once per resolve.
+ * Atomics-guarded reply buffer, never past the evaluation's deadline.
+ *
+ * Every lookup names the evaluation asking and the file's index among its job's files, and
+ * is checked against the batch: the file must lie in a parameter that evaluation's function
+ * named. Answers (sizes and failures) are cached per file of a job, so each distinct file is
+ * looked up at most once per resolve, and nothing one job asked decides another job's outcome.
  */
 import { statSync } from 'node:fs';
 import { localPathOf } from '../definition/task-file.js';
 import { quote } from '../errors.js';
-import { SIZE_REPLY, sizeReplyBytes, type BatchPayload, type FromWorker, type SizeMode } from './protocol.js';
+import { SIZE_REPLY, sizeReplyBytes, type BatchMeta, type BatchPayload, type FromWorker, type SizeMode } from './protocol.js';
 
-/** The answer for one file: bytes, or a failure. */
-export type SizeAnswer = { bytes: number } | { error: string } | { timeout: true };
+/** The answer for one file: bytes, a failure, no answer by the deadline, or a refused lookup. */
+export type SizeAnswer = { bytes: number } | { error: string } | { timeout: true } | { refused: string };
+
+interface JobFiles {
+  paths: string[];
+  /** Per file: bytes once known, else -1. */
+  sizes: Float64Array;
+  /** Per file: why its lookup failed. */
+  failures: Map<number, string>;
+  params: Record<string, unknown>;
+}
 
 /** Looks up file sizes for one batch at a time. */
 export class FileSizes {
+  private meta: BatchMeta | undefined;
   private payload = '';
   // Parsed from the payload on the first lookup only: most batches read no size.
-  private files: { path: string; job: number }[] | undefined;
-  private cache = new Float64Array(0);
-  private readonly failures = new Map<number, string>();
+  private jobs: JobFiles[] | undefined;
+  private evaluationJobs: Int32Array | undefined;
+  private evaluationSources: Int32Array | undefined;
+  /** Per evaluation: the job file index of every file its function may read, by top-level parameter. */
+  private readonly readable = new Map<number, Map<number, string>>();
 
   constructor(
     private readonly mode: SizeMode,
@@ -27,62 +43,119 @@ export class FileSizes {
   ) {}
 
   /** Starts a batch: forgets the previous one's answers. */
-  begin(payload: string): void {
+  begin(meta: BatchMeta, payload: string): void {
+    this.meta = meta;
     this.payload = payload;
-    this.files = undefined;
-    this.failures.clear();
+    this.jobs = undefined;
+    this.readable.clear();
   }
 
-  /** The size of file `index` of the batch; waits no later than `deadlineMs` (epoch ms). */
-  lookup(index: number, deadlineMs: number): SizeAnswer {
-    if (!this.files) {
-      this.files = (JSON.parse(this.payload) as BatchPayload).jobs.flatMap(([, files], job) => files.map(([path]) => ({ path, job })));
-      this.cache = new Float64Array(this.files.length).fill(-1);
-    }
-    const file = this.files[index];
-    if (!file) return { error: 'no such file' };
-    const cached = this.cache[index]!;
-    if (cached >= 0) return { bytes: cached };
-    const { job } = file;
-    if (this.failures.has(job)) return { error: this.failures.get(job)! };
-    const answer = this.mode === 'local' ? this.stat(index, file.path) : this.ask(index, job, deadlineMs);
-    if ('error' in answer) this.failures.set(job, answer.error);
-    return answer;
+  /**
+   * The size of file `index` of the job of `evaluation`; waits no later than `deadlineMs`
+   * (epoch ms). The caller has checked that `evaluation` is the one running.
+   */
+  lookup(evaluation: number, index: number, deadlineMs: number): SizeAnswer {
+    const jobs = this.parse();
+    const jobIndex = Number.isInteger(evaluation) ? this.evaluationJobs![evaluation] : undefined;
+    if (jobIndex === undefined) return { refused: 'no such evaluation' };
+    const job = jobs[jobIndex]!;
+    const readable = this.readableFiles(evaluation, job);
+    const param = Number.isInteger(index) ? readable.get(index) : undefined;
+    if (param === undefined) return { refused: 'the file is not in a parameter this function named' };
+    const known = job.sizes[index]!;
+    if (known >= 0) return { bytes: known };
+    const failure = job.failures.get(index);
+    if (failure !== undefined) return { error: failure };
+    if (this.mode === 'local') return this.stat(job, index);
+    // The batch form looks up every unanswered file of the same parameter in one call.
+    const wanted = this.mode === 'host-batch' ? [...readable].flatMap(([i, p]) => (p === param && job.sizes[i]! < 0 && !job.failures.has(i) ? [i] : [])) : [index];
+    return this.ask(job, index, wanted, deadlineMs);
   }
 
-  private stat(index: number, path: string): SizeAnswer {
+  private parse(): JobFiles[] {
+    if (this.jobs) return this.jobs;
+    const parsed = (JSON.parse(this.payload) as BatchPayload).jobs;
+    const evaluationJobs = new Int32Array(this.meta!.count);
+    const evaluationSources = new Int32Array(this.meta!.count);
+    let evaluation = 0;
+    this.jobs = parsed.map(([sources, files, params], j) => {
+      for (const source of sources) {
+        evaluationJobs[evaluation] = j;
+        evaluationSources[evaluation++] = source;
+      }
+      return { paths: files.map(([path]) => path), sizes: new Float64Array(files.length).fill(-1), failures: new Map(), params };
+    });
+    this.evaluationJobs = evaluationJobs;
+    this.evaluationSources = evaluationSources;
+    return this.jobs;
+  }
+
+  /** The files the function of `evaluation` received, each with the parameter it came in. */
+  private readableFiles(evaluation: number, job: JobFiles): Map<number, string> {
+    let files = this.readable.get(evaluation);
+    if (files) return files;
+    files = new Map();
+    const source = this.meta!.sources[this.evaluationSources![evaluation]!]!;
+    const names = source.rest ? Object.keys(job.params) : source.names;
+    for (const name of names) if (Object.hasOwn(job.params, name)) collectMarkers(job.params[name], name, files);
+    this.readable.set(evaluation, files);
+    return files;
+  }
+
+  private stat(job: JobFiles, index: number): SizeAnswer {
+    const path = job.paths[index]!;
     const local = localPathOf(path);
     if (local === undefined) {
-      return { error: `cannot read the size of ${quote(path, 100)}: the default fileSize provider reads local paths and file: URLs only; give createResolver a fileSize provider for other URLs` };
+      return this.fail(job, index, `cannot read the size of ${quote(path, 100)}: the default fileSize provider reads local paths and file: URLs only; give createResolver a fileSize provider for other URLs`);
     }
     try {
       const bytes = statSync(local).size;
-      this.cache[index] = bytes;
+      job.sizes[index] = bytes;
       return { bytes };
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code ?? 'error';
-      return { error: `cannot stat ${quote(local, 100)} (${code})` };
+      return this.fail(job, index, `cannot stat ${quote(local, 100)} (${code})`);
     }
   }
 
-  private ask(index: number, job: number, deadlineMs: number): SizeAnswer {
-    const files = this.files!;
-    // The batch form looks up every unanswered file of the job in one call.
-    const wanted = this.mode === 'host-batch' ? files.flatMap((file, i) => (file.job === job && this.cache[i]! < 0 ? [i] : [])) : [index];
+  private fail(job: JobFiles, index: number, error: string): SizeAnswer {
+    job.failures.set(index, error);
+    return { error };
+  }
+
+  private ask(job: JobFiles, index: number, wanted: number[], deadlineMs: number): SizeAnswer {
     const reply = new SharedArrayBuffer(sizeReplyBytes(wanted.length));
     const header = new Int32Array(reply, 0, 4);
-    const message: FromWorker = { t: 'size', paths: wanted.map((i) => files[i]!.path), reply };
+    const message: FromWorker = { t: 'size', paths: wanted.map((i) => job.paths[i]!), reply };
     this.port!.postMessage(message);
     const waitMs = deadlineMs - Date.now();
     if (waitMs <= 0 || Atomics.wait(header, SIZE_REPLY.state, 0, waitMs) === 'timed-out') return { timeout: true };
     if (Atomics.load(header, SIZE_REPLY.kind) !== 0) {
       const bytes = new Uint8Array(reply, SIZE_REPLY.sizesOffset + 8 * wanted.length, Atomics.load(header, SIZE_REPLY.messageBytes));
-      return { error: new TextDecoder().decode(bytes.slice()) };
+      // The provider failed for the file asked about; the others of the call stay unknown.
+      return this.fail(job, index, new TextDecoder().decode(bytes.slice()));
     }
     const sizes = new Float64Array(reply, SIZE_REPLY.sizesOffset, wanted.length);
     wanted.forEach((fileIndex, k) => {
-      this.cache[fileIndex] = sizes[k]!;
+      job.sizes[fileIndex] = sizes[k]!;
     });
-    return { bytes: this.cache[index]! };
+    return { bytes: job.sizes[index]! };
+  }
+}
+
+/** Adds every file marker inside `value` to `files`, tagged with the parameter `param`. */
+function collectMarkers(value: unknown, param: string, files: Map<number, string>): void {
+  // Iterative: parameters may nest as deep as the resolver allows.
+  const stack: unknown[] = [value];
+  while (stack.length > 0) {
+    const item = stack.pop();
+    if (typeof item !== 'object' || item === null) continue;
+    if (Array.isArray(item)) {
+      for (const element of item) stack.push(element);
+      continue;
+    }
+    const marker = (item as { $file?: unknown }).$file;
+    if (typeof marker === 'number') files.set(marker, param);
+    else for (const key of Object.keys(item)) stack.push((item as Record<string, unknown>)[key]);
   }
 }

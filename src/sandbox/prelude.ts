@@ -7,57 +7,63 @@
  * 1. capture the intrinsics the runner needs, so user code cannot swap them;
  * 2. delete every global that is not a standard ECMAScript global the definition-time
  *    check allows (so eval, WebAssembly, SharedArrayBuffer, Atomics, WeakRef,
- *    FinalizationRegistry and V8's console go) and make every Function constructor refuse
- *    source text;
- * 3. define pure versions of compiler helpers (`__name`, ...) and the file class;
- * 4. deep-freeze every intrinsic reachable from the global object, then the global itself,
- *    so nothing one evaluation does is visible to the next in the same context.
+ *    FinalizationRegistry, Intl and V8's console go) and make every Function constructor
+ *    refuse source text;
+ * 3. replace Math.random by a generator reseeded for every evaluation, and define pure
+ *    versions of compiler helpers (`__name`, ...) and the file prototype;
+ * 4. walk every intrinsic reachable from the global object (and the hidden ones), delete
+ *    every accessor not on the reviewed list (RegExp's legacy statics hold the last match
+ *    of any regex: state that freezing does not reach), and deep-freeze the rest, so
+ *    nothing one evaluation does is visible to the next in the same context.
  *
  * The runner turns every outcome into a primitive inside the timed call: a number written to
  * shared memory, or a short string. Objects never leave the isolate, so no attacker getter,
  * Proxy trap or thenable ever runs in the host.
+ *
+ * Files are capabilities: a file object is created for one evaluation from a parameter its
+ * function named; its identity lives in a WeakMap that user code cannot reach, so no file
+ * can be minted or re-targeted, and `size()` asks the host only while that evaluation runs.
  */
 
 import { SANDBOX_GLOBALS } from '../definition/globals.js';
-
-/** Status of one evaluation in the shared result buffer. */
-export const EVAL_STATUS = { pending: 0, number: 1, threw: 2, invalid: 3 } as const;
-
-/** progress[1] of the shared buffer: what the call was doing when it stopped. */
-export const PROGRESS_EVALUATING = 1;
-export const PROGRESS_SLICE_OVER = 2;
+import { ALLOWED_ACCESSORS } from './intrinsics.js';
+import { EVAL_STATUS, PROGRESS_EVALUATING, PROGRESS_SLICE_OVER, RESULT_BUFFER, SIZE_REFUSED } from './protocol.js';
 
 /** The longest message the runner passes out for one evaluation. */
 export const MAX_MESSAGE_CHARS = 200;
 
 /**
  * A script evaluating to `setup(hostFileSize, sharedBuffer, capacity)`, which hardens the
- * context and returns `[register, run]`.
+ * context and returns `[register, run]`, or throws naming an intrinsic it could not harden.
  */
 export const PRELUDE_SOURCE = String.raw`(function setup(hostFileSize, shared, capacity) {
   'use strict';
-  const { freeze, getPrototypeOf, getOwnPropertyDescriptor, defineProperty, defineProperties, getOwnPropertyDescriptors, keys: objectKeys, assign } = Object;
+  const { freeze, getPrototypeOf, getOwnPropertyDescriptor, defineProperty, keys: objectKeys, create } = Object;
   const { ownKeys, apply } = Reflect;
   const isArray = Array.isArray;
   const parse = JSON.parse;
   const stringify = JSON.stringify;
   const now = Date.now;
+  const imul = Math.imul;
   const StringOf = String;
   const ErrorClass = Error;
+  const TypeErrorClass = TypeError;
   const PromiseClass = Promise;
   const sliceString = String.prototype.slice;
-  const hasOwn = Object.hasOwn;
+  const functionToString = Function.prototype.toString;
+  const weakGet = WeakMap.prototype.get;
+  const weakSet = WeakMap.prototype.set;
+  const setHas = Set.prototype.has;
+  const arrayPush = Array.prototype.push;
+  const arrayShift = Array.prototype.shift;
   const MAX = ${MAX_MESSAGE_CHARS};
+  const EVALUATING = ${PROGRESS_EVALUATING};
 
-  // progress[0]: the evaluation running, or the next one once the slice is over;
-  // progress[1]: whether an evaluation runs or the slice is over (then microtasks may run).
   const progress = new Int32Array(shared, 0, 2);
-  const status = new Uint8Array(shared, 8, capacity);
-  const values = new Float64Array(shared, 8 + Math.ceil(capacity / 8) * 8, capacity);
+  const status = new Uint8Array(shared, ${RESULT_BUFFER.statusOffset}, capacity);
+  const values = new Float64Array(shared, ${RESULT_BUFFER.statusOffset} + Math.ceil(capacity / 8) * 8, capacity);
 
-  // 2. Keep only the standard globals the definition-time check allows; delete everything
-  //    else (eval, WebAssembly, SharedArrayBuffer, Atomics, WeakRef, FinalizationRegistry,
-  //    and whatever the engine adds, such as V8's console).
+  // 2. Keep only the standard globals the definition-time check allows.
   const allowed = new Set(${JSON.stringify([...SANDBOX_GLOBALS])});
   for (const name of ownKeys(globalThis)) {
     if (typeof name !== 'string' || !allowed.has(name)) delete globalThis[name];
@@ -75,109 +81,162 @@ export const PRELUDE_SOURCE = String.raw`(function setup(hostFileSize, shared, c
   NoCodeFromStrings.prototype = Function.prototype;
   defineProperty(globalThis, 'Function', { value: NoCodeFromStrings, writable: false, configurable: false });
 
-  // 3. Compiler helpers that TypeScript builds insert (pure, frozen with the rest).
-  const omit = (source, excluded) => {
-    const target = {};
-    for (const key of ownKeys(source)) {
-      const descriptor = getOwnPropertyDescriptor(source, key);
-      if (descriptor && descriptor.enumerable && excluded.indexOf(key) < 0) target[key] = source[key];
+  // 3a. Math.random: the engine's generator is one stream for the whole realm, so an
+  //     evaluation could tell how many numbers others drew. Reseeded for every evaluation.
+  let randomState = 0;
+  const nextRandom32 = () => {
+    randomState = (randomState + 0x6d2b79f5) | 0;
+    let t = imul(randomState ^ (randomState >>> 15), 1 | randomState);
+    t = (t + imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return (t ^ (t >>> 14)) >>> 0;
+  };
+  const random = { random() { return (nextRandom32() * 2097152 + (nextRandom32() >>> 11)) / 9007199254740992; } }.random;
+  defineProperty(Math, 'random', { value: random });
+  let batchSeed = 0;
+
+  // Own-property definition: assigning a key like 'constructor' or 'toString' on a fresh
+  // object would hit the frozen Object.prototype's read-only property (the override mistake).
+  const put = (target, key, value) => {
+    if (key in target) defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+    else target[key] = value;
+  };
+  const copyOwn = (target, source, excluded) => {
+    if (source === null || source === undefined) return target;
+    const from = Object(source);
+    for (const key of ownKeys(from)) {
+      const descriptor = getOwnPropertyDescriptor(from, key);
+      if (descriptor && descriptor.enumerable && (excluded === undefined || excluded.indexOf(key) < 0)) put(target, key, from[key]);
     }
     return target;
   };
+
+  // 3b. Compiler helpers that TypeScript builds insert (pure, frozen with the rest).
   const helpers = {
     __name: (target, value) => { try { defineProperty(target, 'name', { value, configurable: true }); } catch {} return target; },
-    __assign: assign,
-    __rest: omit,
-    __objRest: omit,
-    __spreadValues: (a, b) => assign(a, b),
-    __spreadProps: (a, b) => defineProperties(a, getOwnPropertyDescriptors(b)),
+    __assign: (target, ...sources) => { for (const source of sources) copyOwn(target, source); return target; },
+    __rest: (source, excluded) => copyOwn({}, source, excluded),
+    __objRest: (source, excluded) => copyOwn({}, source, excluded),
+    __spreadValues: (target, source) => copyOwn(target, source),
+    __spreadProps: (target, source) => copyOwn(target, source),
     __spreadArray: (to, from) => to.concat(Array.prototype.slice.call(from)),
   };
   for (const name of objectKeys(helpers)) defineProperty(globalThis, name, { value: helpers[name], enumerable: false });
 
-  // A task file: path, name and a synchronous size() answered by the host, once per object.
-  // The file's index is a private field, so no code can ask the host about another file.
-  class TaskFile {
-    #index;
-    #size = -1;
-    constructor(index, path, name) {
-      this.#index = index;
-      this.path = path;
-      this.name = name;
-    }
+  // 3c. Files. A file's state (its evaluation, its index among its job's files, its size)
+  //     is in a WeakMap only this closure reaches; the prototype has no constructor of its own.
+  const fileStates = new WeakMap();
+  let callNumber = 0;
+  const text = (value) => apply(sliceString, value, [0, MAX]);
+  const fileMethods = {
     size() {
-      if (this.#size < 0) {
-        const bytes = hostFileSize(this.#index);
-        if (typeof bytes !== 'number' || bytes < 0) throw new ErrorClass('size() failed for ' + apply(sliceString, StringOf(this.path), [0, MAX]));
-        this.#size = bytes;
+      const state = apply(weakGet, fileStates, [this]);
+      if (state === undefined) throw new TypeErrorClass('size() works only on a file object that taskres passed to this function');
+      if (state.bytes >= 0) return state.bytes;
+      if (state.call !== callNumber || progress[1] !== EVALUATING || progress[0] !== state.evaluation) {
+        throw new ErrorClass('size() was called after the evaluation that received this file had ended');
       }
-      return this.#size;
-    }
-  }
-  freeze(TaskFile.prototype);
-  freeze(TaskFile);
+      const bytes = hostFileSize(state.evaluation, state.index);
+      if (typeof bytes !== 'number' || bytes < 0) {
+        throw new ErrorClass(bytes === ${SIZE_REFUSED.notAllowed} ? 'size() refused: this file was not passed to this evaluation' : 'size() failed for ' + text(state.path));
+      }
+      state.bytes = bytes;
+      return bytes;
+    },
+  };
+  const fileProto = freeze(create(Object.prototype, { size: { value: fileMethods.size, enumerable: false } }));
+  const makeFile = (evaluation, index, path, name) => {
+    const file = create(fileProto);
+    file.path = path;
+    file.name = name;
+    apply(weakSet, fileStates, [file, { evaluation, index, path, call: callNumber, bytes: -1 }]);
+    return freeze(file);
+  };
 
-  // 4. Deep-freeze every intrinsic, reachable or hidden.
-  const roots = [
-    globalThis,
-    getPrototypeOf(function* () {}),
-    getPrototypeOf(async function () {}),
-    getPrototypeOf(async function* () {}),
-    getPrototypeOf((function* () {})()),
-    getPrototypeOf((async function* () {})()),
-    getPrototypeOf([][Symbol.iterator]()),
-    getPrototypeOf(new Map().entries()),
-    getPrototypeOf(new Set().values()),
-    getPrototypeOf(''[Symbol.iterator]()),
-    getPrototypeOf(/a/[Symbol.matchAll]('a')),
-    getPrototypeOf(Int8Array),
-    (function () { return getOwnPropertyDescriptor(arguments, 'callee').get; })(),
+  // 4. Walk every intrinsic, own properties before prototypes (for stable names), delete
+  //    accessors not on the reviewed list, freeze everything.
+  const allowedAccessors = new Set(${JSON.stringify(ALLOWED_ACCESSORS)});
+  const hidden = [
+    ['%GeneratorFunction.prototype%', getPrototypeOf(function* () {})],
+    ['%AsyncFunction.prototype%', getPrototypeOf(async function () {})],
+    ['%AsyncGeneratorFunction.prototype%', getPrototypeOf(async function* () {})],
+    ['%GeneratorPrototype%', getPrototypeOf(getPrototypeOf((function* () {})()))],
+    ['%AsyncGeneratorPrototype%', getPrototypeOf(getPrototypeOf((async function* () {})()))],
+    ['%ArrayIteratorPrototype%', getPrototypeOf([][Symbol.iterator]())],
+    ['%MapIteratorPrototype%', getPrototypeOf(new Map().entries())],
+    ['%SetIteratorPrototype%', getPrototypeOf(new Set().values())],
+    ['%StringIteratorPrototype%', getPrototypeOf(''[Symbol.iterator]())],
+    ['%RegExpStringIteratorPrototype%', getPrototypeOf(/a/[Symbol.matchAll]('a'))],
+    ['%TypedArray%', getPrototypeOf(Int8Array)],
+    ['%ThrowTypeError%', (function () { return getOwnPropertyDescriptor(arguments, 'callee').get; })()],
+    ['%FilePrototype%', fileProto],
   ];
+  // The global object's own properties are named bare ('RegExp.input'); hidden roots follow.
+  const queue = [['', globalThis], ...hidden];
+  const prototypes = [];
   const seen = new Set();
-  while (roots.length > 0) {
-    const value = roots.pop();
+  const unremovable = [];
+  while (queue.length > 0 || prototypes.length > 0) {
+    const [path, value] = apply(arrayShift, queue.length > 0 ? queue : prototypes, []);
     if ((typeof value !== 'object' && typeof value !== 'function') || value === null || seen.has(value)) continue;
     seen.add(value);
-    if (value === shared || ArrayBuffer.isView(value)) continue;
-    freeze(value);
-    roots.push(getPrototypeOf(value));
+    apply(arrayPush, prototypes, [[path + '.[[Prototype]]', getPrototypeOf(value)]]);
     for (const key of ownKeys(value)) {
       const descriptor = getOwnPropertyDescriptor(value, key);
       if (!descriptor) continue;
-      if ('value' in descriptor) roots.push(descriptor.value);
-      else roots.push(descriptor.get, descriptor.set);
+      const where = path + (typeof key === 'symbol' ? '[' + key.description + ']' : (path === '' ? '' : '.') + key);
+      if ('value' in descriptor) {
+        apply(arrayPush, queue, [[where, descriptor.value]]);
+      } else if (apply(setHas, allowedAccessors, [where])) {
+        apply(arrayPush, queue, [[where + '.get', descriptor.get], [where + '.set', descriptor.set]]);
+      } else if (!delete value[key]) {
+        apply(arrayPush, unremovable, [where]);
+      }
     }
+    freeze(value);
   }
   seen.clear();
+  if (unremovable.length > 0) throw new TypeErrorClass('taskres: cannot remove accessors ' + unremovable.join(', '));
 
   // The runner.
   const functions = [];
-  let batch = { jobs: [] };
-  // Per job: the batch index of its first file. Per file of the batch: [path, name].
-  let bases = [];
-  let files = [];
-  // Per evaluation: its job and its function.
+  let jobs = [];
+  // Per evaluation: its job and its function entry.
   let evaluationJobs = [];
   let evaluationFunctions = [];
 
-  const register = (id, fn, style, names, rest) => {
-    freeze(fn);
-    if (fn.prototype) freeze(fn.prototype);
-    functions[id] = { fn, style, names: parse(names), rest };
+  // Registers a compiled function, or why it cannot run. The engine's own text of the
+  // function must be the source the definition checked and printed: had V8 read the
+  // program differently from the checker, the function's extent would differ.
+  const register = (id, fn, source, style, names, rest) => {
+    let entry;
+    try {
+      if (typeof fn !== 'function' || apply(functionToString, fn, []) !== source) {
+        entry = { failed: ${EVAL_STATUS.threw}, message: 'the sandbox read this function differently from the definition-time check; it was not run' };
+      } else {
+        freeze(fn);
+        const prototype = getOwnPropertyDescriptor(fn, 'prototype');
+        if (prototype && 'value' in prototype) freeze(prototype.value);
+        entry = { fn, style, names: parse(names), rest };
+      }
+    } catch {
+      entry = { failed: ${EVAL_STATUS.threw}, message: 'the sandbox could not prepare this function; it was not run' };
+    }
+    functions[id] = entry;
   };
 
-  const load = (payload, fnIds) => {
-    batch = parse(payload);
+  // Registers a function that could not be compiled (too large, too slow): only its own
+  // evaluations fail, with this status.
+  const registerFailed = (id, failedStatus, message) => {
+    functions[id] = { failed: failedStatus, message: text(message) };
+  };
+
+  const load = (payload, fnIds, seed) => {
+    jobs = parse(payload).jobs;
     const ids = parse(fnIds);
+    batchSeed = seed;
     evaluationJobs = [];
     evaluationFunctions = [];
-    const jobs = batch.jobs;
-    bases = [];
-    files = [];
     for (let j = 0; j < jobs.length; j++) {
-      bases.push(files.length);
-      const jobFiles = jobs[j][1];
-      for (let f = 0; f < jobFiles.length; f++) files.push(jobFiles[f]);
       const sources = jobs[j][0];
       for (let k = 0; k < sources.length; k++) {
         evaluationJobs.push(j);
@@ -186,30 +245,24 @@ export const PRELUDE_SOURCE = String.raw`(function setup(hostFileSize, shared, c
     }
   };
 
-  // Copies a job's parameter into a fresh value for one evaluation, reviving file markers
-  // (numbered per job; the job's files start at index base of the batch's file list).
-  const copy = (value, base) => {
+  // Copies a job's parameter into a fresh value for one evaluation, turning file markers
+  // ({"$file": k}, k indexing the job's files) into file objects of this evaluation.
+  const copy = (value, evaluation, jobFiles) => {
     if (typeof value !== 'object' || value === null) return value;
     if (isArray(value)) {
       const out = new Array(value.length);
-      for (let i = 0; i < value.length; i++) out[i] = copy(value[i], base);
+      for (let i = 0; i < value.length; i++) out[i] = copy(value[i], evaluation, jobFiles);
       return out;
     }
     const marker = value.$file;
     if (typeof marker === 'number') {
-      const index = base + marker;
-      const entry = files[index];
-      return new TaskFile(index, entry[0], entry[1]);
+      const entry = jobFiles[marker];
+      return makeFile(evaluation, marker, entry[0], entry[1]);
     }
     const out = {};
-    for (const key of objectKeys(value)) {
-      if (key === '__proto__') defineProperty(out, key, { value: copy(value[key], base), enumerable: true, writable: true, configurable: true });
-      else out[key] = copy(value[key], base);
-    }
+    for (const key of objectKeys(value)) put(out, key, copy(value[key], evaluation, jobFiles));
     return out;
   };
-
-  const text = (value) => apply(sliceString, value, [0, MAX]);
 
   const describeThrown = (thrown) => {
     try {
@@ -253,19 +306,25 @@ export const PRELUDE_SOURCE = String.raw`(function setup(hostFileSize, shared, c
 
   const evaluate = (i, messages) => {
     const entry = evaluationFunctions[i];
-    const j = evaluationJobs[i];
-    const base = bases[j];
-    const job = batch.jobs[j][2];
+    if (entry.failed !== undefined) {
+      status[i] = entry.failed;
+      messages.push(i, entry.message);
+      return;
+    }
+    const job = jobs[evaluationJobs[i]];
+    const jobFiles = job[1];
+    const params = job[2];
+    randomState = batchSeed ^ imul(i + 1, 0x9e3779b1);
     let result;
     try {
       if (entry.style === 'object') {
         const argument = {};
-        const names = entry.rest ? objectKeys(job) : entry.names;
-        for (let n = 0; n < names.length; n++) argument[names[n]] = copy(job[names[n]], base);
+        const names = entry.rest ? objectKeys(params) : entry.names;
+        for (let n = 0; n < names.length; n++) put(argument, names[n], copy(params[names[n]], i, jobFiles));
         result = apply(entry.fn, undefined, [argument]);
       } else {
         const args = new Array(entry.names.length);
-        for (let n = 0; n < args.length; n++) args[n] = copy(job[entry.names[n]], base);
+        for (let n = 0; n < args.length; n++) args[n] = copy(params[entry.names[n]], i, jobFiles);
         result = apply(entry.fn, undefined, args);
       }
     } catch (thrown) {
@@ -284,8 +343,9 @@ export const PRELUDE_SOURCE = String.raw`(function setup(hostFileSize, shared, c
 
   // Evaluates from start until the end of the batch or until sliceMs have passed; at least one.
   // A new batch may be loaded in the same call (one isolate entry instead of two).
-  const run = (start, sliceMs, payload, fnIds) => {
-    if (payload !== undefined) load(payload, fnIds);
+  const run = (start, sliceMs, payload, fnIds, seed) => {
+    callNumber++;
+    if (payload !== undefined) load(payload, fnIds, seed);
     if (sliceMs < 0) return start;
     const began = now();
     const messages = [];
@@ -303,6 +363,5 @@ export const PRELUDE_SOURCE = String.raw`(function setup(hostFileSize, shared, c
     return messages.length === 0 ? i : stringify([i, messages]);
   };
 
-  freeze(globalThis);
-  return [register, run];
+  return [register, registerFailed, run];
 })`;

@@ -9,6 +9,7 @@ import { BroadcastChannel } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import {
   HEARTBEAT_BYTES,
+  heartbeatViews,
   MAX_EVALUATIONS_PER_BATCH,
   ORPHAN_CHECK_INTERVAL_MS,
   SIZE_REPLY,
@@ -19,6 +20,7 @@ import {
   type FromWorker,
   type SandboxSettings,
   type ToSandbox,
+  type WorkerData,
 } from './protocol.js';
 
 const dieNow = (): never => process.kill(process.pid, 'SIGKILL') as never;
@@ -38,7 +40,7 @@ const send = (message: FromSandbox, then?: () => void): void => {
 let pool: Piscina | undefined;
 let crashed = false;
 const heartbeat = new SharedArrayBuffer(HEARTBEAT_BYTES);
-const deadlines = new Float64Array(heartbeat, 8);
+const { deadlines } = heartbeatViews(heartbeat);
 const channelName = `taskres-sandbox-${process.pid}`;
 const fromWorkers = new BroadcastChannel(channelName);
 fromWorkers.unref();
@@ -92,7 +94,7 @@ function start(given: SandboxSettings): void {
     concurrentTasksPerWorker: 1,
     idleTimeout: Number.MAX_SAFE_INTEGER,
     recordTiming: false,
-    workerData: { settings: given, heartbeat, channelName, capacity: MAX_EVALUATIONS_PER_BATCH },
+    workerData: { settings: given, heartbeat, channelName, capacity: MAX_EVALUATIONS_PER_BATCH } satisfies WorkerData,
   });
   const graceMs = wedgeGraceMs(given.timeoutMs);
   const memoryCapBytes = given.processMemoryLimitMiB * 1024 * 1024;

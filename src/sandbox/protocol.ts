@@ -30,6 +30,8 @@ export interface BatchMeta {
   sources: SourceEntry[];
   /** Evaluations in the batch. */
   count: number;
+  /** Jobs (resolve calls) in the batch. */
+  jobs: number;
 }
 
 /**
@@ -53,11 +55,65 @@ export type EvaluationErrorCode = Extract<
   'TASKRES_FUNCTION_THREW' | 'TASKRES_INVALID_VALUE' | 'TASKRES_TIMEOUT' | 'TASKRES_MEMORY_LIMIT' | 'TASKRES_FILE_SIZE'
 >;
 
-/** Outcomes of a batch: a number per evaluation, unless `errors` holds [index, code, detail]. */
+/** Why an evaluation failed: the one failure shape from the isolate to the resolver. */
+export interface EvaluationFailure {
+  code: EvaluationErrorCode;
+  detail: string;
+}
+
+/**
+ * Outcomes of a batch: a number per evaluation, unless `errors` holds [index, code, detail].
+ * `retryAlone`: the batch could not even be loaded (its arguments together did not fit);
+ * no evaluation ran, and the resolver re-runs each job alone so only a culprit fails.
+ */
 export interface BatchResult {
   values: Float64Array;
   errors: [number, EvaluationErrorCode, string][];
+  retryAlone?: boolean;
 }
+
+/** What each sandbox worker thread is started with. */
+export interface WorkerData {
+  settings: SandboxSettings;
+  /** See HEARTBEAT_BYTES. */
+  heartbeat: SharedArrayBuffer;
+  /** BroadcastChannel name for size requests and catastrophic errors. */
+  channelName: string;
+  /** Evaluations one batch may hold. */
+  capacity: number;
+}
+
+/**
+ * The buffer an isolate shares with its worker thread. Int32 progress words first:
+ * [0] the evaluation running (or the next one once the slice is over), [1] a PROGRESS_* state;
+ * then a Uint8 status per evaluation (EVAL_STATUS), then a Float64 value per evaluation.
+ */
+export const RESULT_BUFFER = {
+  progressBytes: 8,
+  statusOffset: 8,
+  statusBytes: (capacity: number): number => Math.ceil(capacity / 8) * 8,
+  valuesOffset: (capacity: number): number => 8 + Math.ceil(capacity / 8) * 8,
+  bytes: (capacity: number): number => 8 + Math.ceil(capacity / 8) * 8 + 8 * capacity,
+} as const;
+
+/**
+ * Status of one evaluation in the result buffer. `memory` and `timeout` are for functions
+ * that could not even be compiled (the rest of the batch still runs).
+ */
+export const EVAL_STATUS = { pending: 0, number: 1, threw: 2, invalid: 3, memory: 4, timeout: 5 } as const;
+
+/** The error code of each failed EVAL_STATUS. */
+export const STATUS_CODES: Readonly<Record<number, EvaluationErrorCode>> = {
+  [EVAL_STATUS.threw]: 'TASKRES_FUNCTION_THREW',
+  [EVAL_STATUS.invalid]: 'TASKRES_INVALID_VALUE',
+  [EVAL_STATUS.memory]: 'TASKRES_MEMORY_LIMIT',
+  [EVAL_STATUS.timeout]: 'TASKRES_TIMEOUT',
+};
+
+/** progress[1]: an evaluation is running. */
+export const PROGRESS_EVALUATING = 1;
+/** progress[1]: the slice is over (its leftover microtasks may run). */
+export const PROGRESS_SLICE_OVER = 2;
 
 /** Why the sandbox process was lost. */
 export type CrashReason = 'wedged' | 'memory' | 'exited';
@@ -75,6 +131,12 @@ export type FromSandbox =
   | { t: 'failed'; id: number; message: string }
   | { t: 'size'; id: number; paths: string[] }
   | { t: 'crash'; reason: CrashReason; detail: string };
+
+/**
+ * What the host callback behind `size()` answers: bytes, or one of these (never a throw:
+ * host stack text must not cross into the isolate).
+ */
+export const SIZE_REFUSED = { failed: -1, notAllowed: -2 } as const;
 
 /** Messages from a worker to the sandbox process's main thread. */
 export type FromWorker =
@@ -105,6 +167,11 @@ export const MAX_WORKER_SLOTS = 256;
 
 /** Bytes of the heartbeat buffer: a slot counter, then one Float64 deadline per worker. */
 export const HEARTBEAT_BYTES = 8 + 8 * MAX_WORKER_SLOTS;
+
+/** Views of the heartbeat buffer: `slots[0]` hands out worker slots; `deadlines[slot]` is 0 between calls. */
+export function heartbeatViews(heartbeat: SharedArrayBuffer): { slots: Int32Array; deadlines: Float64Array } {
+  return { slots: new Int32Array(heartbeat, 0, 2), deadlines: new Float64Array(heartbeat, 8, MAX_WORKER_SLOTS) };
+}
 
 /** The most evaluations one batch may hold (sizes the shared result buffer of each worker). */
 export const MAX_EVALUATIONS_PER_BATCH = 4096;

@@ -4,24 +4,40 @@
  *
  * A slice evaluates functions one after another until ~SLICE_MS have passed, in one
  * `applySync` with the isolate's timeout. When a slice is stopped (timeout, memory limit,
- * deadline of a size lookup), the evaluation that began the slice had its whole budget, so it
- * is the culprit; otherwise the slice is re-run one evaluation per call, so that each one is
- * judged on its own budget and innocent neighbours get their real results. A stopped
- * isolate is disposed: leftover microtasks must never run on a later call.
+ * deadline of a size lookup), `judgeStoppedCall` decides who is blamed; innocent neighbours
+ * are re-run one per call, each judged on its own budget. A stopped isolate is disposed:
+ * leftover microtasks must never run on a later call.
+ *
+ * Every call into the isolate (setup, compile, register, load, run) has an isolate timeout
+ * and a wall-clock deadline published to the watchdog before it starts, so no call can hang
+ * a thread unnoticed.
  */
+import { randomInt } from 'node:crypto';
 import ivm from 'isolated-vm';
-import { EVAL_STATUS, PRELUDE_SOURCE, PROGRESS_EVALUATING } from './prelude.js';
+import { PRELUDE_SOURCE } from './prelude.js';
 import type { FileSizes } from './file-sizes.js';
-import type { BatchMeta, BatchResult, EvaluationErrorCode } from './protocol.js';
+import {
+  EVAL_STATUS,
+  PROGRESS_EVALUATING,
+  RESULT_BUFFER,
+  SIZE_REFUSED,
+  STATUS_CODES,
+  type BatchMeta,
+  type BatchResult,
+  type EvaluationErrorCode,
+} from './protocol.js';
+import { judgeStoppedCall, stoppedCallFailure, type CallFailure } from './verdicts.js';
 
 /** How long one slice may keep starting evaluations. */
 const SLICE_MS = 2;
 /** Batches up to this size are parsed in the isolate within their first call. */
 const MAX_PAYLOAD_CHARS_LOADED_IN_CALL = 64 * 1024;
-/** Time allowed to parse a large batch inside the isolate. */
-const LARGE_LOAD_TIMEOUT_MS = 5000;
+/** Time allowed for work that is ours, not the user's: setting up an isolate, parsing a large batch. */
+const SETUP_TIMEOUT_MS = 5000;
 /** Distinct functions an isolate keeps compiled before it is replaced. */
 const MAX_FUNCTIONS_PER_ISOLATE = 2000;
+/** Sources remembered as uncompilable (so they do not take down an isolate again). */
+const MAX_FAILED_SOURCES = 1000;
 
 /** Settings of a sandbox. */
 export interface SandboxOptions {
@@ -36,16 +52,23 @@ export interface SandboxOptions {
   onCatastrophicError: (message: string) => void;
 }
 
+type RunResult = number | string;
+
 interface Live {
   isolate: ivm.Isolate;
   context: ivm.Context;
-  register: ivm.Reference<(...args: unknown[]) => void>;
-  run: ivm.Reference<(start: number, sliceMs: number, payload?: string, fnIds?: string) => number | string>;
+  register: ivm.Reference<(id: number, fn: unknown, source: string, style: string, names: string, rest: boolean) => void>;
+  registerFailed: ivm.Reference<(id: number, status: number, message: string) => void>;
+  run: ivm.Reference<(start: number, sliceMs: number, payload?: string, fnIds?: string, seed?: number) => RunResult>;
   fnIds: Map<string, number>;
   loaded?: BatchMeta;
 }
 
-type Failure = 'timeout' | 'memory' | 'other';
+/** A source that could not be compiled without failing the isolate: its evaluations get this. */
+interface FailedSource {
+  status: number;
+  message: string;
+}
 
 /** An isolate that runs batches of resource functions. */
 export class Sandbox {
@@ -55,23 +78,25 @@ export class Sandbox {
   private readonly status: Uint8Array;
   private readonly values: Float64Array;
   private deadlineMs = 0;
+  /** Per evaluation of the current batch: why its size lookup failed. */
   private readonly sizeFailures = new Map<number, string>();
+  private readonly failedSources = new Map<string, FailedSource>();
   private stoppedAtDeadline = false;
 
   constructor(private readonly options: SandboxOptions) {
-    const statusBytes = Math.ceil(options.capacity / 8) * 8;
-    this.shared = new SharedArrayBuffer(8 + statusBytes + 8 * options.capacity);
+    this.shared = new SharedArrayBuffer(RESULT_BUFFER.bytes(options.capacity));
     this.progress = new Int32Array(this.shared, 0, 2);
-    this.status = new Uint8Array(this.shared, 8, options.capacity);
-    this.values = new Float64Array(this.shared, 8 + statusBytes, options.capacity);
+    this.status = new Uint8Array(this.shared, RESULT_BUFFER.statusOffset, options.capacity);
+    this.values = new Float64Array(this.shared, RESULT_BUFFER.valuesOffset(options.capacity), options.capacity);
   }
 
   /** Evaluates every function of a batch; each evaluation settles on its own. */
   runBatch(meta: BatchMeta, payload: string): BatchResult {
     const { count } = meta;
     if (count > this.options.capacity) throw new Error(`batch of ${count} evaluations exceeds capacity ${this.options.capacity}`);
-    this.options.sizes.begin(payload);
+    this.options.sizes.begin(meta, payload);
     this.sizeFailures.clear();
+    const seed = randomInt(2 ** 31);
     const values = new Float64Array(count);
     const errors = new Map<number, [EvaluationErrorCode, string]>();
     let next = 0;
@@ -92,42 +117,43 @@ export class Sandbox {
       Atomics.store(this.progress, 0, -1);
       Atomics.store(this.progress, 1, 0);
       try {
-        const { live, load } = this.prepare(meta, payload);
-        this.deadlineMs = Date.now() + budgetMs;
-        this.options.onCall(this.deadlineMs);
-        const out = live.run.applySync(undefined, [start, oneByOne ? 0 : SLICE_MS, ...load], { timeout: budgetMs });
+        const { live, load } = this.prepare(meta, payload, seed);
+        const out = this.timed(budgetMs, () => live.run.applySync(undefined, [start, oneByOne ? 0 : SLICE_MS, ...load], { timeout: budgetMs }));
         next = this.collect(start, out, values, errors);
       } catch (error) {
         const failure = this.classify(error);
-        const reached = Atomics.load(this.progress, 0);
-        const wasEvaluating = Atomics.load(this.progress, 1) === PROGRESS_EVALUATING;
+        const verdict = judgeStoppedCall(
+          { start, oneByOne, reached: Atomics.load(this.progress, 0), progressState: Atomics.load(this.progress, 1), failure, jobs: meta.jobs },
+          count,
+        );
         this.discard();
-        if (reached < 0) {
-          // Loading the batch failed before any evaluation began: nobody's fault but the batch's.
-          const outcome: [EvaluationErrorCode, string] =
-            failure === 'memory'
-              ? ['TASKRES_MEMORY_LIMIT', 'its arguments alone did not fit in memoryLimitMiB']
-              : ['TASKRES_FUNCTION_THREW', `the sandbox could not load its arguments (${failure})`];
-          for (let i = start; i < count; i++) errors.set(i, outcome);
-          next = count;
-        } else if (oneByOne || (reached === start && wasEvaluating) || (reached === start + 1 && !wasEvaluating)) {
-          // The call held only this evaluation (and its microtasks), with at least timeoutMs.
-          errors.set(start, failureOutcome(failure, error));
-          next = start + 1;
-        } else if (failure === 'timeout' && wasEvaluating) {
-          // It had its full time: the culprit. Those before it finished; re-run them alone
-          // only to recover their messages, which the stopped call took with it.
-          errors.set(reached, failureOutcome(failure, error));
-          judged.add(reached);
-          oneByOneUntil = reached;
-          next = start;
-        } else {
-          // Memory, or microtasks after the slice: anyone in the call may be at fault.
-          oneByOneUntil = Math.min(count, wasEvaluating ? reached + 1 : reached);
-          next = start;
+        const outcome = stoppedCallFailure(failure, error instanceof Error ? error.message : String(error));
+        switch (verdict.kind) {
+          case 'load-failed': {
+            if (verdict.retryAlone) return { values, errors: [], retryAlone: true };
+            const loadOutcome: [EvaluationErrorCode, string] =
+              failure === 'memory'
+                ? ['TASKRES_MEMORY_LIMIT', 'its arguments alone did not fit in memoryLimitMiB']
+                : ['TASKRES_FUNCTION_THREW', `the sandbox could not load its arguments (${failure})`];
+            for (let i = start; i < count; i++) errors.set(i, loadOutcome);
+            next = count;
+            break;
+          }
+          case 'culprit':
+            errors.set(verdict.index, [outcome.code, outcome.detail]);
+            next = verdict.next;
+            break;
+          case 'culprit-then-rerun':
+            errors.set(verdict.index, [outcome.code, outcome.detail]);
+            judged.add(verdict.index);
+            oneByOneUntil = verdict.rerunUntil;
+            next = start;
+            break;
+          case 'rerun':
+            oneByOneUntil = verdict.rerunUntil;
+            next = start;
+            break;
         }
-      } finally {
-        this.options.onCall(0);
       }
     }
     // A failed lookup fails the evaluation that asked, whatever the function did with the throw.
@@ -145,7 +171,18 @@ export class Sandbox {
     this.discard();
   }
 
-  private collect(start: number, out: number | string, values: Float64Array, errors: Map<number, [EvaluationErrorCode, string]>): number {
+  /** Runs one call into the isolate with its wall-clock deadline published to the watchdog. */
+  private timed<T>(budgetMs: number, call: () => T): T {
+    this.deadlineMs = Date.now() + budgetMs;
+    this.options.onCall(this.deadlineMs);
+    try {
+      return call();
+    } finally {
+      this.options.onCall(0);
+    }
+  }
+
+  private collect(start: number, out: RunResult, values: Float64Array, errors: Map<number, [EvaluationErrorCode, string]>): number {
     let next: number;
     if (typeof out === 'number') next = out;
     else {
@@ -153,8 +190,7 @@ export class Sandbox {
       next = end;
       for (let k = 0; k < messages.length; k += 2) {
         const i = messages[k] as number;
-        const code = this.status[i] === EVAL_STATUS.threw ? 'TASKRES_FUNCTION_THREW' : 'TASKRES_INVALID_VALUE';
-        errors.set(i, [code, String(messages[k + 1])]);
+        errors.set(i, [STATUS_CODES[this.status[i]!] ?? 'TASKRES_FUNCTION_THREW', String(messages[k + 1])]);
       }
     }
     for (let i = start; i < next; i++) {
@@ -163,53 +199,93 @@ export class Sandbox {
     return next;
   }
 
-  private classify(error: unknown): Failure {
+  private classify(error: unknown): CallFailure {
     const message = error instanceof Error ? error.message : String(error);
     if (this.stoppedAtDeadline || /timed out/i.test(message)) return 'timeout';
     if (/memory limit/i.test(message)) return 'memory';
     return 'other';
   }
 
-  /** The live isolate, with the batch's functions registered, and the load arguments if the batch is new to it. */
-  private prepare(meta: BatchMeta, payload: string): { live: Live; load: [] | [string, string] } {
-    let live = this.live;
-    if (live && live.fnIds.size + meta.sources.length > MAX_FUNCTIONS_PER_ISOLATE) this.discard();
-    live = this.live ?? this.create();
-    if (live.loaded === meta) return { live, load: [] };
-    const fnIds = meta.sources.map((entry) => {
+  /**
+   * The live isolate with the batch's functions registered, and the load arguments if the
+   * batch is new to it. A source whose compilation takes the isolate down is remembered as
+   * failed and the isolate replaced, so only that source's evaluations fail.
+   */
+  private prepare(meta: BatchMeta, payload: string, seed: number): { live: Live; load: [] | [string, string, number] } {
+    for (;;) {
+      let live = this.live;
+      if (live && live.fnIds.size + meta.sources.length > MAX_FUNCTIONS_PER_ISOLATE) this.discard();
+      live = this.live ?? this.create();
+      if (live.loaded === meta) return { live, load: [] };
+      const fnIds = this.registerAll(live, meta);
+      if (!fnIds) continue;
+      live.loaded = meta;
+      const ids = JSON.stringify(fnIds);
+      // A small batch loads within its first call; a large one separately, so that parsing it
+      // never counts against the first evaluation's time.
+      if (payload.length <= MAX_PAYLOAD_CHARS_LOADED_IN_CALL) return { live, load: [payload, ids, seed] };
+      Atomics.store(this.progress, 0, -1);
+      const loadMs = Math.max(SETUP_TIMEOUT_MS, this.options.timeoutMs);
+      this.timed(loadMs, () => live.run.applySync(undefined, [0, -1, payload, ids, seed], { timeout: loadMs }));
+      return { live, load: [] };
+    }
+  }
+
+  /** Registers the batch's sources in `live`; `undefined` when a compile took the isolate down. */
+  private registerAll(live: Live, meta: BatchMeta): number[] | undefined {
+    const fnIds: number[] = [];
+    for (const entry of meta.sources) {
       let id = live.fnIds.get(entry.source);
       if (id === undefined) {
-        id = live.fnIds.size;
-        const fn = this.compile(live, entry.source);
-        live.register.applySync(undefined, [id, fn.derefInto(), entry.style, JSON.stringify(entry.names), entry.rest]);
-        fn.release();
+        const newId = live.fnIds.size;
+        id = newId;
+        const failed = this.failedSources.get(entry.source) ?? this.compileAndRegister(live, newId, entry);
+        if (failed) {
+          // A compile stopped for memory or time may leave the isolate unusable: replace it.
+          if (failed.status !== EVAL_STATUS.threw || live.isolate.isDisposed) {
+            this.rememberFailed(entry.source, failed);
+            this.discard();
+            return undefined;
+          }
+          const { status, message } = failed;
+          this.timed(SETUP_TIMEOUT_MS, () => live.registerFailed.applySync(undefined, [newId, status, message], { timeout: SETUP_TIMEOUT_MS }));
+        }
         live.fnIds.set(entry.source, id);
       }
-      return id;
-    });
-    live.loaded = meta;
-    // A small batch loads within its first call; a large one separately, so that parsing it
-    // never counts against the first evaluation's time.
-    if (payload.length <= MAX_PAYLOAD_CHARS_LOADED_IN_CALL) return { live, load: [payload, JSON.stringify(fnIds)] };
-    Atomics.store(this.progress, 0, -1);
-    live.run.applySync(undefined, [0, -1, payload, JSON.stringify(fnIds)], { timeout: Math.max(LARGE_LOAD_TIMEOUT_MS, this.options.timeoutMs) });
-    return { live, load: [] };
+      fnIds.push(id);
+    }
+    return fnIds;
   }
 
   /**
-   * Compiles a function source. Sources passed the definition-time parse; should V8 still
-   * refuse one, it becomes a function that throws why, so only its own evaluations fail.
+   * Compiles and registers one source, each step timed. Sources were checked and printed
+   * from their checked syntax tree at definition; the isolate also checks that the engine's
+   * text of the compiled function is exactly that source. Returns why it failed, if it did.
    */
-  private compile(live: Live, source: string): ivm.Reference<unknown> {
+  private compileAndRegister(live: Live, id: number, entry: BatchMeta['sources'][number]): FailedSource | undefined {
+    const timeoutMs = Math.max(this.options.timeoutMs, 50);
+    let fn: ivm.Reference<unknown> | undefined;
     try {
-      const fn = live.context.evalSync(`(${source}\n)`, { reference: true, timeout: this.options.timeoutMs }) as ivm.Reference<unknown>;
-      if (fn.typeof === 'function') return fn;
-      fn.release();
-      throw new Error('the source did not evaluate to a function');
+      fn = this.timed(timeoutMs, () => live.context.evalSync(`(${entry.source}\n)`, { reference: true, timeout: timeoutMs }) as ivm.Reference<unknown>);
+      const compiled = fn;
+      this.timed(timeoutMs, () =>
+        live.register.applySync(undefined, [id, compiled.derefInto(), entry.source, entry.style, JSON.stringify(entry.names), entry.rest], { timeout: timeoutMs }),
+      );
+      return undefined;
     } catch (error) {
-      const message = `could not compile the function: ${error instanceof Error ? error.message : String(error)}`.slice(0, 200);
-      return live.context.evalSync(`(() => { throw new SyntaxError(${JSON.stringify(message)}); })`, { reference: true }) as ivm.Reference<unknown>;
+      const failure = this.classify(error);
+      if (failure === 'memory') return { status: EVAL_STATUS.memory, message: 'compiling the function used more memory than memoryLimitMiB (is its source very large?)' };
+      if (failure === 'timeout') return { status: EVAL_STATUS.timeout, message: 'compiling the function took longer than timeoutMs' };
+      const message = error instanceof Error ? error.message : String(error);
+      return { status: EVAL_STATUS.threw, message: `could not compile the function: ${message.slice(0, 160)}` };
+    } finally {
+      if (fn && !live.isolate.isDisposed) fn.release();
     }
+  }
+
+  private rememberFailed(source: string, failed: FailedSource): void {
+    if (this.failedSources.size >= MAX_FAILED_SOURCES) this.failedSources.clear();
+    this.failedSources.set(source, failed);
   }
 
   private create(): Live {
@@ -217,36 +293,53 @@ export class Sandbox {
       memoryLimit: this.options.memoryLimitMiB,
       onCatastrophicError: (message: string) => this.options.onCatastrophicError(message),
     });
-    const context = isolate.createContextSync();
-    const hostFileSize = new ivm.Callback((index: number) => this.fileSize(index));
-    const setup = context.evalSync(PRELUDE_SOURCE, { reference: true }) as ivm.Reference<(...args: unknown[]) => unknown>;
-    const api = setup.applySync(undefined, [hostFileSize, new ivm.ExternalCopy(this.shared).copyInto({ release: true }), this.options.capacity], {
-      result: { reference: true },
-    }) as unknown as ivm.Reference<unknown[]>;
-    const live: Live = {
-      isolate,
-      context,
-      register: api.getSync(0, { reference: true }) as Live['register'],
-      run: api.getSync(1, { reference: true }) as Live['run'],
-      fnIds: new Map(),
-    };
-    setup.release();
-    api.release();
-    this.live = live;
-    return live;
+    try {
+      const context = isolate.createContextSync();
+      const hostFileSize = new ivm.Callback((evaluation: unknown, index: unknown) => this.fileSize(evaluation, index));
+      const api = this.timed(SETUP_TIMEOUT_MS, () => {
+        const setup = context.evalSync(PRELUDE_SOURCE, { reference: true, timeout: SETUP_TIMEOUT_MS }) as ivm.Reference<(...args: unknown[]) => unknown>;
+        const shared = new ivm.ExternalCopy(this.shared).copyInto({ release: true });
+        return setup.applySync(undefined, [hostFileSize, shared, this.options.capacity], { result: { reference: true }, timeout: SETUP_TIMEOUT_MS }) as unknown as ivm.Reference<unknown[]>;
+      });
+      const live: Live = {
+        isolate,
+        context,
+        register: api.getSync(0, { reference: true }) as Live['register'],
+        registerFailed: api.getSync(1, { reference: true }) as Live['registerFailed'],
+        run: api.getSync(2, { reference: true }) as Live['run'],
+        fnIds: new Map(),
+      };
+      api.release();
+      this.live = live;
+      return live;
+    } catch (error) {
+      if (!isolate.isDisposed) isolate.dispose();
+      throw error;
+    }
   }
 
-  /** Host side of `size()`: bytes, or -1 when the lookup failed (the job gets the error). */
-  private fileSize(index: number): number {
-    const answer = this.options.sizes.lookup(index, this.deadlineMs);
-    if ('bytes' in answer) return answer.bytes;
-    if ('error' in answer) this.sizeFailures.set(Atomics.load(this.progress, 0), answer.error);
-    if ('timeout' in answer || Date.now() > this.deadlineMs) {
-      // isolated-vm's timeout does not count time spent in host callbacks: stop it here.
-      this.stoppedAtDeadline = true;
-      this.live?.isolate.dispose();
+  /**
+   * Host side of `size()`: bytes, or a SIZE_REFUSED code. It never throws (a host error's
+   * stack text would cross into the isolate). Only the evaluation running may ask, and only
+   * about files its function received; a failure is charged to that evaluation alone.
+   */
+  private fileSize(evaluation: unknown, index: unknown): number {
+    try {
+      const running = Atomics.load(this.progress, 0);
+      if (Atomics.load(this.progress, 1) !== PROGRESS_EVALUATING || evaluation !== running || typeof index !== 'number') return SIZE_REFUSED.notAllowed;
+      const answer = this.options.sizes.lookup(running, index, this.deadlineMs);
+      if ('bytes' in answer) return answer.bytes;
+      if ('refused' in answer) return SIZE_REFUSED.notAllowed;
+      if ('error' in answer && !this.sizeFailures.has(running)) this.sizeFailures.set(running, answer.error);
+      if ('timeout' in answer || Date.now() > this.deadlineMs) {
+        // isolated-vm's timeout does not count time spent in host callbacks: stop it here.
+        this.stoppedAtDeadline = true;
+        this.live?.isolate.dispose();
+      }
+      return SIZE_REFUSED.failed;
+    } catch {
+      return SIZE_REFUSED.failed;
     }
-    return -1;
   }
 
   private discard(): void {
@@ -255,11 +348,4 @@ export class Sandbox {
     this.stoppedAtDeadline = false;
     if (live && !live.isolate.isDisposed) live.isolate.dispose();
   }
-}
-
-function failureOutcome(failure: Failure, error: unknown): [EvaluationErrorCode, string] {
-  if (failure === 'timeout') return ['TASKRES_TIMEOUT', ''];
-  if (failure === 'memory') return ['TASKRES_MEMORY_LIMIT', ''];
-  const message = error instanceof Error ? error.message : String(error);
-  return ['TASKRES_FUNCTION_THREW', `the sandbox stopped the function: ${message.slice(0, 160)}`];
 }

@@ -6,14 +6,7 @@
 import { BroadcastChannel, workerData } from 'node:worker_threads';
 import { FileSizes } from './file-sizes.js';
 import { Sandbox } from './sandbox.js';
-import { type BatchMeta, type BatchResult, type BatchTask, type FromWorker, type SandboxSettings } from './protocol.js';
-
-interface WorkerData {
-  settings: SandboxSettings;
-  heartbeat: SharedArrayBuffer;
-  channelName: string;
-  capacity: number;
-}
+import { heartbeatViews, type BatchMeta, type BatchResult, type BatchTask, type FromWorker, type WorkerData } from './protocol.js';
 
 const { settings, heartbeat, channelName, capacity } = workerData as WorkerData;
 
@@ -21,9 +14,8 @@ const { settings, heartbeat, channelName, capacity } = workerData as WorkerData;
 const toMain = new BroadcastChannel(channelName);
 toMain.unref();
 
-const slots = new Int32Array(heartbeat, 0, 2);
+const { slots, deadlines } = heartbeatViews(heartbeat);
 const slot = Atomics.add(slots, 0, 1);
-const deadlines = new Float64Array(heartbeat, 8);
 
 const sandbox = new Sandbox({
   timeoutMs: settings.timeoutMs,

@@ -1,11 +1,15 @@
-// name: atomics-obfuscated
-// attack: reaches Atomics.waitAsync (a process killer under isolated-vm 5.0.4) through computed
-//   property names, so the definition-time free-variable check cannot see it.
-// expected safe outcome: Atomics and SharedArrayBuffer are absent from the sandbox: TypeError,
-//   reported as TASKRES_FUNCTION_THREW; the sandbox process lives on.
+// technique: reaches Atomics.waitAsync (a process killer under isolated-vm 5.0.4) and
+//   SharedArrayBuffer through computed property names, out of sight of the free-variable check.
+// success: Atomics.waitAsync is called (31337), or the sandbox process aborts.
+// expect: value 0
 function (params) {
-  const g = globalThis;
-  const A = g['Atom' + 'ics'];
-  const S = g['Shared' + 'ArrayBuffer'];
-  return A.waitAsync(new Int32Array(new S(16)), 0, 0).value ? 1 : 0;
+  var g = globalThis;
+  try {
+    var A = g['Atom' + 'ics'];
+    var S = g['Shared' + 'ArrayBuffer'];
+    A.waitAsync(new Int32Array(new S(16)), 0, 0, 1);
+    return 31337;
+  } catch (e) {
+    return 0;
+  }
 }

@@ -1,16 +1,17 @@
-// name: function-constructor-chain
-// attack: builds code from a string through the constructor of an arrow function, an async
-//   function and a generator (eval is deleted, so these are the remaining doors).
-// expected safe outcome: every Function constructor refuses source text: TASKRES_FUNCTION_THREW.
+// technique: builds code from a string through the constructors of an arrow, an async function, a
+//   generator, an async generator, and Reflect.construct(Function, ...).
+// success: any of them compiles source text (31337); each must refuse with an EvalError.
+// expect: value 0
 function (params) {
-  const attempts = [
-    () => (() => 0).constructor('return 31337')(),
-    () => Object.getPrototypeOf(async function () {}).constructor('return 31337'),
-    () => Object.getPrototypeOf(function* () {}).constructor('yield 31337')().next().value,
-    () => Reflect.construct(Function, ['return 31337'])(),
+  var attempts = [
+    function () { return (() => 0).constructor('return 1')(); },
+    function () { return Object.getPrototypeOf(async function () {}).constructor('return 1'); },
+    function () { return Object.getPrototypeOf(function* () {}).constructor('yield 1')().next().value; },
+    function () { return Object.getPrototypeOf(async function* () {}).constructor('yield 1'); },
+    function () { return Reflect.construct(Function, ['return 1'])(); },
   ];
-  for (const attempt of attempts) {
-    try { return attempt(); } catch (e) { if (!(e instanceof EvalError)) return 31337; }
+  for (var i = 0; i < attempts.length; i++) {
+    try { attempts[i](); return 31337; } catch (e) { if (!(e instanceof EvalError)) return 31337; }
   }
-  throw new Error('all code generation refused');
+  return 0;
 }

@@ -1,9 +1,9 @@
-// name: host-global-probe
-// attack: looks for Node.js capabilities through computed names, out of reach of the
+// technique: looks for Node.js capabilities through computed names, out of sight of the
 //   definition-time free-variable check.
-// expected safe outcome: none exist in the sandbox: returns 0.
+// success: any of them exists in the sandbox (31337).
+// expect: value 0
 function (params) {
-  const names = ['process', 'require', 'module', 'Buffer', 'fetch', 'setTimeout', 'queueMicrotask', 'console', '_ivm', 'ivm'];
-  for (const name of names) if (typeof globalThis[name] !== 'undefined') return 31337;
+  var names = ['process', 'require', 'module', 'Buffer', 'fetch', 'setTimeout', 'queueMicrotask', 'console', '_ivm', 'ivm'];
+  for (var i = 0; i < names.length; i++) if (typeof globalThis[names[i]] !== 'undefined') return 31337;
   return 0;
 }

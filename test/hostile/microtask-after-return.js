@@ -1,6 +1,6 @@
-// name: microtask-after-return
-// attack: returns a good number at once but leaves a microtask that loops forever.
-// expected safe outcome: microtasks run inside the deadline: TASKRES_TIMEOUT; neighbours unaffected.
+// technique: returns a good number at once but leaves a microtask that loops forever.
+// success: the loop runs after the outcome is decided (untimed, or in a neighbour's evaluation).
+// expect: TASKRES_TIMEOUT
 function (params) {
   Promise.resolve().then(function () { for (;;) {} });
   return 2;

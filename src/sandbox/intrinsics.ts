@@ -52,3 +52,10 @@ export const ALLOWED_ACCESSORS: readonly string[] = [
   'Function.prototype.arguments',
   'Function.prototype.caller',
 ];
+
+/**
+ * Methods the prelude deletes before freezing: growing an ArrayBuffer in place (or by
+ * transfer) reserves and commits memory outside the allocator that enforces
+ * memoryLimitMiB (measured: a 1 GiB resize at a 32 MiB limit). Fixed-length buffers remain.
+ */
+export const REMOVED_ARRAY_BUFFER_METHODS: readonly string[] = ['resize', 'transfer', 'transferToFixedLength'];

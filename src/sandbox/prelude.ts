@@ -26,7 +26,7 @@
  */
 
 import { SANDBOX_GLOBALS } from '../definition/globals.js';
-import { ALLOWED_ACCESSORS } from './intrinsics.js';
+import { ALLOWED_ACCESSORS, REMOVED_ARRAY_BUFFER_METHODS } from './intrinsics.js';
 import { EVAL_STATUS, PROGRESS_EVALUATING, PROGRESS_SLICE_OVER, RESULT_BUFFER, SIZE_REFUSED } from './protocol.js';
 
 /** The longest message the runner passes out for one evaluation. */
@@ -48,7 +48,6 @@ export const PRELUDE_SOURCE = String.raw`(function setup(hostFileSize, shared, c
   const StringOf = String;
   const ErrorClass = Error;
   const TypeErrorClass = TypeError;
-  const PromiseClass = Promise;
   const sliceString = String.prototype.slice;
   const functionToString = Function.prototype.toString;
   const weakGet = WeakMap.prototype.get;
@@ -80,6 +79,9 @@ export const PRELUDE_SOURCE = String.raw`(function setup(hostFileSize, shared, c
   for (const F of functionConstructors) defineProperty(F.prototype, 'constructor', { value: NoCodeFromStrings });
   NoCodeFromStrings.prototype = Function.prototype;
   defineProperty(globalThis, 'Function', { value: NoCodeFromStrings, writable: false, configurable: false });
+
+  // Growing buffers in place bypasses the isolate's memory accounting.
+  for (const name of ${JSON.stringify(REMOVED_ARRAY_BUFFER_METHODS)}) delete ArrayBuffer.prototype[name];
 
   // 3a. Math.random: the engine's generator is one stream for the whole realm, so an
   //     evaluation could tell how many numbers others drew. Reseeded for every evaluation.
@@ -296,8 +298,9 @@ export const PRELUDE_SOURCE = String.raw`(function setup(hostFileSize, shared, c
         case 'function': return 'a function';
         default:
           if (result === null) return 'null';
-          if (result instanceof PromiseClass) return 'a Promise (resource functions are synchronous: return a number)';
-          return isArray(result) ? 'an array' : 'an object';
+          // No Proxy trap may run here (instanceof would call getPrototypeOf): Array.isArray
+          // reads only the target.
+          return isArray(result) ? 'an array' : 'an object (resource functions are synchronous: return a number, not a Promise or an object)';
       }
     } catch {
       return 'an object';

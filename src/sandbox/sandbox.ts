@@ -119,7 +119,18 @@ export class Sandbox {
       try {
         const { live, load } = this.prepare(meta, payload, seed);
         const out = this.timed(budgetMs, () => live.run.applySync(undefined, [start, oneByOne ? 0 : SLICE_MS, ...load], { timeout: budgetMs }));
-        next = this.collect(start, out, values, errors);
+        const end = this.collect(start, out, values, errors);
+        if (this.overMemoryLimit(live)) {
+          // One allocation inside a built-in (a flattened string of 200 MB) can pass V8's
+          // limit without stopping the call: judge the call as stopped for memory.
+          this.discard();
+          for (let i = start; i < end; i++) errors.delete(i);
+          if (end - start === 1) errors.set(start, ['TASKRES_MEMORY_LIMIT', '']);
+          else oneByOneUntil = end;
+          next = end - start === 1 ? end : start;
+        } else {
+          next = end;
+        }
       } catch (error) {
         const failure = this.classify(error);
         const verdict = judgeStoppedCall(
@@ -197,6 +208,11 @@ export class Sandbox {
       if (this.status[i] === EVAL_STATUS.number) values[i] = this.values[i]!;
     }
     return next;
+  }
+
+  /** True when the isolate's heap holds more than memoryLimitMiB after a call returned. */
+  private overMemoryLimit(live: Live): boolean {
+    return live.isolate.getHeapStatisticsSync().used_heap_size > this.options.memoryLimitMiB * 1024 * 1024;
   }
 
   private classify(error: unknown): CallFailure {

@@ -29,7 +29,7 @@ export {
   type PresetName,
 } from './definition/presets.js';
 export { customTask } from './definition/custom-task.js';
-export { defineTask, checkTaskSpec } from './definition/define-task.js';
+export { defineTask, checkTaskSpec, DEFAULT_MAX_SOURCE_CHARS, type DefineTaskOptions } from './definition/define-task.js';
 export type { TaskWrapper } from './definition/wrap.js';
 export type {
   Task,

@@ -15,6 +15,9 @@ import {
   smallTask,
   ERROR_CODES,
   DEFAULT_STORAGE_GIB,
+  DEFAULT_MAX_SOURCE_CHARS,
+  createResolver,
+  isTaskFile,
 } from '../dist/index.js';
 import { expectTaskresError } from './helpers/expect-error.js';
 
@@ -281,7 +284,8 @@ describe('defineTask', () => {
     const task = defineTask({ name: 'my_task', params: ['files', 'count'], resources: { cpu: '({ files }) => Math.min(8, files.length)', memory: 8 } });
     expect(task.taskName).toBe('my_task');
     expect(task.params).toEqual(['files', 'count']);
-    expect(task.toJSON()).toEqual({ name: 'my_task', params: ['files', 'count'], resources: { cpu: '({ files }) => Math.min(8, files.length)', memory: 8, storage: 500, gpu: 0 } });
+    // toJSON gives the function as taskres printed it from the checked tree: what runs.
+    expect(task.toJSON()).toEqual({ name: 'my_task', params: ['files', 'count'], resources: { cpu: '({files}) => Math.min(8, files.length)', memory: 8, storage: 500, gpu: 0 } });
     expectTaskresError(() => task({}), 'TASKRES_INVALID_SPEC', /no body/);
     expectTaskresError(() => defineTask({ name: 'x', params: ['files'], resources: { cpu: '({ count }) => count', memory: 8 } }), 'TASKRES_SIGNATURE', /'count'/);
     expectTaskresError(() => defineTask({ name: 'x', params: 'files' as never, resources: { cpu: 1, memory: 8 } }), 'TASKRES_INVALID_SPEC', /params/);
@@ -323,5 +327,177 @@ describe('TaskresError', () => {
     const foreign = runInNewContext('new Error("x")');
     expect(isTaskresError(foreign)).toBe(false);
     expect(isTaskresError({ code: 'TASKRES_TIMEOUT' })).toBe(false);
+  });
+});
+
+/** A function source of about `chars` characters whose statements sit `depth` blocks deep. */
+function nestedSource(chars: number, depth: number): string {
+  const statements: string[] = [];
+  let length = 2 * depth + 200;
+  for (let i = 0; length < chars; i++) {
+    const statement = `total = total + files.length * ${i} + count;`;
+    statements.push(statement);
+    length += statement.length;
+  }
+  return `function ({ files, count }) { let total = 0; ${'{'.repeat(depth)}${statements.join('')}${'}'.repeat(depth)} return Math.max(1, total % 100); }`;
+}
+
+const spec = (cpu: string) => ({ name: 'limits', params: ['files', 'count'], resources: { cpu, memory: 8 } });
+
+describe('what runs is what was checked', () => {
+  // acorn reads `/1;'/` after the function expression as a regex literal; V8 reading the same
+  // text reads a division, a string, and `return 31337` as code.
+  const differential = "function (p) { var a = 1;\na ? 1 : function () {}\n/1;'/; return 7; //'; return 31337\n}";
+
+  it('stores and gives the function printed from the checked tree, never the text as written', () => {
+    const task = defineTask({ name: 'diff', params: ['p'], resources: { cpu: differential, memory: 1 } });
+    const printed = task.toJSON().resources.cpu as string;
+    expect(printed).toBe("function (p) { var a = 1; a ? 1 : function () {}; /1;'/; return 7; }");
+    expect(printed).not.toContain('31337');
+    // What the user declared stays theirs; what is sent and stored is the printed text.
+    expect(task.resources.cpu).toBe(differential);
+    expect(defineTask(task.toJSON()).toJSON()).toEqual(task.toJSON());
+  });
+
+  it('prints methods as plain functions and drops comments', () => {
+    const sizer = { cores({ count }: { count: number }) { /* the count */ return count; } };
+    const task = customTask({ cpu: sizer.cores, memory: 8 })(function work({ count }: { count: number }) { return count; });
+    expect(task.toJSON().resources.cpu).toBe('function ({count}) { return count; }');
+  });
+
+  it('rejects syntax it cannot print back to the same tree', () => {
+    // `(async) of` prints as `async of`, which does not parse as the same loop.
+    expectTaskresError(
+      () => defineTask(spec('function ({ files }) { var async; for ((async) of files); return 1 }')),
+      'TASKRES_UNSERIALIZABLE',
+      /cannot reproduce exactly/,
+    );
+  });
+});
+
+describe('definition-time limits', () => {
+  it.each([
+    ['1,600 nested blocks', `function () { ${'{'.repeat(1600)}${'}'.repeat(1600)} return 1 }`],
+    ['3,000 nested blocks', `function () { ${'{'.repeat(3000)}${'}'.repeat(3000)} return 1 }`],
+    ['2,000 nested parentheses', `() => ${'('.repeat(2000)}1${')'.repeat(2000)}`],
+    ['2,000 nested arrays', `() => ${'['.repeat(2000)}${']'.repeat(2000)}.length`],
+    ['2,000 nested template substitutions', `() => ${'`${'.repeat(2000)}1${'}`'.repeat(2000)}.length`],
+    ['257 nested blocks', `function () { ${'{'.repeat(257)}${'}'.repeat(257)} return 1 }`],
+    ['20,000 unary operators', `() => ${'!'.repeat(20000)}1`],
+    ['5,000 nested arrows', `() => ${'() => '.repeat(5000)}1`],
+    ['5,000 nested ifs', `function () { ${'if (1) '.repeat(5000)}return 1 }`],
+  ])('%s: TASKRES_UNSERIALIZABLE "nested too deeply", never a RangeError', (_, source) => {
+    expectTaskresError(() => defineTask(spec(source)), 'TASKRES_UNSERIALIZABLE', /nested too deeply/);
+    const problems = checkTaskSpec(spec(source));
+    expect(problems.map((p) => p.code)).toEqual(['TASKRES_UNSERIALIZABLE']);
+    expect(problems[0]!.message).toMatch(/nested too deeply/);
+    expectTaskresError(() => customTask({ cpu: source, memory: 8 })(function work({ files, count }: { files: unknown[]; count: number }) { return [files, count]; }), 'TASKRES_UNSERIALIZABLE', /nested too deeply/);
+  });
+
+  it('accepts nesting up to 256 levels', () => {
+    expect(() => defineTask(spec(`function () { ${'{'.repeat(250)}${'}'.repeat(250)} return 1 }`))).not.toThrow();
+  });
+
+  it('a task function nested too deeply is TASKRES_INVALID_SPEC, not a RangeError', () => {
+    const fn = new Function('files', `${'{'.repeat(600)}${'}'.repeat(600)} return files;`) as (files: unknown) => unknown;
+    expectTaskresError(() => smallTask(fn), 'TASKRES_INVALID_SPEC', /nested too deeply/);
+  });
+
+  it(`limits a source to ${DEFAULT_MAX_SOURCE_CHARS} characters by default, checked before parsing`, () => {
+    expect(DEFAULT_MAX_SOURCE_CHARS).toBe(65_536);
+    const huge = nestedSource(4.8 * 1024 * 1024, 1000);
+    const started = performance.now();
+    const error = expectTaskresError(() => defineTask(spec(huge)), 'TASKRES_UNSERIALIZABLE', /65536 characters/);
+    expect(performance.now() - started).toBeLessThan(100);
+    expect(error.message).toContain('maxSourceChars');
+    expect(error.message).toContain(`${huge.length} characters long`);
+    expect(checkTaskSpec(spec(huge)).map((p) => p.code)).toEqual(['TASKRES_UNSERIALIZABLE']);
+    expectTaskresError(() => customTask({ cpu: huge, memory: 8 })(function t({ files, count }: { files: unknown[]; count: number }) { return [files, count]; }), 'TASKRES_UNSERIALIZABLE', /65536/);
+
+    const padded = (chars: number) => {
+      const base = '({ files }) => files.length';
+      return base + ' '.repeat(chars - base.length);
+    };
+    expect(() => defineTask(spec(padded(65_536)))).not.toThrow();
+    expectTaskresError(() => defineTask(spec(padded(65_537))), 'TASKRES_UNSERIALIZABLE', /65537 characters long/);
+    expect(() => defineTask(spec(padded(65_537)), { maxSourceChars: 65_537 })).not.toThrow();
+    expectTaskresError(() => defineTask(spec(padded(100)), { maxSourceChars: 99 }), 'TASKRES_UNSERIALIZABLE', /limit of 99/);
+    expect(checkTaskSpec(spec(padded(100)), { maxSourceChars: 99 }).map((p) => p.code)).toEqual(['TASKRES_UNSERIALIZABLE']);
+    expect(checkTaskSpec(spec(padded(100)), { maxSourceChars: 100 })).toEqual([]);
+  });
+
+  it('analyses a large, deeply nested source in time linear in its size', () => {
+    const large = nestedSource(256 * 1024, 250);
+    defineTask(spec(nestedSource(64 * 1024, 250)), { maxSourceChars: 1 << 20 }); // warm up
+    const started = performance.now();
+    const task = defineTask(spec(large), { maxSourceChars: 1 << 20 });
+    // About 0.2 s on an idle machine; the margin is for a loaded one.
+    expect(performance.now() - started).toBeLessThan(1_000);
+    expect(task.params).toEqual(['files', 'count']);
+    // Deeper than the nesting limit: rejected at once, however large.
+    const deeper = nestedSource(1024 * 1024, 1000);
+    const rejectedAt = performance.now();
+    expectTaskresError(() => defineTask(spec(deeper), { maxSourceChars: 1 << 21 }), 'TASKRES_UNSERIALIZABLE', /nested too deeply/);
+    expect(performance.now() - rejectedAt).toBeLessThan(500);
+  });
+
+  it.each([
+    [{ maxSourceChars: 0 }, /maxSourceChars/],
+    [{ maxSourceChars: 1.5 }, /maxSourceChars/],
+    [{ maxSourceChars: '100' }, /maxSourceChars/],
+    [{ maxSourceChar: 100 }, /maxSourceChar/],
+    [null, /options/],
+  ])('options %o are TASKRES_INVALID_SPEC', (options, pattern) => {
+    expectTaskresError(() => defineTask(spec('() => 1'), options as never), 'TASKRES_INVALID_SPEC', pattern);
+    expect(checkTaskSpec(spec('() => 1'), options as never).map((p) => p.code)).toEqual(['TASKRES_INVALID_SPEC']);
+  });
+});
+
+describe('recognising tasks and files', () => {
+  it('a plain object carrying the old file brand is not a file', () => {
+    const forged = { [Symbol.for('taskres.TaskFile')]: true, path: 'x' };
+    expect(isTaskFile(forged)).toBe(false);
+    expect(forged instanceof TaskFile).toBe(false);
+    expect(isTaskFile(Object.create(TaskFile.prototype))).toBe(false);
+    const real = new TaskFile('/data/a.fq');
+    expect(isTaskFile(real)).toBe(true);
+    expect(real instanceof TaskFile).toBe(true);
+  });
+
+  it('a function carrying the old definition brand is not a task', async () => {
+    const real = defineTask({ name: 'real', params: [], resources: { cpu: '() => 2', memory: 1 } });
+    const forged = Object.assign(() => 1, {
+      [Symbol.for('taskres.TaskDefinition')]: {
+        name: 'forged', params: [], statics: { memory: 1, storage: 0, gpu: 0 }, paramsToCopy: [],
+        dynamics: [{ resource: 'cpu', source: '() => 31337', functionName: 'f', binding: { style: 'names', names: [], rest: false }, paramsToCopy: [] }],
+      },
+    });
+    const resolver = createResolver({ threads: 1, limits: { cpu: { min: 0, max: 100_000 } } });
+    try {
+      const [forgedOutcome, realOutcome] = await resolver.resolveMany([{ task: forged as never, args: {} }, { task: real, args: {} }]);
+      expect(forgedOutcome!.status).toBe('rejected');
+      expect((forgedOutcome as { reason: TaskresError }).reason.code).toBe('TASKRES_INVALID_ARGS');
+      expect(realOutcome).toEqual({ status: 'fulfilled', value: { cpu: 2, memory: 1, storage: 500, gpu: 0 } });
+    } finally {
+      await resolver.close();
+    }
+  });
+});
+
+describe('-0', () => {
+  it('becomes 0 in statics, resources, toJSON and resolved values', async () => {
+    const task = customTask({ cpu: 1, memory: 1, storage: -0, gpu: -0 })(function zero({ x }: { x: number }) { return x; });
+    expect(Object.is(task.resources.storage, 0)).toBe(true);
+    expect(Object.is(task.resources.gpu, 0)).toBe(true);
+    expect(Object.is(task.toJSON().resources.storage, 0)).toBe(true);
+    const defined = defineTask({ name: 'zero', params: [], resources: { cpu: 1, memory: 1, storage: -0, gpu: -0 } });
+    expect(Object.is(defined.resources.gpu, 0)).toBe(true);
+    const resolver = createResolver({ threads: 1 });
+    try {
+      const resolved = await resolver.resolve(defined, {});
+      expect(Object.is(resolved.storage, 0) && Object.is(resolved.gpu, 0)).toBe(true);
+    } finally {
+      await resolver.close();
+    }
   });
 });

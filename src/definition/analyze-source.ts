@@ -1,10 +1,16 @@
 /**
  * Reads a function's source with a real JavaScript parser (acorn): the parameters it binds
  * by name, and the free variables it would need from its module. Nothing here runs the code.
+ *
+ * What the sandbox runs is printed from the checked tree (astring), never the user's text:
+ * acorn and V8 may tokenize the same text differently (regex or division after a `}`), so
+ * the user's text could hide code from the check; printed text re-parses to the same tree.
  */
-import { parse, type Node } from 'acorn';
+import type { Node } from 'acorn';
+import { generate } from 'astring';
 import { TaskresError, quote } from '../errors.js';
 import { COMPILER_HELPERS, REMOVED_GLOBALS, SANDBOX_GLOBALS } from './globals.js';
+import { MAX_NESTING, NestedTooDeeply, parseScript } from './parser.js';
 
 /** How a function binds task parameters. */
 export interface ParameterBinding {
@@ -20,7 +26,10 @@ export interface ParameterBinding {
 export interface ParsedFunction {
   /** The function's name, or `''` for an anonymous one. */
   name: string;
-  /** Source of a single function expression, safe to wrap in parentheses and evaluate. */
+  /**
+   * Source of a single function expression, safe to wrap in parentheses and evaluate: after
+   * {@link printChecked}, the text printed from {@link ParsedFunction.node}.
+   */
   expressionSource: string;
   /** The parameters the function binds. */
   binding: ParameterBinding;
@@ -38,6 +47,10 @@ type AnyNode = Node & Record<string, any>;
 
 const PARSE_OPTIONS = { ecmaVersion: 'latest', sourceType: 'script' } as const;
 
+// One line, no indentation: printed size stays proportional to the tree whatever its depth,
+// and no `-->` can start a line (an HTML close comment to V8 in scripts).
+const PRINT_OPTIONS = { indent: '', lineEnd: ' ' } as const;
+
 /**
  * Parses the source of a function: a function or arrow expression, or (for functions taken
  * from objects and classes) a method. `what` names it in error messages.
@@ -54,6 +67,7 @@ export function parseFunction(source: string, what: string): ParsedFunction {
     }
     throw unserializable(what, 'must be exactly one function or arrow function expression, e.g. "({ files }) => Math.min(8, files.length)"');
   }
+  if (asExpression.tooDeep) throw tooDeep(what);
   // Methods print as `name(a) { ... }`: read them as the method of an object literal.
   const asMethod = tryParse(`({${source}\n})`);
   if (asMethod.ok) {
@@ -62,7 +76,7 @@ export function parseFunction(source: string, what: string): ParsedFunction {
     if (property?.type === 'Property' && property.kind === 'init' && property.method) {
       const value = property.value as AnyNode;
       // `super` only parses inside a method: catch it before the method becomes a function.
-      if (scanFunction(value).usesSuper) throw unserializable(what, 'uses `super`');
+      if (guardDepth(what, () => scanFunction(value)).usesSuper) throw unserializable(what, 'uses `super`');
       const text = `${value.async ? 'async ' : ''}function${value.generator ? '*' : ''} ${asMethod.text.slice(value.start, value.end)}`;
       const name = property.key.type === 'Identifier' ? property.key.name : '';
       return { ...parseFunction(text, what), name };
@@ -70,12 +84,74 @@ export function parseFunction(source: string, what: string): ParsedFunction {
     if (property?.type === 'Property' && property.kind !== 'init') {
       throw unserializable(what, 'is a getter or setter; give a plain function instead');
     }
+  } else if (asMethod.tooDeep) {
+    throw tooDeep(what);
   }
   if (/\{\s*\[native code\]\s*\}\s*$/.test(source)) {
     throw unserializable(what, 'is a native or bound function (its source is "[native code]"); write a plain function whose source taskres can read, e.g. ({ files }) => Math.max(1, files.length)');
   }
   const { message, position } = asExpression.error;
   throw unserializable(what, `is not valid JavaScript: ${message}${position === undefined ? '' : ` at character ${Math.max(0, position - 1)}`} in ${quote(source, 120)}`);
+}
+
+/**
+ * Prints a parsed function from its tree and parses the printed text again; returns the
+ * function as printed (`expressionSource`) with the tree of the printed text, which is
+ * deep-equal to the tree that was read. Throws `TASKRES_UNSERIALIZABLE` when the printed
+ * text does not read back as the same tree.
+ */
+export function printChecked(parsed: ParsedFunction, what: string): ParsedFunction {
+  const printed = guardDepth(what, () => generate(parsed.node, PRINT_OPTIONS));
+  const again = tryParse(`(${printed}\n)`);
+  if (!again.ok && again.tooDeep) throw tooDeep(what);
+  const node = again.ok ? singleExpression(again.program) : undefined;
+  if (!node || !guardDepth(what, () => sameTree(parsed.node, node))) {
+    throw unserializable(
+      what,
+      'uses syntax taskres cannot reproduce exactly; the sandbox runs the function as taskres prints it from the checked syntax tree, and this one prints differently. Rewrite the construct, e.g. add parentheses or semicolons where a line starts with `/`, `(`, `[` or `` ` ``',
+    );
+  }
+  return { ...parsed, expressionSource: printed, node };
+}
+
+/** Runs `step` (a recursive parse, walk or print), reporting a stack overflow as too deep. */
+export function guardDepth<T>(what: string, step: () => T): T {
+  try {
+    return step();
+  } catch (error) {
+    if (error instanceof RangeError) throw tooDeep(what);
+    throw error;
+  }
+}
+
+function tooDeep(what: string): TaskresError {
+  return unserializable(
+    what,
+    `is nested too deeply (the limit is ${MAX_NESTING} levels of brackets, and expressions or statements nested inside each other many hundreds of levels deep cannot be analysed); flatten it, e.g. with early returns or helper functions`,
+  );
+}
+
+/**
+ * Deep equality of two ESTree trees, positions ignored. Recursive, for speed: a tree acorn
+ * could build without running out of stack is shallow enough (callers guard it anyway).
+ */
+function sameTree(x: unknown, y: unknown): boolean {
+  if (typeof x !== 'object' || typeof y !== 'object' || x === null || y === null) return Object.is(x, y);
+  if (Array.isArray(x) || Array.isArray(y)) {
+    if (!Array.isArray(x) || !Array.isArray(y) || x.length !== y.length) return false;
+    for (let i = 0; i < x.length; i++) if (!sameTree(x[i], y[i])) return false;
+    return true;
+  }
+  if (x instanceof RegExp || y instanceof RegExp) {
+    return x instanceof RegExp && y instanceof RegExp && x.source === y.source && x.flags === y.flags;
+  }
+  const keys = Object.keys(x);
+  if (keys.length !== Object.keys(y).length) return false;
+  for (const key of keys) {
+    if (key === 'start' || key === 'end') continue;
+    if (!Object.hasOwn(y, key) || !sameTree((x as Record<string, unknown>)[key], (y as Record<string, unknown>)[key])) return false;
+  }
+  return true;
 }
 
 /**
@@ -87,7 +163,7 @@ export function checkSandboxable(parsed: ParsedFunction, what: string): void {
   const problems: string[] = [];
   if (parsed.isAsync) problems.push('is async (resource functions are synchronous: return a number, not a Promise)');
   if (parsed.isGenerator) problems.push('is a generator (resource functions return a number)');
-  const scan = scanFunction(parsed.node);
+  const scan = guardDepth(what, () => scanFunction(parsed.node));
   if (scan.usesThis) problems.push('uses `this` (a resource function receives only task parameters; do not write it as a method that uses its object)');
   if (scan.usesSuper) problems.push('uses `super`');
   if (scan.usesImport) problems.push('uses import() (no modules are reachable from the sandbox)');
@@ -113,14 +189,15 @@ function unserializable(what: string, problem: string): TaskresError {
 
 type ParseResult =
   | { ok: true; program: AnyNode; text: string }
-  | { ok: false; error: { message: string; position?: number } };
+  | { ok: false; tooDeep: boolean; error: { message: string; position?: number } };
 
 function tryParse(text: string): ParseResult {
   try {
-    return { ok: true, program: parse(text, PARSE_OPTIONS) as AnyNode, text };
+    return { ok: true, program: parseScript(text, PARSE_OPTIONS) as AnyNode, text };
   } catch (error) {
     const e = error as { message?: string; pos?: number };
-    return { ok: false, error: { message: String(e.message ?? error).replace(/ \(\d+:\d+\)$/, ''), position: e.pos } };
+    const message = String(e.message ?? error).replace(/ \(\d+:\d+\)$/, '');
+    return { ok: false, tooDeep: error instanceof NestedTooDeeply, error: { message, position: e.pos } };
   }
 }
 
@@ -183,11 +260,40 @@ interface Scan {
   usesWith: boolean;
 }
 
-class Scope {
-  readonly names = new Set<string>();
-  constructor(readonly parent: Scope | undefined) {}
+/**
+ * The names in scope at the walker's position, as one count per name: a lookup costs the
+ * same at any depth, so the walk is linear in the size of the tree. Scopes are entered and
+ * left in stack order, each removing exactly the names it added.
+ */
+class Bindings {
+  readonly #counts = new Map<string, number>();
   has(name: string): boolean {
-    return this.names.has(name) || (this.parent?.has(name) ?? false);
+    return this.#counts.has(name);
+  }
+  add(name: string): void {
+    this.#counts.set(name, (this.#counts.get(name) ?? 0) + 1);
+  }
+  remove(name: string): void {
+    const count = this.#counts.get(name) ?? 0;
+    if (count <= 1) this.#counts.delete(name);
+    else this.#counts.set(name, count - 1);
+  }
+}
+
+/** One scope of the walk: the names it declared, added to the shared {@link Bindings}. */
+class Scope {
+  readonly #own = new Set<string>();
+  constructor(readonly bindings: Bindings) {}
+  declare(name: string): void {
+    if (this.#own.has(name)) return;
+    this.#own.add(name);
+    this.bindings.add(name);
+  }
+  has(name: string): boolean {
+    return this.bindings.has(name);
+  }
+  leave(): void {
+    for (const name of this.#own) this.bindings.remove(name);
   }
 }
 
@@ -198,9 +304,9 @@ function scanFunction(root: AnyNode): Scan {
   const scan: Scan = { free: new Set(), usesThis: false, usesSuper: false, usesImport: false, usesWith: false };
 
   const visitFunction = (node: AnyNode, outer: Scope, isRoot: boolean): void => {
-    const scope = new Scope(outer);
-    if (node.type !== 'ArrowFunctionExpression') scope.names.add('arguments');
-    if (node.type === 'FunctionExpression' && node.id) scope.names.add(node.id.name);
+    const scope = new Scope(outer.bindings);
+    if (node.type !== 'ArrowFunctionExpression') scope.declare('arguments');
+    if (node.type === 'FunctionExpression' && node.id) scope.declare(node.id.name);
     for (const param of node.params as AnyNode[]) declarePattern(param, scope);
     hoistVarsAndFunctions(node.body, scope);
     // `this` in the root or in arrows nested in it is the root's `this`.
@@ -211,14 +317,16 @@ function scanFunction(root: AnyNode): Scan {
     if (node.body.type === 'BlockStatement') visitBlock(node.body, scope);
     else visit(node.body, scope);
     thisOwnerIsRoot = saved;
+    scope.leave();
   };
 
   let thisOwnerIsRoot = true;
 
   const visitBlock = (block: AnyNode, outer: Scope): void => {
-    const scope = new Scope(outer);
+    const scope = new Scope(outer.bindings);
     declareLexical(block.body as AnyNode[], scope);
     for (const statement of block.body as AnyNode[]) visit(statement, scope);
+    scope.leave();
   };
 
   const visitPatternExpressions = (pattern: AnyNode, scope: Scope): void => {
@@ -279,9 +387,10 @@ function scanFunction(root: AnyNode): Scan {
         return;
       case 'ClassDeclaration':
       case 'ClassExpression': {
-        const inner = new Scope(scope);
-        if (node.id) inner.names.add(node.id.name);
-        visit(node.superClass, scope);
+        // The class's name is bound inside it, its `extends` clause included.
+        const inner = new Scope(scope.bindings);
+        if (node.id) inner.declare(node.id.name);
+        visit(node.superClass, inner);
         const saved = thisOwnerIsRoot;
         thisOwnerIsRoot = false;
         for (const member of node.body.body as AnyNode[]) {
@@ -290,6 +399,7 @@ function scanFunction(root: AnyNode): Scan {
           else visit(member.value, inner);
         }
         thisOwnerIsRoot = saved;
+        inner.leave();
         return;
       }
       case 'MemberExpression':
@@ -315,33 +425,35 @@ function scanFunction(root: AnyNode): Scan {
         return;
       case 'SwitchStatement': {
         visit(node.discriminant, scope);
-        const inner = new Scope(scope);
-        const consequents = (node.cases as AnyNode[]).flatMap((c) => c.consequent as AnyNode[]);
-        declareLexical(consequents, inner);
+        const inner = new Scope(scope.bindings);
+        for (const switchCase of node.cases as AnyNode[]) declareLexical(switchCase.consequent as AnyNode[], inner);
         for (const switchCase of node.cases as AnyNode[]) {
           visit(switchCase.test, inner);
           for (const statement of switchCase.consequent as AnyNode[]) visit(statement, inner);
         }
+        inner.leave();
         return;
       }
       case 'ForStatement':
       case 'ForInStatement':
       case 'ForOfStatement': {
-        const inner = new Scope(scope);
+        const inner = new Scope(scope.bindings);
         const head = node.type === 'ForStatement' ? node.init : node.left;
         if (head?.type === 'VariableDeclaration' && head.kind !== 'var') {
           for (const declarator of head.declarations as AnyNode[]) declarePattern(declarator.id, inner);
         }
         for (const key of ['init', 'test', 'update', 'left', 'right', 'body']) visit(node[key], inner);
+        inner.leave();
         return;
       }
       case 'CatchClause': {
-        const inner = new Scope(scope);
+        const inner = new Scope(scope.bindings);
         if (node.param) {
           declarePattern(node.param, inner);
           visitPatternExpressions(node.param, inner);
         }
         visitBlock(node.body, inner);
+        inner.leave();
         return;
       }
       case 'VariableDeclarator':
@@ -362,7 +474,7 @@ function scanFunction(root: AnyNode): Scan {
     if (child && typeof child === 'object' && typeof (child as AnyNode).type === 'string') visit(child as AnyNode, scope);
   };
 
-  visitFunction(root, new Scope(undefined), true);
+  visitFunction(root, new Scope(new Bindings()), true);
   return scan;
 }
 
@@ -370,7 +482,7 @@ function scanFunction(root: AnyNode): Scan {
 function declarePattern(pattern: AnyNode, scope: Scope): void {
   switch (pattern.type) {
     case 'Identifier':
-      scope.names.add(pattern.name);
+      scope.declare(pattern.name);
       break;
     case 'AssignmentPattern':
       declarePattern(pattern.left, scope);
@@ -397,29 +509,55 @@ function declareLexical(statements: AnyNode[], scope: Scope): void {
     if (statement.type === 'VariableDeclaration' && statement.kind !== 'var') {
       for (const declarator of statement.declarations as AnyNode[]) declarePattern(declarator.id, scope);
     } else if ((statement.type === 'ClassDeclaration' || statement.type === 'FunctionDeclaration') && statement.id) {
-      scope.names.add(statement.id.name);
+      scope.declare(statement.id.name);
     }
   }
 }
 
-/** Declares every `var` and function declaration of a function body (they hoist to it). */
+/**
+ * Declares every `var` and function declaration of a function body (they hoist to it).
+ * Only statements can declare them, so only statements are walked, without recursion.
+ */
 function hoistVarsAndFunctions(body: AnyNode, scope: Scope): void {
-  const walk = (node: AnyNode | null | undefined): void => {
-    if (!node || typeof node.type !== 'string') return;
-    if (node.type === 'VariableDeclaration' && node.kind === 'var') {
-      for (const declarator of node.declarations as AnyNode[]) declarePattern(declarator.id, scope);
+  const pending: (AnyNode | null | undefined)[] = [body];
+  while (pending.length > 0) {
+    const node = pending.pop();
+    if (!node) continue;
+    switch (node.type) {
+      case 'VariableDeclaration':
+        if (node.kind === 'var') for (const declarator of node.declarations as AnyNode[]) declarePattern(declarator.id, scope);
+        break;
+      case 'FunctionDeclaration':
+        if (node.id) scope.declare(node.id.name);
+        break;
+      case 'BlockStatement':
+        for (const statement of node.body as AnyNode[]) pending.push(statement);
+        break;
+      case 'IfStatement':
+        pending.push(node.consequent, node.alternate);
+        break;
+      case 'LabeledStatement':
+      case 'WithStatement':
+      case 'WhileStatement':
+      case 'DoWhileStatement':
+        pending.push(node.body);
+        break;
+      case 'ForStatement':
+        pending.push(node.init, node.body);
+        break;
+      case 'ForInStatement':
+      case 'ForOfStatement':
+        pending.push(node.left, node.body);
+        break;
+      case 'TryStatement':
+        pending.push(node.block, node.handler?.body, node.finalizer);
+        break;
+      case 'SwitchStatement':
+        for (const switchCase of node.cases as AnyNode[]) for (const statement of switchCase.consequent as AnyNode[]) pending.push(statement);
+        break;
+      default:
+        // Expressions, and statements that hold no statements: nothing hoists out of them.
+        break;
     }
-    if (node.type === 'FunctionDeclaration') {
-      if (node.id) scope.names.add(node.id.name);
-      return;
-    }
-    if (node.type === 'FunctionExpression' || node.type === 'ArrowFunctionExpression' || node.type.startsWith('Class')) return;
-    for (const key of Object.keys(node)) {
-      if (SKIPPED_KEYS.has(key)) continue;
-      const child = node[key];
-      if (Array.isArray(child)) for (const item of child) walk(item as AnyNode);
-      else if (child && typeof child === 'object') walk(child as AnyNode);
-    }
-  };
-  walk(body);
+  }
 }

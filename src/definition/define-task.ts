@@ -1,7 +1,9 @@
 /** `defineTask`: tasks whose spec arrives as data (JSON uploads, CLI spec files). */
 import { z } from 'zod';
 import { TaskresError } from '../errors.js';
-import { buildTask, checkTask, type Task, type TaskSpec } from './task.js';
+import { buildTask, checkTask, type DefinitionOptions, type Task, type TaskSpec } from './task.js';
+
+export { DEFAULT_MAX_SOURCE_CHARS } from './task.js';
 
 const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
 
@@ -11,27 +13,58 @@ const SPEC_SCHEMA = z.strictObject({
   resources: z.record(z.string(), z.unknown()),
 });
 
+const OPTIONS_SCHEMA = z
+  .strictObject({
+    maxSourceChars: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER).optional(),
+  })
+  .optional();
+
+/** Options of {@link defineTask} and {@link checkTaskSpec}. */
+export interface DefineTaskOptions {
+  /**
+   * Longest resource function source accepted, in characters (default
+   * {@link DEFAULT_MAX_SOURCE_CHARS}, 64 KiB); a longer one is `TASKRES_UNSERIALIZABLE`.
+   */
+  maxSourceChars?: number;
+}
+
 /**
  * Defines a task from its spec (the shape `task.toJSON()` gives). Resource functions are
  * given as source text. Applies every definition-time check; throws the first problem.
- * A task defined this way has no body to call.
+ * A task defined this way has no body to call. Bad options are `TASKRES_INVALID_SPEC`.
  */
-export function defineTask(spec: TaskSpec): Task {
-  const input = readSpec(spec);
-  return buildTask(input);
+export function defineTask(spec: TaskSpec, options?: DefineTaskOptions): Task {
+  const checked = readOptions(options);
+  return buildTask(readSpec(spec), checked);
 }
 
 /**
  * Runs every definition-time check on a spec and returns all problems found (empty when
- * the spec is good), without throwing.
+ * the spec is good), without throwing; bad options are returned as a `TASKRES_INVALID_SPEC`
+ * problem.
  */
-export function checkTaskSpec(spec: unknown): TaskresError[] {
+export function checkTaskSpec(spec: unknown, options?: DefineTaskOptions): TaskresError[] {
   try {
-    return checkTask(readSpec(spec)).problems;
+    const checked = readOptions(options);
+    return checkTask(readSpec(spec), checked).problems;
   } catch (error) {
     if (error instanceof TaskresError) return [error];
     throw error;
   }
+}
+
+function readOptions(options: unknown): DefinitionOptions {
+  const parsed = OPTIONS_SCHEMA.safeParse(options);
+  if (!parsed.success) {
+    const details = parsed.error.issues
+      .map((issue) => `${issue.path.length ? issue.path.map(String).join('.') : 'options'}: ${issue.message}`)
+      .join('; ');
+    throw new TaskresError(
+      'TASKRES_INVALID_SPEC',
+      `Invalid task definition options: ${details}. Expected { maxSourceChars?: a whole number of characters, at least 1 }.`,
+    );
+  }
+  return parsed.data ?? {};
 }
 
 function readSpec(spec: unknown): { name: string; params: string[]; resources: unknown } {

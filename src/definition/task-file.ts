@@ -2,7 +2,9 @@ import { basename } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { TaskresError } from '../errors.js';
 
-const BRAND = Symbol.for('taskres.TaskFile');
+// Set once the class is defined: true only for objects TaskFile's constructor made. A brand
+// property (a registered symbol) could be copied onto any plain object.
+let isConstructedTaskFile: (value: object) => boolean;
 
 /**
  * A file parameter of a task: a local path, a `file:` URL or any other URL your `fileSize`
@@ -23,7 +25,6 @@ export class TaskFile {
       );
     }
     this.path = text;
-    Object.defineProperty(this, BRAND, { value: true });
   }
 
   #name: string | undefined;
@@ -44,14 +45,19 @@ export class TaskFile {
     return { $file: this.path };
   }
 
+  /** `instanceof TaskFile` means the same as {@link isTaskFile}: made by the constructor. */
   static [Symbol.hasInstance](value: unknown): boolean {
     return isTaskFile(value);
   }
+
+  static {
+    isConstructedTaskFile = (value) => #name in value;
+  }
 }
 
-/** True when `value` is a {@link TaskFile}, from this copy of taskres or any other. */
+/** True when `value` was made by `new TaskFile(...)` (of this copy of taskres). */
 export function isTaskFile(value: unknown): value is TaskFile {
-  return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[BRAND] === true;
+  return typeof value === 'object' && value !== null && isConstructedTaskFile(value);
 }
 
 /** The local path of a plain path or `file:` URL; `undefined` for other URL schemes. */

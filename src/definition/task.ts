@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { TaskresError, type ResourceName } from '../errors.js';
 import { rangeSchema, describeOutOfRange } from '../resource-range.js';
 import { DEFAULT_GPU, DEFAULT_LIMITS, DEFAULT_STORAGE_GIB, RESOURCE_NAMES } from '../units.js';
-import { checkSandboxable, parseFunction, type ParameterBinding } from './analyze-source.js';
+import { checkSandboxable, parseFunction, printChecked, type ParameterBinding } from './analyze-source.js';
 import { closestName } from './suggest.js';
 
 /** A resource function: receives task parameters by name and returns a whole number. */
@@ -67,7 +67,7 @@ export type Task<F extends (...args: any[]) => any = (...args: any[]) => any> = 
 /** A resource computed by a function, as the resolver needs it. */
 export interface DynamicResource {
   resource: ResourceName;
-  /** Source of one function expression. */
+  /** Source of one function expression, as taskres printed it from the checked syntax tree. */
   source: string;
   /** The function's name, for messages (`'anonymous function'` when it has none). */
   functionName: string;
@@ -87,12 +87,26 @@ export interface TaskDefinition {
   paramsToCopy: readonly string[];
 }
 
-const DEFINITION = Symbol.for('taskres.TaskDefinition');
+/**
+ * Default of `maxSourceChars`: the longest resource function source, in characters (64 KiB),
+ * that a task definition accepts. Longer sources are `TASKRES_UNSERIALIZABLE`.
+ */
+export const DEFAULT_MAX_SOURCE_CHARS = 65_536;
+
+/** Options of a task definition's checks. */
+export interface DefinitionOptions {
+  /** Longest resource function source accepted, in characters; {@link DEFAULT_MAX_SOURCE_CHARS} by default. */
+  maxSourceChars?: number;
+}
+
+// Only tasks this module built are tasks: a property any code can set (a registered symbol)
+// would let a forged object hand the resolver a definition that was never checked.
+const DEFINITIONS = new WeakMap<object, TaskDefinition>();
 
 /** The checked definition behind a task, or `undefined` when `value` is not a task. */
 export function getTaskDefinition(value: unknown): TaskDefinition | undefined {
   if (typeof value !== 'function') return undefined;
-  return (value as unknown as Record<symbol, TaskDefinition | undefined>)[DEFINITION];
+  return DEFINITIONS.get(value);
 }
 
 const RESOURCE_OPTION_NAMES = [...RESOURCE_NAMES, 'gpuType'];
@@ -115,8 +129,12 @@ export interface TaskInput {
  * Checks a task definition and returns every problem found, each a {@link TaskresError}
  * (`TASKRES_INVALID_SPEC`, `TASKRES_SIGNATURE` or `TASKRES_UNSERIALIZABLE`).
  */
-export function checkTask(input: Omit<TaskInput, 'body'>): { problems: TaskresError[]; definition?: TaskDefinition } {
+export function checkTask(
+  input: Omit<TaskInput, 'body'>,
+  options: DefinitionOptions = {},
+): { problems: TaskresError[]; definition?: TaskDefinition } {
   const { name, params } = input;
+  const maxSourceChars = options.maxSourceChars ?? DEFAULT_MAX_SOURCE_CHARS;
   const problems: TaskresError[] = [];
   const where = `task '${name}'`;
   const resources = input.resources;
@@ -151,14 +169,15 @@ export function checkTask(input: Omit<TaskInput, 'body'>): { problems: TaskresEr
         new TaskresError('TASKRES_INVALID_SPEC', `${where} must declare ${resource} (a whole number, a resource function or its source text).`, { taskName: name, resource }),
       );
     } else if (typeof value === 'number') {
-      if (STATIC_SCHEMAS[resource].safeParse(value).success) statics[resource] = value;
+      // `+ 0` turns -0 into 0, which is what a task shows and sends.
+      if (STATIC_SCHEMAS[resource].safeParse(value).success) statics[resource] = value + 0;
       else {
         problems.push(
           new TaskresError('TASKRES_INVALID_SPEC', `${resource} of ${where}: ${describeOutOfRange(resource, DEFAULT_LIMITS[resource], value)}.`, { taskName: name, resource }),
         );
       }
     } else if (typeof value === 'function' || typeof value === 'string') {
-      const dynamic = checkResourceFunction(value as ResourceFunction | string, resource, name, params, problems);
+      const dynamic = checkResourceFunction(value as ResourceFunction | string, resource, name, params, maxSourceChars, problems);
       if (dynamic) dynamics.push(dynamic);
     } else {
       problems.push(
@@ -204,6 +223,7 @@ function checkResourceFunction(
   resource: ResourceName,
   taskName: string,
   params: readonly string[],
+  maxSourceChars: number,
   problems: TaskresError[],
 ): DynamicResource | undefined {
   const label = typeof value === 'function' && value.name ? `'${value.name}'` : 'function';
@@ -213,7 +233,15 @@ function checkResourceFunction(
       throw new TaskresError('TASKRES_UNSERIALIZABLE', `${what} is a bound function; its source cannot be read. Write a plain function instead.`);
     }
     const source = typeof value === 'function' ? Function.prototype.toString.call(value) : value;
-    const parsed = parseFunction(source, what);
+    // Before parsing: the cost of everything after grows with the length.
+    if (source.length > maxSourceChars) {
+      throw new TaskresError(
+        'TASKRES_UNSERIALIZABLE',
+        `${what} is ${source.length} characters long, over the limit of ${maxSourceChars} characters per resource function source. Make it shorter (pass large data as task parameters), or raise the limit with the option maxSourceChars of defineTask or checkTaskSpec.`,
+      );
+    }
+    // Everything is checked on the tree of the printed text, which is also what runs.
+    const parsed = printChecked(parseFunction(source, what), what);
     checkSandboxable(parsed, what);
     const functionName = parsed.name || (typeof value === 'function' ? value.name : '') || 'anonymous function';
     const unknown = parsed.binding.names.filter((n) => !params.includes(n));
@@ -233,8 +261,8 @@ function checkResourceFunction(
 }
 
 /** Builds a task from checked input; throws the first problem found. */
-export function buildTask(input: TaskInput): Task {
-  const { problems, definition } = checkTask(input);
+export function buildTask(input: TaskInput, options: DefinitionOptions = {}): Task {
+  const { problems, definition } = checkTask(input, options);
   if (!definition) throw firstProblem(problems);
   const { body, name } = input;
   const task = function (this: unknown, ...args: unknown[]): unknown {
@@ -244,7 +272,9 @@ export function buildTask(input: TaskInput): Task {
     return body.apply(this, args);
   };
   const record = input.resources as Record<string, unknown>;
-  const resources = Object.fromEntries(RESOURCE_NAMES.map((r) => [r, declaredValue(record, r)])) as unknown as TaskResources;
+  const resources = Object.fromEntries(
+    RESOURCE_NAMES.map((r) => [r, definition.statics[r] ?? declaredValue(record, r)]),
+  ) as unknown as TaskResources;
   if (definition.gpuType) resources.gpuType = definition.gpuType;
   const spec = toSpec(definition);
   Object.defineProperties(task, {
@@ -253,8 +283,8 @@ export function buildTask(input: TaskInput): Task {
     params: { value: definition.params, enumerable: true },
     resources: { value: Object.freeze(resources), enumerable: true },
     toJSON: { value: () => structuredClone(spec) },
-    [DEFINITION]: { value: Object.freeze(definition) },
   });
+  DEFINITIONS.set(task, Object.freeze(definition));
   return task as unknown as Task;
 }
 

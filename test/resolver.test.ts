@@ -401,6 +401,26 @@ describe('files are capabilities of one evaluation', () => {
   });
 });
 
+describe('a function the sandbox cannot compile', () => {
+  it('fails only its own evaluations, at once, and again at once later; the isolate is not rebuilt in a loop', async () => {
+    // 6 M characters of source cannot be compiled within 8 MiB (allowed here by raising maxSourceChars).
+    const huge = defineTask({ name: 'huge', params: [], resources: { cpu: `() => "${'x'.repeat(6_000_000)}".length % 7 + 1`, memory: 1 } }, { maxSourceChars: 8_000_000 });
+    const echo = defineTask({ name: 'echo', params: ['n'], resources: { cpu: '({ n }) => n', memory: 1 } });
+    const own = createResolver({ threads: 1, memoryLimitMiB: 8, timeoutMs: 200 });
+    try {
+      for (let round = 0; round < 2; round++) {
+        const started = performance.now();
+        const outcomes = await own.resolveMany([1, 2, 3, 0, 4, 5].map((n) => (n === 0 ? { task: huge, args: {} } : { task: echo, args: { n } })));
+        expect(outcomes.map((o) => (o.status === 'fulfilled' ? o.value.cpu : o.reason.code))).toEqual([1, 2, 3, 'TASKRES_MEMORY_LIMIT', 4, 5]);
+        expect(performance.now() - started).toBeLessThan(5000);
+      }
+      expect(own.sandboxStarts).toBe(1);
+    } finally {
+      await own.close();
+    }
+  });
+});
+
 describe('arguments are copied by definition, not assignment', () => {
   it('gives data keys and parameters named like Object.prototype members (constructor, toString, valueOf) to the function', async () => {
     const named = defineTask({

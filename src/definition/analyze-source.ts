@@ -6,6 +6,7 @@
  * acorn and V8 may tokenize the same text differently (regex or division after a `}`), so
  * the user's text could hide code from the check; printed text re-parses to the same tree.
  */
+import { Script } from 'node:vm';
 import type { Node } from 'acorn';
 import { generate } from 'astring';
 import { TaskresError, quote } from '../errors.js';
@@ -110,6 +111,15 @@ export function printChecked(parsed: ParsedFunction, what: string): ParsedFuncti
       what,
       'uses syntax taskres cannot reproduce exactly; the sandbox runs the function as taskres prints it from the checked syntax tree, and this one prints differently. Rewrite the construct, e.g. add parentheses or semicolons where a line starts with `/`, `(`, `[` or `` ` ``',
     );
+  }
+  // acorn knows syntax newer than some engines we run on (e.g. regex features Node 20's V8
+  // lacks): have this process's engine compile the printed text (compile only, nothing
+  // runs), so a function the sandbox could not compile is refused here, not at run time.
+  try {
+    new Script(`(${printed}\n)`);
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    throw unserializable(what, `uses syntax this Node.js (${process.version}) does not support: ${quote(message, 160)}`);
   }
   return { ...parsed, expressionSource: printed, node };
 }
@@ -365,7 +375,8 @@ function scanFunction(root: AnyNode): Scan {
         if (thisOwnerIsRoot) scan.usesThis = true;
         return;
       case 'Super':
-        scan.usesSuper = true;
+        // `super` can only stand in a method: one nested in the function has its own.
+        if (thisOwnerIsRoot) scan.usesSuper = true;
         return;
       case 'ImportExpression':
         scan.usesImport = true;

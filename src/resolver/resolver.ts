@@ -121,7 +121,17 @@ class SandboxedResolver implements Resolver {
           if (--remaining === 0) resolve(outcomes);
         },
       };
-      for (let index = 0; index < requests.length; index++) this.start(requests[index]?.task, requests[index]?.args, sink, index);
+      for (let index = 0; index < requests.length; index++) {
+        let request: Partial<ResolveRequest> | undefined;
+        try {
+          const item = requests[index];
+          request = { task: item?.task, args: item?.args };
+        } catch (error) {
+          sink.reject(index, asTaskresError(error, `Reading request ${index} of resolveMany threw`));
+          continue;
+        }
+        this.start(request.task, request.args, sink, index);
+      }
     });
   }
 
@@ -147,7 +157,7 @@ class SandboxedResolver implements Resolver {
       if (definition.dynamics.length === 0) sink.fulfill(index, { ...statics });
       else this.supervisor.submit(new PendingResolution(this, definition, statics, encoded, sink, index));
     } catch (error) {
-      sink.reject(index, error as TaskresError);
+      sink.reject(index, asTaskresError(error, `Reading the task or args of a resolve call threw`));
     }
   }
 
@@ -200,7 +210,11 @@ class SandboxedResolver implements Resolver {
     if (this.schemas[resource].safeParse(value).success) return value === 0 ? 0 : value;
     const limit = this.resolved.limits[resource];
     if (this.resolved.overLimit === 'clamp' && Number.isSafeInteger(value) && value > limit.max) {
-      this.resolved.onWarning({ code: 'TASKRES_CLAMPED', taskName: definition.name, resource, value, limit: limit.max });
+      try {
+        this.resolved.onWarning({ code: 'TASKRES_CLAMPED', taskName: definition.name, resource, value, limit: limit.max });
+      } catch (error) {
+        throw asTaskresError(error, 'The onWarning callback threw', 'TASKRES_INVALID_SPEC');
+      }
       return limit.max;
     }
     const source = dynamic ? `The ${resource} function '${dynamic.functionName}' of task '${definition.name}' returned` : `The static ${resource} of task '${definition.name}' is`;
@@ -226,4 +240,16 @@ class SandboxedResolver implements Resolver {
       resource: dynamic.resource,
     });
   }
+}
+
+/** `error` itself when it is a TaskresError, else one wrapping what it says (the contract: every error is one). */
+function asTaskresError(error: unknown, what: string, code: TaskresError['code'] = 'TASKRES_INVALID_ARGS'): TaskresError {
+  if (error instanceof TaskresError) return error;
+  let detail: string;
+  try {
+    detail = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  } catch {
+    detail = 'a value that could not be read';
+  }
+  return new TaskresError(code, `${what}: ${detail.slice(0, 200)}.`);
 }

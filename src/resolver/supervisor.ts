@@ -216,6 +216,8 @@ export class Supervisor {
     const entry = fileURLToPath(new URL('./sandbox-process.js', import.meta.url));
     const child = fork(entry, [], {
       execArgv: SANDBOX_NODE_FLAGS,
+      // Date and Number formatting must not tell a function the host's time zone or locale.
+      env: { ...process.env, TZ: 'UTC', LANG: 'C', LC_ALL: 'C' },
       serialization: 'advanced',
       stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
     });

@@ -68,7 +68,7 @@ export class FileSizes {
     if (failure !== undefined) return { error: failure };
     if (this.mode === 'local') return this.stat(job, index);
     // The batch form looks up every unanswered file of the same parameter in one call.
-    const wanted = this.mode === 'host-batch' ? [...readable].flatMap(([i, p]) => (p === param && job.sizes[i]! < 0 && !job.failures.has(i) ? [i] : [])) : [index];
+    const wanted = this.mode === 'host-batch' ? [...readable].flatMap(([i, p]) => (p === param && job.sizes[i]! < 0 && !job.failures.has(i) ? [i] : [])).sort((a, b) => a - b) : [index];
     return this.ask(job, index, wanted, deadlineMs);
   }
 

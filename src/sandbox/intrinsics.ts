@@ -54,8 +54,16 @@ export const ALLOWED_ACCESSORS: readonly string[] = [
 ];
 
 /**
- * Methods the prelude deletes before freezing: growing an ArrayBuffer in place (or by
- * transfer) reserves and commits memory outside the allocator that enforces
- * memoryLimitMiB (measured: a 1 GiB resize at a 32 MiB limit). Fixed-length buffers remain.
+ * Properties the prelude deletes before freezing, as [owner path, name]:
+ * - growing an ArrayBuffer in place (or by transfer) reserves and commits memory outside the
+ *   allocator that enforces memoryLimitMiB (measured: a 1 GiB resize at a 32 MiB limit);
+ * - the `Symbol.for` registry lives as long as the isolate and freezing cannot reach it: one
+ *   evaluation could fill it and make a later one run out of memory (a bit across tenants).
  */
-export const REMOVED_ARRAY_BUFFER_METHODS: readonly string[] = ['resize', 'transfer', 'transferToFixedLength'];
+export const REMOVED_PROPERTIES: readonly (readonly [owner: string, name: string])[] = [
+  ['ArrayBuffer.prototype', 'resize'],
+  ['ArrayBuffer.prototype', 'transfer'],
+  ['ArrayBuffer.prototype', 'transferToFixedLength'],
+  ['Symbol', 'for'],
+  ['Symbol', 'keyFor'],
+];

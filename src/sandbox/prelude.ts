@@ -26,7 +26,7 @@
  */
 
 import { SANDBOX_GLOBALS } from '../definition/globals.js';
-import { ALLOWED_ACCESSORS, REMOVED_ARRAY_BUFFER_METHODS } from './intrinsics.js';
+import { ALLOWED_ACCESSORS, REMOVED_PROPERTIES } from './intrinsics.js';
 import { EVAL_STATUS, PROGRESS_EVALUATING, PROGRESS_SLICE_OVER, RESULT_BUFFER, SIZE_REFUSED } from './protocol.js';
 
 /** The longest message the runner passes out for one evaluation. */
@@ -80,8 +80,12 @@ export const PRELUDE_SOURCE = String.raw`(function setup(hostFileSize, shared, c
   NoCodeFromStrings.prototype = Function.prototype;
   defineProperty(globalThis, 'Function', { value: NoCodeFromStrings, writable: false, configurable: false });
 
-  // Growing buffers in place bypasses the isolate's memory accounting.
-  for (const name of ${JSON.stringify(REMOVED_ARRAY_BUFFER_METHODS)}) delete ArrayBuffer.prototype[name];
+  // State or memory outside what freezing and the isolate's limit reach (see REMOVED_PROPERTIES).
+  for (const [owner, name] of ${JSON.stringify(REMOVED_PROPERTIES)}) {
+    let target = globalThis;
+    for (const key of owner.split('.')) target = target === undefined ? undefined : target[key];
+    if (target !== undefined) delete target[name];
+  }
 
   // 3a. Math.random: the engine's generator is one stream for the whole realm, so an
   //     evaluation could tell how many numbers others drew. Reseeded for every evaluation.

@@ -61,6 +61,8 @@ interface Live {
   registerFailed: ivm.Reference<(id: number, status: number, message: string) => void>;
   run: ivm.Reference<(start: number, sliceMs: number, payload?: string, fnIds?: string, seed?: number) => RunResult>;
   fnIds: Map<string, number>;
+  /** Characters of source compiled into this isolate. */
+  sourceChars: number;
   loaded?: BatchMeta;
 }
 
@@ -82,8 +84,11 @@ export class Sandbox {
   private readonly sizeFailures = new Map<number, string>();
   private readonly failedSources = new Map<string, FailedSource>();
   private stoppedAtDeadline = false;
+  /** A sixteenth of the heap for compiled sources (their text, bytecode and closures take several times their size). */
+  private readonly maxSourceCharsPerIsolate: number;
 
   constructor(private readonly options: SandboxOptions) {
+    this.maxSourceCharsPerIsolate = (options.memoryLimitMiB * 1024 * 1024) / 16;
     this.shared = new SharedArrayBuffer(RESULT_BUFFER.bytes(options.capacity));
     this.progress = new Int32Array(this.shared, 0, 2);
     this.status = new Uint8Array(this.shared, RESULT_BUFFER.statusOffset, options.capacity);
@@ -215,10 +220,15 @@ export class Sandbox {
     return live.isolate.getHeapStatisticsSync().used_heap_size > this.options.memoryLimitMiB * 1024 * 1024;
   }
 
+  /**
+   * Why a call failed, from isolated-vm's own messages only (matched whole: a compile error
+   * quotes the user's source, which may say "timed out" or "memory limit").
+   */
   private classify(error: unknown): CallFailure {
-    const message = error instanceof Error ? error.message : String(error);
-    if (this.stoppedAtDeadline || /timed out/i.test(message)) return 'timeout';
-    if (/memory limit/i.test(message)) return 'memory';
+    if (this.stoppedAtDeadline) return 'timeout';
+    if (!(error instanceof Error) || error.name === 'SyntaxError') return 'other';
+    if (error.message === 'Script execution timed out.') return 'timeout';
+    if (error.message.startsWith('Isolate was disposed during execution due to memory limit')) return 'memory';
     return 'other';
   }
 
@@ -229,10 +239,13 @@ export class Sandbox {
    */
   private prepare(meta: BatchMeta, payload: string, seed: number): { live: Live; load: [] | [string, string, number] } {
     for (;;) {
-      let live = this.live;
-      if (live && live.fnIds.size + meta.sources.length > MAX_FUNCTIONS_PER_ISOLATE) this.discard();
-      live = this.live ?? this.create();
-      if (live.loaded === meta) return { live, load: [] };
+      if (this.live?.loaded === meta) return { live: this.live, load: [] };
+      // Compiled functions stay in the isolate's heap: bound them by count and by size, so
+      // that what earlier jobs left cannot crowd out a later job's memory.
+      const fresh = meta.sources.filter((entry) => !this.live?.fnIds.has(entry.source));
+      const freshChars = fresh.reduce((sum, entry) => sum + entry.source.length, 0);
+      if (this.live && (this.live.fnIds.size + fresh.length > MAX_FUNCTIONS_PER_ISOLATE || this.live.sourceChars + freshChars > this.maxSourceCharsPerIsolate)) this.discard();
+      const live = this.live ?? this.create();
       const fnIds = this.registerAll(live, meta);
       if (!fnIds) continue;
       live.loaded = meta;
@@ -255,10 +268,12 @@ export class Sandbox {
       if (id === undefined) {
         const newId = live.fnIds.size;
         id = newId;
-        const failed = this.failedSources.get(entry.source) ?? this.compileAndRegister(live, newId, entry);
+        const remembered = this.failedSources.get(entry.source);
+        const failed = remembered ?? this.compileAndRegister(live, newId, entry);
         if (failed) {
-          // A compile stopped for memory or time may leave the isolate unusable: replace it.
-          if (failed.status !== EVAL_STATUS.threw || live.isolate.isDisposed) {
+          // A compile stopped for memory or time may leave the isolate unusable: replace it,
+          // and from now on register the source as failed without compiling it again.
+          if (!remembered && (failed.status !== EVAL_STATUS.threw || live.isolate.isDisposed)) {
             this.rememberFailed(entry.source, failed);
             this.discard();
             return undefined;
@@ -267,6 +282,7 @@ export class Sandbox {
           this.timed(SETUP_TIMEOUT_MS, () => live.registerFailed.applySync(undefined, [newId, status, message], { timeout: SETUP_TIMEOUT_MS }));
         }
         live.fnIds.set(entry.source, id);
+        live.sourceChars += entry.source.length;
       }
       fnIds.push(id);
     }
@@ -324,6 +340,7 @@ export class Sandbox {
         registerFailed: api.getSync(1, { reference: true }) as Live['registerFailed'],
         run: api.getSync(2, { reference: true }) as Live['run'],
         fnIds: new Map(),
+        sourceChars: 0,
       };
       api.release();
       this.live = live;

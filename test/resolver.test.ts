@@ -402,6 +402,30 @@ describe('files are capabilities of one evaluation', () => {
 });
 
 describe('a function the sandbox cannot compile', () => {
+  it.each([
+    ['a regex with duplicate named groups', '() => /(?<a>x)|(?<a>y)/.test("y") ? 3 : 1'],
+    ['a regex with modifiers whose text says "timed out"', '() => /(?i:timed out)/.test("TIMED OUT") ? 3 : 1'],
+    ['a regex with the v flag', '() => /[\\p{L}--[a-z]]/v.test("A") ? 3 : 1'],
+  ])('with syntax newer than this Node (%s) is refused at definition, or runs', async (_, source) => {
+    let task;
+    try {
+      task = defineTask({ name: 'newer', params: [], resources: { cpu: source, memory: 1 } });
+    } catch (error) {
+      expect(error).toMatchObject({ code: 'TASKRES_UNSERIALIZABLE', message: expect.stringMatching(/does not support/) });
+      return;
+    }
+    expect((await resolver.resolve(task, {})).cpu).toBe(3);
+  });
+
+  it('accepts super inside a class nested in the function', async () => {
+    const nested = defineTask({
+      name: 'nested_super',
+      params: ['n'],
+      resources: { cpu: '({ n }) => { class A { f() { return n; } } class B extends A { f() { return super.f() + 1; } } return new B().f(); }', memory: 1 },
+    });
+    expect((await resolver.resolve(nested, { n: 2 })).cpu).toBe(3);
+  });
+
   it('fails only its own evaluations, at once, and again at once later; the isolate is not rebuilt in a loop', async () => {
     // 6 M characters of source cannot be compiled within 8 MiB (allowed here by raising maxSourceChars).
     const huge = defineTask({ name: 'huge', params: [], resources: { cpu: `() => "${'x'.repeat(6_000_000)}".length % 7 + 1`, memory: 1 } }, { maxSourceChars: 8_000_000 });

@@ -401,6 +401,26 @@ describe('files are capabilities of one evaluation', () => {
   });
 });
 
+describe('hostile neighbours do not hold results hostage', () => {
+  it('a benign job sent in one batch with 20 endless loops gets its result after about one timeoutMs, not twenty', async () => {
+    const own = createResolver({ threads: 1, timeoutMs: 100 });
+    const loop = defineTask({ name: 'loop', params: [], resources: { cpu: '() => { for (;;) {} }', memory: 1 } });
+    const echo = defineTask({ name: 'echo', params: ['n'], resources: { cpu: '({ n }) => n', memory: 1 } });
+    try {
+      await own.resolve(echo, { n: 1 });
+      const started = performance.now();
+      const benign = own.resolve(echo, { n: 2 }).then((value) => ({ value, ms: performance.now() - started }));
+      const loops = Array.from({ length: 20 }, () => own.resolve(loop, {}).catch((error: { code: string }) => error.code));
+      const { value, ms } = await benign;
+      expect(value.cpu).toBe(2);
+      expect(ms).toBeLessThan(1000);
+      expect(await Promise.all(loops)).toEqual(Array(20).fill('TASKRES_TIMEOUT'));
+    } finally {
+      await own.close();
+    }
+  });
+});
+
 describe('a function the sandbox cannot compile', () => {
   it.each([
     ['a regex with duplicate named groups', '() => /(?<a>x)|(?<a>y)/.test("y") ? 3 : 1'],

@@ -17,6 +17,7 @@ import {
   MAX_EVALUATIONS_PER_BATCH,
   wedgeGraceMs,
   type BatchMeta,
+  type BatchResult,
   type CrashReason,
   type EvaluationErrorCode,
   type EvaluationFailure,
@@ -247,7 +248,7 @@ export class Supervisor {
         if (!jobs) return;
         // A batch whose arguments did not fit together: each job runs alone.
         if (message.result.retryAlone && jobs.length > 1) this.suspects.push(...jobs);
-        else settleBatch(jobs, message.result.values, message.result.errors);
+        else this.queue.unshift(...settleBatch(jobs, message.result));
         this.flush();
         return;
       }
@@ -384,17 +385,26 @@ function encodeBatch(jobs: Job[]): { meta: string; payload: string } {
   return { meta: JSON.stringify(meta), payload: `{"jobs":[${jobEntries}]}` };
 }
 
-function settleBatch(jobs: Job[], values: Float64Array, errors: [number, EvaluationErrorCode, string][]): void {
+/**
+ * Settles the jobs of a batch from its result; returns the jobs it has no outcomes for (a batch
+ * that stopped early after a costly failure), to be queued again ahead of newer work.
+ */
+function settleBatch(jobs: Job[], result: BatchResult): Job[] {
+  const { values, errors } = result;
+  const completed = result.completed ?? Number.POSITIVE_INFINITY;
   let failures: Map<number, EvaluationFailure> | undefined;
   if (errors.length > 0) {
     failures = new Map();
     for (const [index, code, detail] of errors) failures.set(index, { code, detail });
   }
   const view: JobOutcomes = { values, offset: 0, failures };
-  for (const job of jobs) {
+  for (let j = 0; j < jobs.length; j++) {
+    const job = jobs[j]!;
+    if (view.offset + job.dynamics.length > completed) return jobs.slice(j);
     job.settle(view);
     view.offset += job.dynamics.length;
   }
+  return [];
 }
 
 /** A short description of what a provider threw; reading it may itself throw. */

@@ -72,6 +72,18 @@ export class FileSizes {
     return this.ask(job, index, wanted, deadlineMs);
   }
 
+  /**
+   * The first evaluation at or after `evaluation` that starts a job (or the batch's count):
+   * where a batch may stop early with every job before it complete.
+   */
+  jobBoundaryAtOrAfter(evaluation: number): number {
+    this.parse();
+    const jobs = this.evaluationJobs!;
+    let i = evaluation;
+    while (i > 0 && i < jobs.length && jobs[i] === jobs[i - 1]) i++;
+    return Math.min(i, jobs.length);
+  }
+
   private parse(): JobFiles[] {
     if (this.jobs) return this.jobs;
     const parsed = (JSON.parse(this.payload) as BatchPayload).jobs;

@@ -348,15 +348,16 @@ export const PRELUDE_SOURCE = String.raw`(function setup(hostFileSize, shared, c
     }
   };
 
-  // Evaluates from start until the end of the batch or until sliceMs have passed; at least one.
+  // Evaluates from start until stopAt (or the end of the batch) or until sliceMs have passed;
+  // at least one.
   // A new batch may be loaded in the same call (one isolate entry instead of two).
-  const run = (start, sliceMs, payload, fnIds, seed) => {
+  const run = (start, sliceMs, stopAt, payload, fnIds, seed) => {
     callNumber++;
     if (payload !== undefined) load(payload, fnIds, seed);
     if (sliceMs < 0) return start;
     const began = now();
     const messages = [];
-    const end = evaluationJobs.length;
+    const end = stopAt < evaluationJobs.length ? stopAt : evaluationJobs.length;
     let i = start;
     progress[1] = ${PROGRESS_EVALUATING};
     while (i < end) {

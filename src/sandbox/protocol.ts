@@ -70,6 +70,11 @@ export interface BatchResult {
   values: Float64Array;
   errors: [number, EvaluationErrorCode, string][];
   retryAlone?: boolean;
+  /**
+   * Set when the batch stopped early, at a job boundary, after a costly failure: only the
+   * first `completed` evaluations have outcomes; the resolver queues the remaining jobs again.
+   */
+  completed?: number;
 }
 
 /** What each sandbox worker thread is started with. */

@@ -26,7 +26,7 @@ import {
   type BatchResult,
   type EvaluationErrorCode,
 } from './protocol.js';
-import { judgeStoppedCall, stoppedCallFailure, type CallFailure } from './verdicts.js';
+import { judgeStoppedCall, stoppedCallFailure, type CallFailure, type StoppedCallVerdict } from './verdicts.js';
 
 /** How long one slice may keep starting evaluations. */
 const SLICE_MS = 2;
@@ -59,7 +59,7 @@ interface Live {
   context: ivm.Context;
   register: ivm.Reference<(id: number, fn: unknown, source: string, style: string, names: string, rest: boolean) => void>;
   registerFailed: ivm.Reference<(id: number, status: number, message: string) => void>;
-  run: ivm.Reference<(start: number, sliceMs: number, payload?: string, fnIds?: string, seed?: number) => RunResult>;
+  run: ivm.Reference<(start: number, sliceMs: number, stopAt: number, payload?: string, fnIds?: string, seed?: number) => RunResult>;
   fnIds: Map<string, number>;
   /** Characters of source compiled into this isolate. */
   sourceChars: number;
@@ -108,7 +108,11 @@ export class Sandbox {
     let oneByOneUntil = 0;
     // Evaluations already judged while re-running their neighbours one by one.
     const judged = new Set<number>();
-    while (next < count) {
+    // After a costly stop (a timeout or the memory limit), the batch ends at the next job
+    // boundary and hands back the rest: results already known are not held hostage by
+    // further hostile neighbours (each costs up to timeoutMs and an isolate rebuild).
+    let stopAt = count;
+    while (next < stopAt) {
       if (judged.has(next)) {
         next++;
         continue;
@@ -123,7 +127,7 @@ export class Sandbox {
       Atomics.store(this.progress, 1, 0);
       try {
         const { live, load } = this.prepare(meta, payload, seed);
-        const out = this.timed(budgetMs, () => live.run.applySync(undefined, [start, oneByOne ? 0 : SLICE_MS, ...load], { timeout: budgetMs }));
+        const out = this.timed(budgetMs, () => live.run.applySync(undefined, [start, oneByOne ? 0 : SLICE_MS, stopAt, ...load], { timeout: budgetMs }));
         const end = this.collect(start, out, values, errors);
         if (this.overMemoryLimit(live)) {
           // One allocation inside a built-in (a flattened string of 200 MB) can pass V8's
@@ -133,6 +137,7 @@ export class Sandbox {
           if (end - start === 1) errors.set(start, ['TASKRES_MEMORY_LIMIT', '']);
           else oneByOneUntil = end;
           next = end - start === 1 ? end : start;
+          stopAt = Math.min(stopAt, this.options.sizes.jobBoundaryAtOrAfter(end));
         } else {
           next = end;
         }
@@ -170,11 +175,20 @@ export class Sandbox {
             next = start;
             break;
         }
+        if (failure !== 'other' && verdict.kind !== 'load-failed') stopAt = Math.min(stopAt, this.endOfJobs(verdict));
       }
     }
     // A failed lookup fails the evaluation that asked, whatever the function did with the throw.
-    for (const [i, message] of this.sizeFailures) errors.set(i, ['TASKRES_FILE_SIZE', message]);
-    return { values, errors: [...errors].map(([i, [code, detail]]) => [i, code, detail]) };
+    for (const [i, message] of this.sizeFailures) if (i < stopAt) errors.set(i, ['TASKRES_FILE_SIZE', message]);
+    const result: BatchResult = { values, errors: [...errors].flatMap(([i, [code, detail]]) => (i < stopAt ? [[i, code, detail] as const] : [])) as BatchResult['errors'] };
+    if (stopAt < count) result.completed = stopAt;
+    return result;
+  }
+
+  /** The first job boundary after every evaluation a verdict judged or will re-run. */
+  private endOfJobs(verdict: Exclude<StoppedCallVerdict, { kind: 'load-failed' }>): number {
+    const last = verdict.kind === 'rerun' ? verdict.rerunUntil : verdict.index + 1;
+    return this.options.sizes.jobBoundaryAtOrAfter(last);
   }
 
   /** Creates the isolate now rather than on the first batch (a faster first result). */
@@ -255,7 +269,7 @@ export class Sandbox {
       if (payload.length <= MAX_PAYLOAD_CHARS_LOADED_IN_CALL) return { live, load: [payload, ids, seed] };
       Atomics.store(this.progress, 0, -1);
       const loadMs = Math.max(SETUP_TIMEOUT_MS, this.options.timeoutMs);
-      this.timed(loadMs, () => live.run.applySync(undefined, [0, -1, payload, ids, seed], { timeout: loadMs }));
+      this.timed(loadMs, () => live.run.applySync(undefined, [0, -1, 0, payload, ids, seed], { timeout: loadMs }));
       return { live, load: [] };
     }
   }

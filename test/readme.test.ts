@@ -147,6 +147,22 @@ describe('README', () => {
     expect(printed).toEqual(expected.map(normalise));
   }, 60_000);
 
+  it('the same package works from a CommonJS app: same exports, and it resolves', () => {
+    const script = [
+      "const taskres = require('taskres');",
+      "import('taskres').then(async (esm) => {",
+      "  const same = JSON.stringify(Object.keys(taskres).sort()) === JSON.stringify(Object.keys(esm).sort());",
+      "  const task = taskres.defineTask({ name: 't', params: ['n'], resources: { cpu: '({ n }) => n + 1', memory: 1 } });",
+      "  const resolver = taskres.createResolver({ threads: 1 });",
+      "  try { console.log(same, JSON.stringify(await resolver.resolve(task, { n: 2 }))); } finally { await resolver.close(); }",
+      "});",
+    ].join('\n');
+    writeFileSync(join(app, 'cjs-app.cjs'), script);
+    const run = spawnSync(process.execPath, ['cjs-app.cjs'], { cwd: app, encoding: 'utf8', timeout: 60_000 });
+    expect(run.stderr).toBe('');
+    expect(run.stdout.trim()).toBe('true {"cpu":3,"memory":1,"storage":500,"gpu":0}');
+  }, 60_000);
+
   it('mentions every export of the package', () => {
     const index = readFileSync(join(ROOT, 'src', 'index.ts'), 'utf8');
     const names = [...index.matchAll(/export\s+(?:type\s+)?\{([^}]*)\}/g)].flatMap((m) =>

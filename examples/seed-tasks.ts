@@ -2,7 +2,7 @@
  * The tasks of Latch's "task resources" page (the seed), written with taskres.
  * Used by `taskres demo` and the tests; try `taskres resolve examples/seed-tasks.ts --task my_task --args examples/args.json`.
  */
-import { TaskFile, customTask, largeGpuTask, largeTask, mediumTask, smallGpuTask, smallTask } from 'taskres';
+import { TaskFile, customTask, largeGpuTask, largeTask, mediumTask, smallGpuTask, smallTask, type SandboxFile } from 'taskres';
 
 // @small_task, @large_gpu_task ... : one task per preset.
 export const myTask = smallTask(function my_small_task({ reads }: { reads: TaskFile[] }) {
@@ -26,14 +26,16 @@ export const sortReads = customTask(4, 16)(function sort_reads({ reads }: { read
   return reads.length;
 });
 
-// Dynamic resources: the seed's allocate_cpu and allocate_storage.
+// Dynamic resources: the seed's allocate_cpu and allocate_storage. They run in the sandbox,
+// where a file is a SandboxFile (path, name, size() in bytes). Latch's versions take
+// `**kwargs` too; here a function simply names the parameters it reads.
 /** Number of cores: one per file, at most 8. */
-export function allocate_cpu({ files, ...kwargs }: { files: TaskFile[] }): number {
+export function allocate_cpu({ files }: { files: SandboxFile[] }): number {
   return Math.min(8, files.length);
 }
 
-/** GiB of storage: 1.5 times the total input size. */
-export function allocate_storage({ files, ...kwargs }: { files: { size(): number }[] }): number {
+/** GiB of storage: 1.5 times the total input size, rounded down as Latch's `int()` does. */
+export function allocate_storage({ files }: { files: SandboxFile[] }): number {
   return Math.floor(files.reduce((total, file) => total + 1.5 * file.size(), 0) / 1024 ** 3);
 }
 

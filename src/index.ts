@@ -39,6 +39,8 @@ export type {
   TaskResourcesInput,
   ResourceFunction,
   ResourceValue,
+  SandboxFile,
+  TaskArgs,
 } from './definition/task.js';
 export { createResolver, type Resolver, type ResolveRequest, type ResolveOutcome } from './resolver/resolver.js';
 export type { ResolverOptions, ClampWarning } from './resolver/options.js';

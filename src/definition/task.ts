@@ -13,6 +13,44 @@ import { closestName } from './suggest.js';
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type ResourceFunction = (...params: any[]) => number;
 
+/**
+ * A file as a resource function sees it, in the sandbox: what a `TaskFile` argument
+ * becomes there. Type a resource function's file parameters with it, e.g.
+ * `({ files }: { files: SandboxFile[] }) => Math.ceil(files[0].size() / 1024 ** 3)`.
+ */
+export interface SandboxFile {
+  /** The path or URL the `TaskFile` was made with. */
+  readonly path: string;
+  /** The last segment of the path, e.g. `a.fq` for `/data/a.fq`. */
+  readonly name: string;
+  /**
+   * The file's size in bytes. Looked up when first called (at most once per distinct path per
+   * `resolve`), by the resolver's size provider; a failed lookup ends the evaluation with
+   * `TASKRES_FILE_SIZE`.
+   */
+  size(): number;
+}
+
+/**
+ * The `args` a resolver takes for task `T`, read from the task function's type: when it takes
+ * one object pattern (`({ files, count }: { files: TaskFile[]; count: number })`), that object
+ * with every property required (a missing one is `TASKRES_INVALID_ARGS` at run time, so it is a
+ * compile error here). `unknown` when the type does not say: tasks from `defineTask`, tasks
+ * typed as plain `Task`, and functions with plain parameters (`(files, count)`), whose names a
+ * type cannot carry.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type TaskArgs<T> = T extends TaskInfo & ((...args: infer P) => any) ? ArgsOfParameters<P> : unknown;
+
+/** The args object of a task function's parameter list, or `unknown`; see {@link TaskArgs}. */
+type ArgsOfParameters<P> = P extends [infer A]
+  ? A extends readonly unknown[] | ((...args: never[]) => unknown)
+    ? unknown
+    : A extends object
+      ? { [K in keyof A]-?: Exclude<A[K], undefined> }
+      : unknown
+  : unknown;
+
 /** A resource value: a number, a resource function, or the source text of one. */
 export type ResourceValue = number | ResourceFunction | string;
 
@@ -69,7 +107,7 @@ export interface DynamicResource {
   resource: ResourceName;
   /** Source of one function expression, as taskres printed it from the checked syntax tree. */
   source: string;
-  /** The function's name, for messages (`'anonymous function'` when it has none). */
+  /** The function's name, for messages; `''` when it has none. */
   functionName: string;
   binding: ParameterBinding;
   /** The task parameters copied into the sandbox for this function. */
@@ -226,8 +264,7 @@ function checkResourceFunction(
   maxSourceChars: number,
   problems: TaskresError[],
 ): DynamicResource | undefined {
-  const label = typeof value === 'function' && value.name ? `'${value.name}'` : 'function';
-  const what = `The ${resource} resource ${label} of task '${taskName}'`;
+  const what = describeResourceFunction(resource, typeof value === 'function' ? value.name : '', taskName);
   try {
     if (typeof value === 'function' && value.name.startsWith('bound ')) {
       throw new TaskresError('TASKRES_UNSERIALIZABLE', `${what} is a bound function; its source cannot be read. Write a plain function instead.`);
@@ -243,12 +280,12 @@ function checkResourceFunction(
     // Everything is checked on the tree of the printed text, which is also what runs.
     const parsed = printChecked(parseFunction(source, what), what);
     checkSandboxable(parsed, what);
-    const functionName = parsed.name || (typeof value === 'function' ? value.name : '') || 'anonymous function';
+    const functionName = parsed.name || (typeof value === 'function' ? value.name : '');
     const unknown = parsed.binding.names.filter((n) => !params.includes(n));
     if (unknown.length > 0) {
       throw new TaskresError(
         'TASKRES_SIGNATURE',
-        `The ${resource} function '${functionName}' of task '${taskName}' names ${unknown.map((n) => `'${n}'`).join(', ')}, which ${unknown.length > 1 ? 'are' : 'is'} not in the task signature (${params.length ? params.join(', ') : 'no parameters'}). A resource function may only name parameters of its task; use a rest element ({ files, ...rest }) to ignore others.`,
+        `${describeResourceFunction(resource, functionName, taskName)} names ${unknown.map((n) => `'${n}'`).join(', ')}, which ${unknown.length > 1 ? 'are' : 'is'} not in the task signature (${params.length ? params.join(', ') : 'no parameters'}). A resource function may only name parameters of its task; use a rest element ({ files, ...rest }) to ignore others.`,
       );
     }
     const paramsToCopy = parsed.binding.rest ? [...params] : parsed.binding.names;
@@ -258,6 +295,19 @@ function checkResourceFunction(
     problems.push(new TaskresError(error.code, error.message, { taskName, resource }));
     return undefined;
   }
+}
+
+/**
+ * How messages name a resource function: `The cpu function 'allocateCpu' of task 'x'`, or
+ * `The cpu function of task 'x'` when it has no name of its own (arrows, source text), so that
+ * a message always says which function of which task to look at. An arrow written in the
+ * options object (`{ cpu: () => 2 }`) is named after its key by JavaScript; that name says
+ * nothing the resource does not, so it is left out too.
+ */
+export function describeResourceFunction(resource: ResourceName, functionName: string, taskName: string): string {
+  return functionName && functionName !== resource
+    ? `The ${resource} function '${functionName}' of task '${taskName}'`
+    : `The ${resource} function of task '${taskName}'`;
 }
 
 /** Builds a task from checked input; throws the first problem found. */

@@ -6,7 +6,7 @@
 import type { z } from 'zod';
 import { TaskresError, describeValue, type ResourceName } from '../errors.js';
 import { describeExpected, outOfRangeHint, rangeSchema } from '../resource-range.js';
-import { getTaskDefinition, type DynamicResource, type TaskDefinition } from '../definition/task.js';
+import { describeResourceFunction, getTaskDefinition, type DynamicResource, type TaskArgs, type TaskDefinition } from '../definition/task.js';
 import { RESOURCE_NAMES, type Resources } from '../units.js';
 import { encodeArgs, type EncodedArgs } from './encode-args.js';
 import { resolveOptions, type ResolvedOptions, type ResolverOptions } from './options.js';
@@ -23,8 +23,13 @@ export type ResolveOutcome = { status: 'fulfilled'; value: Resources } | { statu
 
 /** Computes task resources; see {@link createResolver}. */
 export interface Resolver {
-  /** Resolves one task's resources for `args` (exactly the task's parameters). */
-  resolve(task: unknown, args: unknown): Promise<Resources>;
+  /**
+   * Resolves one task's resources for `args` (exactly the task's parameters). When the task's
+   * function type names its parameters (one object pattern), `args` is typed from it
+   * ({@link TaskArgs}), so a missing or misspelt parameter is a compile error; otherwise
+   * `args` is `unknown` and checked at run time only.
+   */
+  resolve<T>(task: T, args: TaskArgs<T>): Promise<Resources>;
   /** Resolves many, batched; outcomes in input order, each settled on its own. */
   resolveMany(requests: readonly ResolveRequest[]): Promise<ResolveOutcome[]>;
   /** Waits for work in flight, then stops the sandbox. Later calls reject with `TASKRES_CLOSED`. */
@@ -217,7 +222,7 @@ class SandboxedResolver implements Resolver {
       }
       return limit.max;
     }
-    const source = dynamic ? `The ${resource} function '${dynamic.functionName}' of task '${definition.name}' returned` : `The static ${resource} of task '${definition.name}' is`;
+    const source = dynamic ? `${describeResourceFunction(resource, dynamic.functionName, definition.name)} returned` : `The static ${resource} of task '${definition.name}' is`;
     throw new TaskresError(
       'TASKRES_INVALID_VALUE',
       `${source} ${describeValue(value)}; expected ${describeExpected(resource, limit)}${outOfRangeHint(resource, limit, value)}.`,
@@ -226,7 +231,7 @@ class SandboxedResolver implements Resolver {
   }
 
   private evaluationError(definition: TaskDefinition, dynamic: DynamicResource, outcome: EvaluationFailure): TaskresError {
-    const what = `The ${dynamic.resource} function '${dynamic.functionName}' of task '${definition.name}'`;
+    const what = describeResourceFunction(dynamic.resource, dynamic.functionName, definition.name);
     const detail = outcome.detail ? ` (${outcome.detail})` : '';
     const messages: Partial<Record<TaskresError['code'], string>> = {
       TASKRES_FUNCTION_THREW: `${what} threw: ${outcome.detail}`,

@@ -501,3 +501,28 @@ describe('-0', () => {
     }
   });
 });
+
+describe('scope analysis follows the engine (free variables cannot hide)', () => {
+  it.each([
+    ['a block function shadowed by an enclosing let', '() => { { let MAX_CPU; { function MAX_CPU() {} } } return MAX_CPU; }'],
+    ['a block function in strict code', '() => { "use strict"; { function MAX_CPU() {} } return MAX_CPU(); }'],
+    ['a default value reading a body var', '() => (function (a = MAX_CPU) { var MAX_CPU; return a; })()'],
+    ['a default value reading a body function', '() => ((a = MAX_CPU) => { function MAX_CPU() {} return a; })()'],
+    ['a shorthand default as an assignment target', '() => { ({ MAX_CPU = 1 } = {}); return 1; }'],
+  ])('reports %s as a free variable', (_, source) => {
+    expectTaskresError(() => defineTask({ name: 't', params: [], resources: { cpu: source, memory: 1 } }), 'TASKRES_UNSERIALIZABLE', /MAX_CPU/);
+  });
+
+  it('accepts var and function declarations inside a class static block', () => {
+    const task = defineTask({ name: 't', params: [], resources: { cpu: '() => { class C { static { var x = 2; function f() { return x; } C.v = f(); } } return C.v; }', memory: 1 } });
+    expect(task.taskName).toBe('t');
+  });
+
+  it('refuses regular expressions whose named groups would make the parser quadratic, quickly', () => {
+    const group = (depth: number) => `${'(?:'.repeat(depth)}(?<a>)${')'.repeat(depth)}`;
+    const source = `() => /${Array.from({ length: 248 }, () => group(64)).join('|')}/.test('')`;
+    const started = performance.now();
+    expectTaskresError(() => defineTask({ name: 't', params: [], resources: { cpu: source, memory: 1 } }, { maxSourceChars: 200_000 }), 'TASKRES_UNSERIALIZABLE', /named groups/);
+    expect(performance.now() - started).toBeLessThan(500);
+  });
+});

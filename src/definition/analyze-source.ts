@@ -318,12 +318,13 @@ function scanFunction(root: AnyNode): Scan {
     if (node.type !== 'ArrowFunctionExpression') scope.declare('arguments');
     if (node.type === 'FunctionExpression' && node.id) scope.declare(node.id.name);
     for (const param of node.params as AnyNode[]) declarePattern(param, scope);
-    hoistVarsAndFunctions(node.body, scope);
     // `this` in the root or in arrows nested in it is the root's `this`.
     const thisIsRoot = isRoot || node.type === 'ArrowFunctionExpression' ? thisOwnerIsRoot : false;
     const saved = thisOwnerIsRoot;
     thisOwnerIsRoot = thisIsRoot;
+    // Default values are evaluated before the body exists: they cannot see its declarations.
     for (const param of node.params as AnyNode[]) visitPatternExpressions(param, scope);
+    hoistVarsAndFunctions(node.body, scope);
     if (node.body.type === 'BlockStatement') visitBlock(node.body, scope);
     else visit(node.body, scope);
     thisOwnerIsRoot = saved;
@@ -331,6 +332,14 @@ function scanFunction(root: AnyNode): Scan {
   };
 
   let thisOwnerIsRoot = true;
+
+  // A class static block is a scope of its own for `var` too.
+  const visitVarScope = (block: AnyNode, outer: Scope): void => {
+    const scope = new Scope(outer.bindings);
+    hoistVarsAndFunctions(block, scope);
+    visitBlock(block, scope);
+    scope.leave();
+  };
 
   const visitBlock = (block: AnyNode, outer: Scope): void => {
     const scope = new Scope(outer.bindings);
@@ -406,7 +415,7 @@ function scanFunction(root: AnyNode): Scan {
         thisOwnerIsRoot = false;
         for (const member of node.body.body as AnyNode[]) {
           if (member.computed) visit(member.key, inner);
-          if (member.type === 'StaticBlock') visitBlock(member, inner);
+          if (member.type === 'StaticBlock') visitVarScope(member, inner);
           else visit(member.value, inner);
         }
         thisOwnerIsRoot = saved;
@@ -420,7 +429,11 @@ function scanFunction(root: AnyNode): Scan {
       case 'Property':
         if (node.computed) visit(node.key, scope);
         if (node.value.type !== 'AssignmentPattern' || !node.shorthand) visit(node.value, scope);
-        else visitPatternExpressions(node.value, scope);
+        else {
+          // `({ x = 1 } = value)`: an assignment to `x`, which must be a binding of its own.
+          visit(node.value.left, scope);
+          visitPatternExpressions(node.value, scope);
+        }
         return;
       case 'LabeledStatement':
         visit(node.body, scope);
@@ -432,7 +445,7 @@ function scanFunction(root: AnyNode): Scan {
         visitBlock(node, scope);
         return;
       case 'StaticBlock':
-        visitBlock(node, scope);
+        visitVarScope(node, scope);
         return;
       case 'SwitchStatement': {
         visit(node.discriminant, scope);
@@ -530,6 +543,13 @@ function declareLexical(statements: AnyNode[], scope: Scope): void {
  * Only statements can declare them, so only statements are walked, without recursion.
  */
 function hoistVarsAndFunctions(body: AnyNode, scope: Scope): void {
+  // Function declarations directly in the body hoist to it. One in a nested block belongs to
+  // that block (declareLexical): in strict code it is visible nowhere else, and sloppy code's
+  // Annex B extension (sometimes also visible outside) is not relied on, so reading it from
+  // outside its block is reported as a free variable rather than risked.
+  if (body.type === 'BlockStatement' || body.type === 'StaticBlock') {
+    for (const statement of body.body as AnyNode[]) if (statement.type === 'FunctionDeclaration' && statement.id) scope.declare(statement.id.name);
+  }
   const pending: (AnyNode | null | undefined)[] = [body];
   while (pending.length > 0) {
     const node = pending.pop();
@@ -539,8 +559,8 @@ function hoistVarsAndFunctions(body: AnyNode, scope: Scope): void {
         if (node.kind === 'var') for (const declarator of node.declarations as AnyNode[]) declarePattern(declarator.id, scope);
         break;
       case 'FunctionDeclaration':
-        if (node.id) scope.declare(node.id.name);
         break;
+      case 'StaticBlock':
       case 'BlockStatement':
         for (const statement of node.body as AnyNode[]) pending.push(statement);
         break;

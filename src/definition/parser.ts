@@ -35,6 +35,33 @@ class NameList extends Array<string> {
 
 const stock = Parser.prototype as Internals;
 
+/**
+ * Bound on named groups squared times group nesting, summed over a source's regular
+ * expression literals: acorn's duplicate-name check costs about that much (measured: 248
+ * groups 64 deep took 1.4 s). Real patterns are far below it (10 named groups 3 deep: 400).
+ */
+export const MAX_NAMED_GROUP_WORK = 250_000;
+
+/** Named groups `(?<name>` in a pattern's text, and how deep its groups nest. */
+function namedGroupWork(pattern: string): number {
+  let named = 0;
+  let depth = 0;
+  let deepest = 0;
+  let inClass = false;
+  for (let i = 0; i < pattern.length; i++) {
+    const char = pattern[i];
+    if (char === '\\') i++;
+    else if (inClass) inClass = char !== ']';
+    else if (char === '[') inClass = true;
+    else if (char === ')') depth = Math.max(0, depth - 1);
+    else if (char === '(') {
+      deepest = Math.max(deepest, ++depth);
+      if (pattern.startsWith('?<', i + 1) && pattern[i + 3] !== '=' && pattern[i + 3] !== '!') named++;
+    }
+  }
+  return named * named * (deepest + 1);
+}
+
 // A scope's flags are fixed when it is created and the scopes below it do not change while it
 // is on the stack, so the enclosing function and `this` scope can be found once, on entry.
 const LinearParser = Parser.extend(
@@ -54,6 +81,17 @@ const LinearParser = Parser.extend(
         super.exitScope();
         this.taskresVarScopes.pop();
         this.taskresThisScopes.pop();
+      }
+      // acorn checks each named group against every earlier one (walking the nesting for
+      // duplicates allowed in alternatives): quadratic. Far more groups than any real
+      // pattern needs are refused before that check runs.
+      validateRegExpPattern(state: { source: string; start: number }): void {
+        // Summed over the whole source: many patterns each under the bound add up.
+        this.taskresRegexWork = (this.taskresRegexWork ?? 0) + namedGroupWork(state.source);
+        if (this.taskresRegexWork > MAX_NAMED_GROUP_WORK) {
+          this.raise(state.start, 'Regular expression has too many named groups for its nesting (keep named groups few, or nest them less)');
+        }
+        super.validateRegExpPattern(state);
       }
       currentVarScope(): unknown {
         return this.taskresVarScopes[this.taskresVarScopes.length - 1];

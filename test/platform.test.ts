@@ -94,6 +94,11 @@ describe('why isolated-vm does not load, from the errors Node and node-gyp-build
     const message =
       "The module '/app/node_modules/isolated-vm-5/out/isolated_vm.node'\nwas compiled against a different Node.js version using\nNODE_MODULE_VERSION 115. This version of Node.js requires\nNODE_MODULE_VERSION 137. Please try re-compiling or re-installing\nthe module (for instance, using `npm rebuild` or `npm install`).";
     expect(classifyLoadError(Object.assign(new Error(message), { code: 'ERR_DLOPEN_FAILED' }))).toEqual({ state: 'wrong-abi', builtForAbi: 115 });
+    // Node 24 loading isolated-vm 6.2.0's binary for Node 22: dlopen fails before the version check.
+    const symbol =
+      '/app/node_modules/isolated-vm/prebuilds/linux-x64/isolated-vm.abi127.glibc.node: undefined symbol: _ZN2v811ArrayBuffer9Allocator10ReallocateEPvmm';
+    expect(classifyLoadError(Object.assign(new Error(symbol), { code: 'ERR_DLOPEN_FAILED' }))).toEqual({ state: 'wrong-abi', builtForAbi: 127 });
+    expect(classifyLoadError(Object.assign(new Error('/x/isolated_vm.node: undefined symbol: _ZN4node11Environment'), { code: 'ERR_DLOPEN_FAILED' }))).toEqual({ state: 'wrong-abi' });
     expect(describeAbi(115)).toBe('Node 20 (ABI 115)');
     expect(describeAbi(137)).toBe('Node 24 (ABI 137)');
     expect(describeAbi(999)).toBe('another Node (ABI 999)');

@@ -53,7 +53,7 @@ function describeCandidate(candidate: CandidateReport): string {
     case 'not-built':
       return `${name}${where}: not built for this Node${candidate.detail ? ` (${candidate.detail})` : ''}`;
     case 'wrong-abi':
-      return `${name}${where}: built for ${describeAbi(candidate.builtForAbi!)}`;
+      return `${name}${where}: built for ${candidate.builtForAbi === undefined ? 'another Node' : describeAbi(candidate.builtForAbi)}`;
     default:
       return `${name}${where}: failed to load (${candidate.detail ?? 'no reason given'})`;
   }

@@ -59,7 +59,7 @@ export type CandidateState =
   | 'missing'
   /** Installed, but with no native build for this Node (its build never ran, or failed). */
   | 'not-built'
-  /** Its native build is for another Node (NODE_MODULE_VERSION mismatch). */
+  /** Its native build is for another Node (NODE_MODULE_VERSION mismatch, or V8/Node symbols this Node lacks). */
   | 'wrong-abi'
   /** Installed and built, but loading it failed otherwise. */
   | 'failed'
@@ -76,7 +76,7 @@ export interface CandidateReport {
   /** Where it is installed (its package directory, or the file given). */
   location: string | undefined;
   state: CandidateState;
-  /** For 'wrong-abi': the NODE_MODULE_VERSION its binary was built for. */
+  /** For 'wrong-abi': the NODE_MODULE_VERSION its binary was built for, when known. */
   builtForAbi?: number;
   /** A short reason for 'not-built' and 'failed'. */
   detail?: string;
@@ -227,6 +227,12 @@ export function classifyLoadError(error: unknown): Pick<CandidateReport, 'state'
   const code = (error as { code?: unknown } | null)?.code;
   const abi = /NODE_MODULE_VERSION (\d+)\.\s+This version of Node\.js requires\s+NODE_MODULE_VERSION (\d+)/.exec(message);
   if (abi) return { state: 'wrong-abi', builtForAbi: Number(abi[1]) };
+  // A binary for another V8 can fail in dlopen before Node checks its version: a V8 or Node
+  // symbol it needs is not in this Node. Prebuilt binaries carry their ABI in their file name.
+  if (code === 'ERR_DLOPEN_FAILED' && /undefined symbol: (?:_ZN2v8|_ZNK2v8|_ZN4node|_ZNK4node)/.test(message)) {
+    const named = /\.abi(\d+)\./.exec(message);
+    return named ? { state: 'wrong-abi', builtForAbi: Number(named[1]) } : { state: 'wrong-abi' };
+  }
   const firstLine = message.split('\n')[0]!.trim().slice(0, 160);
   // node-gyp-build (isolated-vm 6): neither a prebuilt binary for this ABI nor a local build.
   if (/No native build was found/.test(message)) return { state: 'not-built', detail: firstLine };
@@ -254,7 +260,7 @@ function whatIsWrong(candidate: CandidateReport, node: string): string {
     case 'not-built':
       return `${label(candidate)} is installed but not built for ${node}${candidate.detail ? ` (${candidate.detail})` : ''}`;
     case 'wrong-abi':
-      return `${label(candidate)} was built for ${describeAbi(candidate.builtForAbi!)} but this is ${node}`;
+      return `${label(candidate)} was built for ${candidate.builtForAbi === undefined ? 'another Node (V8 symbols it needs are missing here)' : describeAbi(candidate.builtForAbi)} but this is ${node}`;
     default:
       return `${label(candidate)} failed to load: ${candidate.detail ?? 'no reason given'}`;
   }

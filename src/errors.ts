@@ -17,6 +17,8 @@ export const ERROR_CODES = {
   TASKRES_CLOSED: 'the resolver was closed',
   TASKRES_UNSCHEDULABLE: 'no node can ever hold the request',
   TASKRES_ABORTED: 'a wait was cancelled through its signal',
+  TASKRES_SANDBOX_UNAVAILABLE:
+    'the sandbox cannot run at all (isolated-vm missing or built for another Node, the sandbox process cannot start or keeps dying at start); never blamed on a function',
 } as const;
 
 /** One of the error codes of {@link ERROR_CODES}. */

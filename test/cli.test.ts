@@ -396,3 +396,56 @@ export const t = customTask({ cpu: ({ files }: { files: { size(): number }[] }) 
     expect(result.stderr).toMatch(/^taskres: the build is missing .*run `npm run build`/);
   });
 });
+
+describe('taskres --version and taskres doctor', () => {
+  function taskresWithEnv(env: Record<string, string>, ...args: string[]): Promise<Run> {
+    return new Promise((resolve) => {
+      execFile(process.execPath, [BIN, ...args], { cwd: ROOT, timeout: 120_000, env: { ...process.env, ...env } }, (error, stdout, stderr) => {
+        resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr, raw: { stdout: Buffer.from(stdout), stderr: Buffer.from(stderr) } });
+      });
+    });
+  }
+
+  it('--version prints the package version', async () => {
+    const version = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
+    for (const flag of ['--version', '-v']) {
+      const { code, stdout, stderr } = await taskres(flag);
+      expect(code).toBe(0);
+      expect(stderr).toBe('');
+      expect(stdout).toBe(`taskres ${version}\n`);
+    }
+    expect((await taskres('--help')).stdout).toContain('taskres --version');
+  });
+
+  it('doctor shows Node, the isolated-vm in use and where it loads from, the flags, a live probe, and exits 0', async () => {
+    const { code, stdout, stderr } = await taskres('doctor');
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    expect(stdout).toContain(`Node.js       ${process.versions.node} (ABI ${process.versions.modules}, linux x64) at ${process.execPath}: a supported line`);
+    expect(stdout).toMatch(new RegExp(`isolated-vm   \\d+\\.\\d+\\.\\d+.* at ${join(ROOT, 'node_modules')}/isolated-vm[-\\w]*: loaded`));
+    expect(stdout).toContain('sandbox process: --no-node-snapshot');
+    expect(stdout).toMatch(/probe +sandbox started, function evaluated \(cold start \d+ ms, next call [\d.]+ ms, 1 sandbox start\)/);
+    expect(stdout).toContain('✓ OK: taskres can run resource functions here.');
+    expectNothingRaw(Buffer.from(stdout));
+  });
+
+  it('doctor exits 1 with the cause and the fix when isolated-vm cannot load', async () => {
+    const missing = join(scratch, 'no-isolated-vm-here');
+    const { code, stdout } = await taskresWithEnv({ TASKRES_ISOLATED_VM: missing }, 'doctor');
+    expect(code).toBe(1);
+    expect(stdout).toContain(`isolated-vm   ${missing}: not installed`);
+    expect(stdout).toMatch(/probe +TASKRES_SANDBOX_UNAVAILABLE: .*cannot start its sandbox/);
+    expect(stdout).toContain('✗ NOT OK: taskres cannot run resource functions here.');
+    expect(stdout).toContain(`  cause: TASKRES_ISOLATED_VM=${missing}: nothing is installed at ${missing}`);
+    expect(stdout).toContain('  fix: unset TASKRES_ISOLATED_VM, or point it at an isolated-vm built for this Node');
+    expectNoStack(stdout);
+  });
+
+  it('resolve reports TASKRES_SANDBOX_UNAVAILABLE, not a function error, when isolated-vm cannot load', async () => {
+    const args = writeJson('unavailable-args.json', { files: [], count: 1 });
+    const { code, stderr } = await taskresWithEnv({ TASKRES_ISOLATED_VM: join(scratch, 'none') }, 'resolve', 'examples/seed-tasks.json', '--args', args, '--task', 'my_task', '--format', 'table');
+    expect(code).toBe(1);
+    expect(stderr).toMatch(/^taskres resolve: TASKRES_SANDBOX_UNAVAILABLE: .*nothing is installed at .*: unset TASKRES_ISOLATED_VM/);
+    expectNoStack(stderr);
+  });
+});

@@ -3,7 +3,7 @@
  * accessors survive hardening, and that nothing an evaluation can reach carries state. Plus
  * the pure decisions about who is blamed when a call or the sandbox process stops.
  */
-import ivm from 'isolated-vm';
+import ivm from '../src/sandbox/ivm.js';
 import { afterAll, describe, expect, it } from 'vitest';
 import { PRELUDE_SOURCE } from '../src/sandbox/prelude.js';
 import { ALLOWED_ACCESSORS } from '../src/sandbox/intrinsics.js';

@@ -7,12 +7,15 @@
  *   taskres resolve SPEC --args ARGS.json [--task NAME] [--format json|table]
  *   taskres check SPEC                             every definition-time problem at once
  *   taskres bench [--json] [--quick]               the benchmark
+ *   taskres doctor                                 can this machine run resource functions?
+ *   taskres --version
  */
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { checkTaskSpec, createResolver, isTaskresError, toKubernetesResources, type Resources } from 'taskres';
 import { runDemo } from './demo.js';
+import { packageInfo, runDoctor } from './doctor.js';
 import { SpecError, UsageError, isModulePath, loadModuleTasks, loadTasks, pickTask, readArgs, readSpecs } from './load.js';
 import { describeThrown, err, json, joinSafe, out, safe, table, type Safe } from './output.js';
 
@@ -112,6 +115,15 @@ const commands: Record<string, Command> = {
       return new Promise((resolve) => child.on('exit', (code) => resolve(code ?? 1)));
     },
   },
+  doctor: {
+    summary: 'check that this machine can run resource functions: Node, isolated-vm, a live sandbox probe',
+    usage: 'taskres doctor',
+    details:
+      'Prints the Node version and ABI, which isolated-vm loads and from where, the flags in use, then\nstarts a sandbox and evaluates a function (cold-start time). Exit code 0 when taskres can run\nresource functions here, 1 (with the cause and the fix) when it cannot.',
+    options: { ...HELP_OPTION },
+    positionals: 0,
+    run: async () => runDoctor(),
+  },
 };
 
 function resourceTable(taskName: string, resources: Resources): Safe {
@@ -134,6 +146,7 @@ function mainHelp(): Safe[] {
       'taskres: resource requests for workflow tasks, with resource functions run in a sandbox.',
       '',
       'Usage: taskres <command> [options]',
+      '       taskres --version',
       '',
       'Commands:',
       ...Object.entries(commands).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`),
@@ -153,6 +166,10 @@ async function main(argv: string[]): Promise<number> {
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     out(...mainHelp());
     return name === undefined ? 2 : 0;
+  }
+  if (name === '--version' || name === '-v' || name === '-V') {
+    out(safe`taskres ${packageInfo().version}`);
+    return 0;
   }
   const command = commands[name];
   if (!command) {

@@ -8,9 +8,17 @@
  * Every batch has a deadline of its own here, in the user's process (see batchDeadlineMs):
  * should the sandbox process fail to answer in time for any reason, it is killed and its
  * work judged like a crash, so no job can stall the queue, suspects included.
+ *
+ * A new sandbox process gets no work until it reports ready (see ../sandbox/handshake.ts).
+ * One that reports isolated-vm unusable, or that fails to start MAX_FAILED_STARTS times in a
+ * row (restarted after a growing pause), makes the sandbox unavailable: every job, queued
+ * or later, is rejected with TASKRES_SANDBOX_UNAVAILABLE naming the cause and the fix, and
+ * no process is started again. A function is never blamed for a process that never started.
  */
 import { fork, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { TaskresError } from '../errors.js';
 import type { DynamicResource } from '../definition/task.js';
 import { TaskFile } from '../definition/task-file.js';
 import {
@@ -26,6 +34,8 @@ import {
   type SourceEntry,
   type ToSandbox,
 } from '../sandbox/protocol.js';
+import type { StartReport } from '../sandbox/handshake.js';
+import { ISOLATED_VM_NODE_FLAGS, type IsolatedVmProblem } from '../sandbox/load-ivm.js';
 import { crashFailure, judgeLostJobs } from '../sandbox/verdicts.js';
 import type { ResolvedOptions } from './options.js';
 
@@ -49,10 +59,16 @@ export interface Job {
   filesJson: string;
   /** Receives the outcomes of its evaluations, one per dynamic resource, in order. */
   settle(outcomes: JobOutcomes): void;
+  /**
+   * Receives an error that is about the sandbox, not about the job's functions
+   * (TASKRES_SANDBOX_UNAVAILABLE). A job without it gets the error through `settle`, as the
+   * failure of each of its evaluations.
+   */
+  fail?(error: TaskresError): void;
 }
 
 /** Flags every sandbox process gets: isolated-vm requires `--no-node-snapshot` on Node 20+. */
-export const SANDBOX_NODE_FLAGS = ['--no-node-snapshot'];
+export const SANDBOX_NODE_FLAGS: readonly string[] = ISOLATED_VM_NODE_FLAGS;
 const MAX_JOBS_PER_BATCH = 1024;
 /**
  * The parsed batch lives in the isolate's heap beside the functions' own data: keep it
@@ -62,6 +78,17 @@ const MAX_BATCH_CHARS = 512 * 1024;
 const STDERR_TAIL_CHARS = 2000;
 /** Time for a new sandbox process to start and create its isolates, on a slow machine. */
 const SANDBOX_START_ALLOWANCE_MS = 5000;
+/**
+ * How long a new sandbox process may take to report ready before it is killed and counted
+ * as a failed start: far more than a start takes (~0.3 s), even on a loaded 2-core machine.
+ */
+export const START_TIMEOUT_MS = 20_000;
+/** Failed starts in a row (died, or silent past START_TIMEOUT_MS, before ready) after which the sandbox is unavailable. */
+export const MAX_FAILED_STARTS = 3;
+/** The pause before the next start after `failedStarts` failed ones in a row: 0.25 s, then 1 s. */
+export function restartDelayMs(failedStarts: number): number {
+  return 250 * 4 ** (failedStarts - 1);
+}
 
 /**
  * How long the sandbox process may take to answer a batch of `evaluations` before it is
@@ -95,6 +122,15 @@ export class Supervisor {
   private readonly settings: SandboxSettings;
   private readonly maxBatchesInFlight: number;
   private idleWaiters: (() => void)[] = [];
+  /** True once the current sandbox process has reported ready. */
+  private ready = false;
+  /** Starts in a row that failed before ready. */
+  private failedStarts = 0;
+  private startTimer: NodeJS.Timeout | undefined;
+  /** Set while waiting out restartDelayMs before the next start. */
+  private restartTimer: NodeJS.Timeout | undefined;
+  /** Why the sandbox cannot run; once set, every job is rejected and nothing is started. */
+  private unavailable: TaskresError | undefined;
   /** Sandbox processes started so far (1 + restarts). */
   starts = 0;
 
@@ -117,6 +153,10 @@ export class Supervisor {
 
   /** Queues a job. */
   submit(job: Job): void {
+    if (this.unavailable) {
+      failJob(job, this.unavailable);
+      return;
+    }
     this.queue.push(job);
     this.scheduleFlush();
   }
@@ -129,6 +169,8 @@ export class Supervisor {
   /** Waits for every job to settle, then stops the sandbox process. */
   async close(): Promise<void> {
     if (!this.idle) await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
+    clearTimeout(this.restartTimer);
+    clearTimeout(this.startTimer);
     const child = this.child;
     this.child = undefined;
     if (!child || child.exitCode !== null || child.signalCode !== null) return;
@@ -153,11 +195,15 @@ export class Supervisor {
   }
 
   private flush(): void {
-    if (this.suspects.length > 0) {
-      // Suspects run alone, one at a time; other work waits so no innocent job shares their fate.
-      if (this.inFlight.size === 0) this.send([this.suspects.shift()!]);
-    } else {
-      while (this.queue.length > 0 && this.inFlight.size < this.maxBatchesInFlight) this.send(this.takeBatch());
+    const waiting = this.suspects.length > 0 || this.queue.length > 0;
+    // Work waits for a sandbox process that has said it is ready (ensureChild starts one).
+    if (waiting && this.ensureChild() && this.ready) {
+      if (this.suspects.length > 0) {
+        // Suspects run alone, one at a time; other work waits so no innocent job shares their fate.
+        if (this.inFlight.size === 0) this.send([this.suspects.shift()!]);
+      } else {
+        while (this.queue.length > 0 && this.inFlight.size < this.maxBatchesInFlight) this.send(this.takeBatch());
+      }
     }
     this.updateRef();
     if (this.idle) {
@@ -185,7 +231,7 @@ export class Supervisor {
   }
 
   private send(jobs: Job[]): void {
-    const child = this.ensureChild();
+    const child = this.child!;
     const id = this.nextBatchId++;
     const task = encodeBatch(jobs);
     const evaluations = jobs.reduce((sum, job) => sum + job.dynamics.length, 0);
@@ -212,11 +258,21 @@ export class Supervisor {
     return batch.jobs;
   }
 
-  private ensureChild(): ChildProcess {
+  /** The sandbox process, started if need be; undefined while a restart waits or when unavailable. */
+  private ensureChild(): ChildProcess | undefined {
     if (this.child) return this.child;
+    if (this.unavailable || this.restartTimer) return undefined;
     const entry = fileURLToPath(new URL('./sandbox-process.js', import.meta.url));
+    if (!existsSync(entry)) {
+      // Typically an app bundle that took taskres's code but not its dist/ files.
+      this.giveUp({
+        cause: `the sandbox process's entry file ${entry} does not exist`,
+        fix: 'install taskres as a package (an app bundler must leave taskres external, so that its dist/ files stay beside it)',
+      });
+      return undefined;
+    }
     const child = fork(entry, [], {
-      execArgv: SANDBOX_NODE_FLAGS,
+      execArgv: [...SANDBOX_NODE_FLAGS],
       // Date and Number formatting must not tell a function the host's time zone or locale.
       env: { ...process.env, TZ: 'UTC', LANG: 'C', LC_ALL: 'C' },
       serialization: 'advanced',
@@ -224,15 +280,22 @@ export class Supervisor {
     });
     this.starts++;
     this.child = child;
+    this.ready = false;
     this.crashReason = undefined;
     this.stderrTail = '';
+    this.startTimer = setTimeout(() => {
+      if (child !== this.child || this.ready) return;
+      this.crashReason = { reason: 'exited', detail: `it did not report ready within ${START_TIMEOUT_MS} ms` };
+      child.kill('SIGKILL');
+    }, START_TIMEOUT_MS);
+    this.startTimer.unref();
     liveChildren.add(child);
     installExitHook();
     child.stderr?.setEncoding('utf8');
     child.stderr?.on('data', (chunk: string) => {
       this.stderrTail = (this.stderrTail + chunk).slice(-STDERR_TAIL_CHARS);
     });
-    child.on('message', (message: FromSandbox) => this.onMessage(child, message));
+    child.on('message', (message: FromSandbox | StartReport) => this.onMessage(child, message));
     // 'close' comes after the IPC channel has delivered everything, including why it died.
     child.on('close', (code, signal) => this.onExit(child, code, signal));
     child.on('error', () => child.kill('SIGKILL'));
@@ -240,9 +303,19 @@ export class Supervisor {
     return child;
   }
 
-  private onMessage(child: ChildProcess, message: FromSandbox): void {
+  private onMessage(child: ChildProcess, message: FromSandbox | StartReport): void {
     if (child !== this.child) return;
     switch (message.t) {
+      case 'ready':
+        clearTimeout(this.startTimer);
+        this.ready = true;
+        this.failedStarts = 0;
+        this.flush();
+        return;
+      case 'unavailable':
+        // isolated-vm cannot load for this Node: no restart can change that.
+        this.giveUp(message.problem);
+        return;
       case 'done': {
         const jobs = this.land(message.id);
         if (!jobs) return;
@@ -273,12 +346,46 @@ export class Supervisor {
     liveChildren.delete(child);
     if (child !== this.child) return;
     this.child = undefined;
+    clearTimeout(this.startTimer);
+    if (!this.ready) {
+      this.onFailedStart(this.crashReason?.detail ?? `it exited (${signal ?? `code ${code}`})${lastLine(this.stderrTail)}`);
+      return;
+    }
     const cause = this.crashReason ?? {
       reason: 'exited' as const,
       detail: `the sandbox process exited (${signal ?? `code ${code}`})${lastLine(this.stderrTail)}`,
     };
     const jobs = [...this.inFlight.keys()].flatMap((id) => this.land(id) ?? []);
     this.blame(jobs, cause);
+    this.flush();
+  }
+
+  /** A sandbox process ended before it was ready: start another after a pause, or give up. */
+  private onFailedStart(detail: string): void {
+    if (this.unavailable) return;
+    this.failedStarts++;
+    if (this.failedStarts >= MAX_FAILED_STARTS) {
+      this.giveUp({
+        cause: `the sandbox process failed to start ${this.failedStarts} times in a row (last time: ${detail.slice(0, 300)})`,
+        fix: 'run `npx taskres doctor` to see why; create a new resolver once it is fixed',
+      });
+      return;
+    }
+    this.restartTimer = setTimeout(() => {
+      this.restartTimer = undefined;
+      this.flush();
+    }, restartDelayMs(this.failedStarts));
+    this.flush();
+  }
+
+  /** The sandbox cannot run: every job now and later is rejected, and nothing is restarted. */
+  private giveUp(problem: IsolatedVmProblem): void {
+    if (this.unavailable) return;
+    this.unavailable = new TaskresError('TASKRES_SANDBOX_UNAVAILABLE', `taskres cannot start its sandbox, so no resource function can run: ${problem.cause}: ${problem.fix}.`);
+    clearTimeout(this.restartTimer);
+    this.restartTimer = undefined;
+    const jobs = [...this.suspects.splice(0), ...[...this.inFlight.keys()].flatMap((id) => this.land(id) ?? []), ...this.queue.splice(0)];
+    for (const job of jobs) failJob(job, this.unavailable);
     this.flush();
   }
 
@@ -336,6 +443,9 @@ export class Supervisor {
   }
 
   private updateRef(): void {
+    // Jobs waiting out a restart pause keep the user's process alive; an idle resolver does not.
+    if (this.idle) this.restartTimer?.unref();
+    else this.restartTimer?.ref();
     const child = this.child;
     if (!child) return;
     // An idle resolver must not keep the user's process alive; work in flight must.
@@ -351,6 +461,18 @@ export class Supervisor {
       stderr?.ref?.();
     }
   }
+}
+
+/** Rejects a job with a sandbox error, through `fail` when the job has it. */
+function failJob(job: Job, error: TaskresError): void {
+  if (job.fail) {
+    job.fail(error);
+    return;
+  }
+  // The error is carried as each evaluation's failure; the code is the sandbox's, not one of
+  // the evaluation codes, so it is never mistaken for something the function did.
+  const failure = { code: error.code as EvaluationErrorCode, detail: error.message.replace(/\.$/, '') };
+  job.settle({ values: new Float64Array(job.dynamics.length), offset: 0, failures: new Map(job.dynamics.map((_, k) => [k, failure])) });
 }
 
 /** Encodes jobs into the two strings of a batch (see BatchMeta and BatchPayload). */

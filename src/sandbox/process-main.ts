@@ -4,9 +4,15 @@
  * that runs isolated-vm, so this process is disposable: it reports what it sees (a wedged
  * thread, a catastrophic error, too much memory) and kills itself; the resolver restarts it.
  * It also dies with its parent: losing the IPC channel means the resolver is gone.
+ *
+ * Its first message is the start handshake (./handshake.ts): `ready` once isolated-vm has
+ * loaded and every worker thread has created its isolate, or `unavailable` with the cause
+ * and the fix when isolated-vm cannot load for this Node.
  */
 import { BroadcastChannel } from 'node:worker_threads';
 import { Piscina } from 'piscina';
+import type { PingReply, StartReport } from './handshake.js';
+import { loadIsolatedVm } from './load-ivm.js';
 import {
   HEARTBEAT_BYTES,
   heartbeatViews,
@@ -32,13 +38,23 @@ setInterval(() => {
   if (!process.connected) dieNow();
 }, ORPHAN_CHECK_INTERVAL_MS).unref();
 
-const send = (message: FromSandbox, then?: () => void): void => {
+const send = (message: FromSandbox | StartReport, then?: () => void): void => {
   if (!process.connected) dieNow();
   process.send!(message, undefined, undefined, then);
 };
 
 let pool: Piscina | undefined;
 let crashed = false;
+let ready = false;
+
+// Loading isolated-vm here first tells a missing or mismatched build apart, with its cause,
+// before any worker thread tries; such a process can never run, so it says so and exits.
+const isolatedVm = loadIsolatedVm();
+if (!isolatedVm.module) {
+  crashed = true;
+  send({ t: 'unavailable', problem: isolatedVm.problem! }, () => process.exit(1));
+  setTimeout(dieNow, 200).unref();
+}
 const heartbeat = new SharedArrayBuffer(HEARTBEAT_BYTES);
 const { deadlines } = heartbeatViews(heartbeat);
 const channelName = `taskres-sandbox-${process.pid}`;
@@ -87,7 +103,7 @@ function answerSize(id: number, sizes: number[] | undefined, error: string | und
 }
 
 function start(given: SandboxSettings): void {
-  pool = new Piscina({
+  const started = new Piscina({
     filename: new URL('./sandbox-worker.js', import.meta.url).href,
     minThreads: given.threads,
     maxThreads: given.threads,
@@ -96,6 +112,22 @@ function start(given: SandboxSettings): void {
     recordTiming: false,
     workerData: { settings: given, heartbeat, channelName, capacity: MAX_EVALUATIONS_PER_BATCH } satisfies WorkerData,
   });
+  pool = started;
+  started.on('error', (error: unknown) => {
+    crash('exited', `a sandbox thread ${ready ? 'failed' : 'could not start'}: ${describe(error)}`);
+  });
+  // One ping per thread: each answers once its module has loaded isolated-vm and made its isolate.
+  const pings = Array.from({ length: given.threads }, () => started.run(undefined, { name: 'ping' }) as Promise<PingReply>);
+  Promise.all(pings).then(
+    () => {
+      if (crashed) return;
+      ready = true;
+      const { specifier, version, location } = isolatedVm.loaded!;
+      send({ t: 'ready', isolatedVm: { specifier, version, location }, startMs: Math.round(performance.now()) });
+    },
+    // A thread that cannot start is a failed start: the resolver retries a few times, then gives up.
+    (error: unknown) => crash('exited', `a sandbox thread could not start: ${describe(error)}`),
+  );
   const graceMs = wedgeGraceMs(given.timeoutMs);
   const memoryCapBytes = given.processMemoryLimitMiB * 1024 * 1024;
   setInterval(() => {
@@ -113,10 +145,14 @@ function start(given: SandboxSettings): void {
   }, WATCHDOG_INTERVAL_MS).unref();
 }
 
+function describe(error: unknown): string {
+  return String((error as Error)?.message ?? error).split('\n')[0]!.slice(0, 300);
+}
+
 process.on('message', (message: ToSandbox) => {
   switch (message.t) {
     case 'init':
-      start(message.settings);
+      if (!crashed) start(message.settings);
       return;
     case 'batch':
       if (!pool) return;

@@ -13,7 +13,7 @@
  * a thread unnoticed.
  */
 import { randomInt } from 'node:crypto';
-import ivm from 'isolated-vm';
+import ivm from './ivm.js';
 import { PRELUDE_SOURCE } from './prelude.js';
 import type { FileSizes } from './file-sizes.js';
 import {

@@ -5,6 +5,8 @@
  */
 import { BroadcastChannel, workerData } from 'node:worker_threads';
 import { FileSizes } from './file-sizes.js';
+import type { PingReply } from './handshake.js';
+import { loadIsolatedVm } from './load-ivm.js';
 import { Sandbox } from './sandbox.js';
 import { heartbeatViews, type BatchMeta, type BatchResult, type BatchTask, type FromWorker, type WorkerData } from './protocol.js';
 
@@ -32,6 +34,14 @@ const sandbox = new Sandbox({
 });
 
 sandbox.warmUp();
+
+/**
+ * The start ping: answered once this module has loaded, so isolated-vm loaded in this
+ * thread and its first isolate was created (importing ./sandbox.js throws otherwise).
+ */
+export function ping(): PingReply {
+  return { specifier: loadIsolatedVm().loaded!.specifier };
+}
 
 /** Runs one batch (piscina task). */
 export default function runBatch(task: BatchTask): BatchResult {

@@ -1,0 +1,27 @@
+/**
+ * The start handshake: the first thing a sandbox process tells the resolver is that it is
+ * ready (isolated-vm loaded, every worker thread up with its isolate), or why it cannot run.
+ * Until then the resolver sends it no work, so a process that dies at start is never taken
+ * for one that a resource function killed.
+ */
+import type { IsolatedVmProblem } from './load-ivm.js';
+
+/** Which isolated-vm a ready sandbox process loaded. */
+export interface LoadedIsolatedVm {
+  /** The name it is installed under (`isolated-vm` or an alias). */
+  specifier: string;
+  version: string | undefined;
+  location: string | undefined;
+}
+
+/** The sandbox process's answer at start. */
+export type StartReport =
+  /** Ready for batches; `startMs` is from the process's start to every worker up. */
+  | { t: 'ready'; isolatedVm: LoadedIsolatedVm; startMs: number }
+  /** It cannot run, and never will in this installation: the resolver must not restart it. */
+  | { t: 'unavailable'; problem: IsolatedVmProblem };
+
+/** What a sandbox worker thread answers to the start ping. */
+export interface PingReply {
+  specifier: string;
+}

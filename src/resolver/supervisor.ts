@@ -92,17 +92,20 @@ export function restartDelayMs(failedStarts: number): number {
 
 /**
  * How long the sandbox process may take to answer a batch of `evaluations` before it is
- * killed: each evaluation may use timeoutMs twice (a shared slice, then alone after a
- * neighbour's failure), the batch may wait behind one other on its thread, and the
- * process's own watchdog (which catches wedged threads sooner) gets its grace first.
+ * killed, once it runs: each evaluation may use timeoutMs twice (a shared slice, then alone
+ * after a neighbour's failure), and the process's own watchdog (which catches wedged threads
+ * sooner) gets its grace first. A batch sent while others are in flight may first wait for
+ * them: its deadline adds theirs (see Supervisor.send).
  */
 export function batchDeadlineMs(evaluations: number, timeoutMs: number): number {
-  return 2 * evaluations * (2 * timeoutMs + 10) + 2 * wedgeGraceMs(timeoutMs) + SANDBOX_START_ALLOWANCE_MS;
+  return evaluations * (2 * timeoutMs + 30) + 2 * wedgeGraceMs(timeoutMs) + SANDBOX_START_ALLOWANCE_MS;
 }
 
 /** A batch in the sandbox process. */
 interface InFlight {
   jobs: Job[];
+  /** Its own batchDeadlineMs, without the wait for batches ahead of it. */
+  budgetMs: number;
   overdue: NodeJS.Timeout;
 }
 
@@ -235,10 +238,15 @@ export class Supervisor {
     const id = this.nextBatchId++;
     const task = encodeBatch(jobs);
     const evaluations = jobs.reduce((sum, job) => sum + job.dynamics.length, 0);
-    const deadlineMs = batchDeadlineMs(evaluations, this.options.timeoutMs);
+    const budgetMs = batchDeadlineMs(evaluations, this.options.timeoutMs);
+    // Slow but legal batches already sent may hold every thread first: wait for them too,
+    // so that a healthy sandbox is never killed for a batch that was merely queued.
+    let aheadMs = 0;
+    for (const batch of this.inFlight.values()) aheadMs += batch.budgetMs;
+    const deadlineMs = budgetMs + aheadMs;
     const overdue = setTimeout(() => this.onOverdue(child, id, evaluations, deadlineMs), deadlineMs);
     overdue.unref();
-    this.inFlight.set(id, { jobs, overdue });
+    this.inFlight.set(id, { jobs, budgetMs, overdue });
     child.send({ t: 'batch', id, task } satisfies ToSandbox);
   }
 

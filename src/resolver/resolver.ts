@@ -77,6 +77,11 @@ class PendingResolution implements Job {
   settle(outcomes: JobOutcomes): void {
     this.resolver.complete(this, outcomes);
   }
+
+  /** Rejects with an error that is nobody's function's fault (the sandbox cannot run). */
+  fail(error: TaskresError): void {
+    this.sink.reject(this.index, error);
+  }
 }
 
 class SandboxedResolver implements Resolver {

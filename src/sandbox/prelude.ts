@@ -21,8 +21,9 @@
  * Proxy trap or thenable ever runs in the host.
  *
  * Files are capabilities: a file object is created for one evaluation from a parameter its
- * function named; its identity lives in a WeakMap that user code cannot reach, so no file
- * can be minted or re-targeted, and `size()` asks the host only while that evaluation runs.
+ * function named; its identity lives in private fields of a class that user code cannot
+ * reach, so no file can be minted or re-targeted, and `size()` asks the host only while that
+ * evaluation runs.
  */
 
 import { SANDBOX_GLOBALS } from '../definition/globals.js';
@@ -50,8 +51,6 @@ export const PRELUDE_SOURCE = String.raw`(function setup(hostFileSize, shared, c
   const TypeErrorClass = TypeError;
   const sliceString = String.prototype.slice;
   const functionToString = Function.prototype.toString;
-  const weakGet = WeakMap.prototype.get;
-  const weakSet = WeakMap.prototype.set;
   const setHas = Set.prototype.has;
   const arrayPush = Array.prototype.push;
   const arrayShift = Array.prototype.shift;
@@ -128,35 +127,43 @@ export const PRELUDE_SOURCE = String.raw`(function setup(hostFileSize, shared, c
   };
   for (const name of objectKeys(helpers)) defineProperty(globalThis, name, { value: helpers[name], enumerable: false });
 
-  // 3c. Files. A file's state (its evaluation, its index among its job's files, its size)
-  //     is in a WeakMap only this closure reaches; the prototype has no constructor of its own.
-  const fileStates = new WeakMap();
+  // 3c. Files. A file's state (its evaluation, its index among its job's files, its size) is
+  //     in private fields; the class itself is unreachable (its prototype loses its
+  //     constructor property), so no code can mint a file or point one at another file.
   let callNumber = 0;
   const text = (value) => apply(sliceString, value, [0, MAX]);
-  const fileMethods = {
+  class SandboxFile {
+    #evaluation;
+    #index;
+    #path;
+    #call;
+    #bytes = -1;
+    constructor(evaluation, index, path, name) {
+      this.#evaluation = evaluation;
+      this.#index = index;
+      this.#path = path;
+      this.#call = callNumber;
+      this.path = path;
+      this.name = name;
+    }
     size() {
-      const state = apply(weakGet, fileStates, [this]);
-      if (state === undefined) throw new TypeErrorClass('size() works only on a file object that taskres passed to this function');
-      if (state.bytes >= 0) return state.bytes;
-      if (state.call !== callNumber || progress[1] !== EVALUATING || progress[0] !== state.evaluation) {
+      if (!(#bytes in this)) throw new TypeErrorClass('size() works only on a file object that taskres passed to this function');
+      if (this.#bytes >= 0) return this.#bytes;
+      if (this.#call !== callNumber || progress[1] !== EVALUATING || progress[0] !== this.#evaluation) {
         throw new ErrorClass('size() was called after the evaluation that received this file had ended');
       }
-      const bytes = hostFileSize(state.evaluation, state.index);
+      const bytes = hostFileSize(this.#evaluation, this.#index);
       if (typeof bytes !== 'number' || bytes < 0) {
-        throw new ErrorClass(bytes === ${SIZE_REFUSED.notAllowed} ? 'size() refused: this file was not passed to this evaluation' : 'size() failed for ' + text(state.path));
+        throw new ErrorClass(bytes === ${SIZE_REFUSED.notAllowed} ? 'size() refused: this file was not passed to this evaluation' : 'size() failed for ' + text(this.#path));
       }
-      state.bytes = bytes;
+      this.#bytes = bytes;
       return bytes;
-    },
-  };
-  const fileProto = freeze(create(Object.prototype, { size: { value: fileMethods.size, enumerable: false } }));
-  const makeFile = (evaluation, index, path, name) => {
-    const file = create(fileProto);
-    file.path = path;
-    file.name = name;
-    apply(weakSet, fileStates, [file, { evaluation, index, path, call: callNumber, bytes: -1 }]);
-    return freeze(file);
-  };
+    }
+  }
+  const fileProto = SandboxFile.prototype;
+  delete fileProto.constructor;
+  freeze(fileProto);
+  const makeFile = (evaluation, index, path, name) => new SandboxFile(evaluation, index, path, name);
 
   // 4. Walk every intrinsic, own properties before prototypes (for stable names), delete
   //    accessors not on the reviewed list, freeze everything.

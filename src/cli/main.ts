@@ -11,9 +11,11 @@
  *   taskres --version
  */
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { checkTaskSpec, createResolver, isTaskresError, toKubernetesResources, type Resources } from 'taskres';
+import { closestName } from '../definition/suggest.js';
 import { runDemo } from './demo.js';
 import { packageInfo, runDoctor } from './doctor.js';
 import { SpecError, UsageError, isModulePath, loadModuleTasks, loadTasks, pickTask, readArgs, readSpecs } from './load.js';
@@ -24,11 +26,14 @@ interface Command {
   usage: string;
   details: string;
   options: NonNullable<ParseArgsConfig['options']>;
+  /** What each option does, for `--help`. */
+  optionHelp: Readonly<Record<string, string>>;
   positionals: number;
   run(values: Record<string, string | boolean | undefined>, positionals: string[]): Promise<number>;
 }
 
 const HELP_OPTION = { help: { type: 'boolean', short: 'h' } } as const;
+const HELP_TEXT = { help: 'print this help' } as const;
 
 const commands: Record<string, Command> = {
   demo: {
@@ -36,6 +41,7 @@ const commands: Record<string, Command> = {
     usage: 'taskres demo',
     details: 'Creates sample input files in a temp dir (removed afterwards), resolves every example task\nin the sandbox, places them with the allocator, prints the Kubernetes resources of one task,\nand shows hostile functions being stopped while the others still resolve.',
     options: { ...HELP_OPTION },
+    optionHelp: HELP_TEXT,
     positionals: 0,
     run: async () => runDemo(),
   },
@@ -50,6 +56,13 @@ const commands: Record<string, Command> = {
       task: { type: 'string', short: 't' },
       format: { type: 'string', short: 'f', default: 'json' },
       'timeout-ms': { type: 'string' },
+    },
+    optionHelp: {
+      ...HELP_TEXT,
+      args: 'JSON file of the task parameters (required); files as { "$file": "path" }, relative to it',
+      task: 'which task of SPEC to resolve, when it holds several',
+      format: "'json' (default) or 'table' (with the Kubernetes resources)",
+      'timeout-ms': 'per resource-function evaluation, in milliseconds (default 1000)',
     },
     positionals: 1,
     run: async (values, [spec]) => {
@@ -78,6 +91,7 @@ const commands: Record<string, Command> = {
     usage: 'taskres check SPEC',
     details: 'SPEC is a JSON task spec (or an array of them) or a JS/TS module of tasks.\nExit code 0 when every task is valid, 1 when any has a problem.',
     options: { ...HELP_OPTION },
+    optionHelp: HELP_TEXT,
     positionals: 1,
     run: async (_values, [spec]) => {
       if (isModulePath(spec!)) {
@@ -106,9 +120,12 @@ const commands: Record<string, Command> = {
     usage: 'taskres bench [--json] [--quick]',
     details: 'Prints one table per scenario with ops/s, p50/p99 latency, peak RSS and the ratio to the\nin-process baseline, all measured in the same run. --json prints the results as JSON;\n--quick runs 5% of the iterations (a smoke run, not for comparisons).',
     options: { ...HELP_OPTION, json: { type: 'boolean' }, quick: { type: 'boolean' } },
+    optionHelp: { ...HELP_TEXT, json: 'print the results as JSON', quick: 'run 5% of the iterations (a smoke run, not for comparisons)' },
     positionals: 0,
     run: async (values) => {
       const script = fileURLToPath(new URL('./bench.js', import.meta.url));
+      // The published package leaves the benchmark out: it runs from a clone.
+      if (!existsSync(script)) throw new UsageError('the benchmark is not part of the installed package; run it from a clone of the repository: npm ci && npm run bench');
       const flags = [values.json ? '--json' : '', values.quick ? '--quick' : ''].filter(Boolean);
       // The benchmark prints only its own fixed scenarios, so it may write to the terminal directly.
       const child = spawn(process.execPath, ['--no-node-snapshot', '--expose-gc', script, ...flags], { stdio: 'inherit' });
@@ -121,6 +138,7 @@ const commands: Record<string, Command> = {
     details:
       'Prints the Node version and ABI, which isolated-vm loads and from where, the flags in use, then\nstarts a sandbox and evaluates a function (cold-start time). Exit code 0 when taskres can run\nresource functions here, 1 (with the cause and the fix) when it cannot.',
     options: { ...HELP_OPTION },
+    optionHelp: HELP_TEXT,
     positionals: 0,
     run: async () => runDoctor(),
   },
@@ -157,7 +175,9 @@ function mainHelp(): Safe[] {
 }
 
 function commandHelp(command: Command): Safe[] {
-  const options = Object.entries(command.options).map(([option, spec]) => `  --${option}${'short' in spec && spec.short ? `, -${spec.short}` : ''}${spec.type === 'string' ? ' VALUE' : ''}`);
+  const names = Object.entries(command.options).map(([option, spec]) => `  --${option}${'short' in spec && spec.short ? `, -${spec.short}` : ''}${spec.type === 'string' ? ' VALUE' : ''}`);
+  const width = Math.max(...names.map((name) => name.length)) + 2;
+  const options = Object.keys(command.options).map((option, i) => `${names[i]!.padEnd(width)}${command.optionHelp[option] ?? ''}`);
   return lines([`Usage: ${command.usage}`, '', command.details, '', 'Options:', ...options].join('\n'));
 }
 
@@ -173,7 +193,8 @@ async function main(argv: string[]): Promise<number> {
   }
   const command = commands[name];
   if (!command) {
-    err(safe`taskres: unknown command '${name}'. Valid commands: ${Object.keys(commands).join(', ')}.`, safe``, ...mainHelp());
+    const suggestion = closestName(name, Object.keys(commands));
+    err(safe`taskres: unknown command '${name}'${suggestion ? ` (did you mean '${suggestion}'?)` : ''}. Valid commands: ${Object.keys(commands).join(', ')}.`, safe``, ...mainHelp());
     return 2;
   }
   let parsed: ReturnType<typeof parseArgs>;
@@ -181,8 +202,11 @@ async function main(argv: string[]): Promise<number> {
     parsed = parseArgs({ args: rest, options: command.options, allowPositionals: true, strict: true });
   } catch (error) {
     const valid = Object.keys(command.options).map((o) => `--${o}`).join(', ');
-    const message = error instanceof Error ? error.message.split('\n')[0] : describeThrown(error);
-    err(safe`taskres ${name}: ${message}. Valid options: ${valid}.`, safe`Usage: ${command.usage}`);
+    const message = error instanceof Error ? error.message.split('\n')[0]! : describeThrown(error);
+    const unknown = /^Unknown option '-{1,2}([^']+)'/.exec(message)?.[1];
+    const suggestion = unknown === undefined ? undefined : closestName(unknown, Object.keys(command.options));
+    const problem = unknown === undefined ? message : `unknown option '${message.slice(16, message.indexOf("'", 16))}'${suggestion ? ` (did you mean --${suggestion}?)` : ''}`;
+    err(safe`taskres ${name}: ${problem}. Valid options: ${valid}.`, safe`Usage: ${command.usage}`);
     return 2;
   }
   if (parsed.values.help) {

@@ -558,8 +558,6 @@ function hoistVarsAndFunctions(body: AnyNode, scope: Scope): void {
       case 'VariableDeclaration':
         if (node.kind === 'var') for (const declarator of node.declarations as AnyNode[]) declarePattern(declarator.id, scope);
         break;
-      case 'FunctionDeclaration':
-        break;
       case 'StaticBlock':
       case 'BlockStatement':
         for (const statement of node.body as AnyNode[]) pending.push(statement);
@@ -587,7 +585,8 @@ function hoistVarsAndFunctions(body: AnyNode, scope: Scope): void {
         for (const switchCase of node.cases as AnyNode[]) for (const statement of switchCase.consequent as AnyNode[]) pending.push(statement);
         break;
       default:
-        // Expressions, and statements that hold no statements: nothing hoists out of them.
+        // Expressions, statements that hold no statements, and function declarations in
+        // nested blocks (see above): nothing hoists out of them.
         break;
     }
   }

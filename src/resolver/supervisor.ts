@@ -76,7 +76,7 @@ const MAX_JOBS_PER_BATCH = 1024;
  */
 const MAX_BATCH_CHARS = 512 * 1024;
 const STDERR_TAIL_CHARS = 2000;
-/** Time for a new sandbox process to start and create its isolates, on a slow machine. */
+/** Slack for a slow or loaded machine (work is sent only once the sandbox reported ready). */
 const SANDBOX_START_ALLOWANCE_MS = 5000;
 /**
  * How long a new sandbox process may take to report ready before it is killed and counted

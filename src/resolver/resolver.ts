@@ -9,6 +9,7 @@ import { describeExpected, outOfRangeHint, rangeSchema } from '../resource-range
 import { describeResourceFunction, getTaskDefinition, type DynamicResource, type TaskArgs, type TaskDefinition } from '../definition/task.js';
 import { RESOURCE_NAMES, type Resources } from '../units.js';
 import { encodeArgs, type EncodedArgs } from './encode-args.js';
+import { withPathStringHint } from './path-string-hint.js';
 import { resolveOptions, type ResolvedOptions, type ResolverOptions } from './options.js';
 import { Supervisor, type EvaluationFailure, type Job, type JobOutcomes } from './supervisor.js';
 
@@ -177,7 +178,7 @@ class SandboxedResolver implements Resolver {
     try {
       result = this.finish(pending.definition, pending.statics, outcomes);
     } catch (error) {
-      pending.sink.reject(pending.index, error as TaskresError);
+      pending.sink.reject(pending.index, withPathStringHint(error as TaskresError, pending.definition, pending.paramsJson));
       return;
     }
     pending.sink.fulfill(pending.index, result);

@@ -16,9 +16,8 @@
  * no process is started again. A function is never blamed for a process that never started.
  */
 import { fork, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { TaskresError } from '../errors.js';
+import { findSandboxEntry } from './sandbox-entry.js';
 import type { DynamicResource } from '../definition/task.js';
 import { TaskFile } from '../definition/task-file.js';
 import {
@@ -270,15 +269,12 @@ export class Supervisor {
   private ensureChild(): ChildProcess | undefined {
     if (this.child) return this.child;
     if (this.unavailable || this.restartTimer) return undefined;
-    const entry = fileURLToPath(new URL('./sandbox-process.js', import.meta.url));
-    if (!existsSync(entry)) {
-      // Typically an app bundle that took taskres's code but not its dist/ files.
-      this.giveUp({
-        cause: `the sandbox process's entry file ${entry} does not exist`,
-        fix: 'install taskres as a package (an app bundler must leave taskres external, so that its dist/ files stay beside it)',
-      });
+    const found = findSandboxEntry();
+    if (!('entry' in found)) {
+      this.giveUp(found);
       return undefined;
     }
+    const entry = found.entry;
     const child = fork(entry, [], {
       execArgv: [...SANDBOX_NODE_FLAGS],
       // Date and Number formatting must not tell a function the host's time zone or locale.

@@ -15,6 +15,9 @@
  * checkout made for this Node. What the test is about is unchanged: the tarball's files, its
  * package.json (exports, bin, dependencies, types), and the package code resolving its
  * dependencies, its sandbox entry and isolated-vm from the app's own node_modules.
+ *
+ * The clone is of this checkout's HEAD: commit before running this file locally (CI runs in a
+ * fresh clone, where HEAD is what is tested).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -30,6 +33,7 @@ const app = join(work, 'app');
 const cjsApp = join(app, 'cjs');
 let packed: { files: string[]; tarball: string; distBeforePack: boolean };
 const timings: Record<string, number> = {};
+let prepareWithoutDevDependencies: ReturnType<typeof spawnSync>;
 
 function timed<T>(what: string, fn: () => T): T {
   const started = Date.now();
@@ -46,6 +50,8 @@ function npm(args: string[], cwd: string): string {
 
 beforeAll(() => {
   timed('clone', () => execFileSync('git', ['clone', '--quiet', ROOT, clone], { stdio: 'ignore' }));
+  // As after `npm ci --omit=dev` in a clone: sources present, tsup absent.
+  prepareWithoutDevDependencies = spawnSync('npm', ['run', 'prepare', '--silent'], { cwd: clone, encoding: 'utf8', timeout: 60_000 });
   symlinkSync(join(ROOT, 'node_modules'), join(clone, 'node_modules'), 'dir');
   const distBeforePack = existsSync(join(clone, 'dist'));
   const json = timed('npm pack (prepare builds dist)', () => npm(['pack', '--json', '--pack-destination', work], clone));
@@ -76,6 +82,19 @@ describe('the packed tarball', () => {
   it('is built by prepare from a fresh clone, which has no dist of its own', () => {
     expect(packed.distBeforePack).toBe(false);
     expect(existsSync(join(clone, 'dist', 'index.js'))).toBe(true);
+  });
+
+  it('prepare does no harm where it cannot or need not build', () => {
+    // A clone without dev dependencies: it says why and succeeds, so the install goes on.
+    expect(prepareWithoutDevDependencies.status).toBe(0);
+    expect(String(prepareWithoutDevDependencies.stderr)).toContain('dev dependencies are not installed, so dist is not built');
+    // The installed package (no sources): nothing to do, nothing printed, dist untouched.
+    const installed = join(app, 'node_modules', 'taskres');
+    const before = readdirSync(join(installed, 'dist')).sort();
+    const run = spawnSync('npm', ['run', 'prepare', '--silent'], { cwd: installed, encoding: 'utf8', timeout: 60_000 });
+    expect(run.status).toBe(0);
+    expect(run.stdout + run.stderr).toBe('');
+    expect(readdirSync(join(installed, 'dist')).sort()).toEqual(before);
   });
 
   it('holds dist, bin, examples, LICENSE and README, and no benchmark, soak, tests or sources', () => {

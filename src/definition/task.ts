@@ -89,6 +89,8 @@ export interface TaskSpec {
     /** How resources grow after a failed attempt; see {@link RetryPolicy}. */
     retry?: RetryPolicy;
   };
+  /** `defineTask` also takes `retry` here, beside `resources`; `toJSON()` puts it in `resources`. */
+  retry?: RetryPolicy;
 }
 
 /** What every task carries besides being callable. */

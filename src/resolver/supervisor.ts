@@ -34,7 +34,7 @@ import {
   type SourceEntry,
   type ToSandbox,
 } from '../sandbox/protocol.js';
-import type { StartReport } from '../sandbox/handshake.js';
+import { wallClockMs, type StartReport } from '../sandbox/handshake.js';
 import { ISOLATED_VM_NODE_FLAGS, type IsolatedVmProblem } from '../sandbox/load-ivm.js';
 import { crashFailure, judgeLostJobs } from '../sandbox/verdicts.js';
 import type { ResolvedOptions } from './options.js';
@@ -54,9 +54,8 @@ export interface JobOutcomes {
 /** One resolve call's sandbox work. */
 export interface Job {
   dynamics: readonly DynamicResource[];
-  paramsJson: string;
-  /** JSON array entries of the job's files (see EncodedArgs). */
-  filesJson: string;
+  /** The JSON array `[files, params]` of the job's arguments (see EncodedArgs). */
+  argsJson: string;
   /** Receives the outcomes of its evaluations, one per dynamic resource, in order. */
   settle(outcomes: JobOutcomes): void;
   /**
@@ -136,6 +135,12 @@ export class Supervisor {
   private unavailable: TaskresError | undefined;
   /** Sandbox processes started so far (1 + restarts). */
   starts = 0;
+  /**
+   * The steps of the last start, in ms since the start was asked for (`forked`, the sandbox
+   * process's own steps, `readyReceived`, `firstBatchDone`): for the benchmark and doctor.
+   */
+  startPhases: Record<string, number> | undefined;
+  private startAskedMs = 0;
 
   constructor(private readonly options: ResolvedOptions) {
     this.settings = {
@@ -224,7 +229,7 @@ export class Supervisor {
     let chars = 0;
     while (count < share && count < this.queue.length) {
       const next = this.queue[count]!;
-      const size = next.paramsJson.length + next.filesJson.length;
+      const size = next.argsJson.length;
       if (count > 0 && (evaluations + next.dynamics.length > MAX_EVALUATIONS_PER_BATCH || chars + size > MAX_BATCH_CHARS)) break;
       evaluations += next.dynamics.length;
       chars += size;
@@ -279,6 +284,8 @@ export class Supervisor {
       });
       return undefined;
     }
+    this.startAskedMs = wallClockMs();
+    this.startPhases = undefined;
     const child = fork(entry, [], {
       execArgv: [...SANDBOX_NODE_FLAGS],
       // Date and Number formatting must not tell a function the host's time zone or locale.
@@ -287,6 +294,7 @@ export class Supervisor {
       stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
     });
     this.starts++;
+    const forkedMs = wallClockMs() - this.startAskedMs;
     this.child = child;
     this.ready = false;
     this.crashReason = undefined;
@@ -308,6 +316,7 @@ export class Supervisor {
     child.on('close', (code, signal) => this.onExit(child, code, signal));
     child.on('error', () => child.kill('SIGKILL'));
     child.send({ t: 'init', settings: this.settings } satisfies ToSandbox);
+    this.startPhases = { forked: forkedMs };
     return child;
   }
 
@@ -315,6 +324,10 @@ export class Supervisor {
     if (child !== this.child) return;
     switch (message.t) {
       case 'ready':
+        if (this.startPhases) {
+          for (const [name, at] of Object.entries(message.phases)) this.startPhases[name] = at - this.startAskedMs;
+          this.startPhases.readyReceived = wallClockMs() - this.startAskedMs;
+        }
         clearTimeout(this.startTimer);
         this.ready = true;
         this.failedStarts = 0;
@@ -327,6 +340,7 @@ export class Supervisor {
       case 'done': {
         const jobs = this.land(message.id);
         if (!jobs) return;
+        if (this.startPhases && this.startPhases.firstBatchDone === undefined) this.startPhases.firstBatchDone = wallClockMs() - this.startAskedMs;
         // A batch whose arguments did not fit together: each job runs alone.
         if (message.result.retryAlone && jobs.length > 1) this.suspects.push(...jobs);
         else this.queue.unshift(...settleBatch(jobs, message.result));
@@ -509,7 +523,8 @@ function encodeBatch(jobs: Job[]): { meta: string; payload: string } {
       sourceLists.set(job.dynamics, list);
     }
     count += job.dynamics.length;
-    jobEntries += `${j > 0 ? ',' : ''}[${list},[${job.filesJson}],${job.paramsJson}]`;
+    // [sources, files, params]: the job's source list, then its own `[files, params]` unwrapped.
+    jobEntries += `${j > 0 ? ',[' : '['}${list},${job.argsJson.slice(1)}`;
   }
   const meta: BatchMeta = { sources, count, jobs: jobs.length };
   return { meta: JSON.stringify(meta), payload: `{"jobs":[${jobEntries}]}` };

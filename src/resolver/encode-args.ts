@@ -42,13 +42,13 @@ export function encodeArgs(definition: TaskDefinition, args: unknown): EncodedAr
   }
   const encoder = new Encoder(task);
   const record = args as Record<string, unknown>;
-  const copy: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
+  const copy: Record<string, unknown> = {};
   for (let p = 0; p < params.length; p++) {
     const name = params[p]!;
     encoder.keys.push(name);
     // Parameters no function reads are validated, not copied.
     const value = encoder.walk(record[name], 0, paramsToCopy.includes(name));
-    if (value !== SKIPPED) copy[name] = value;
+    if (value !== SKIPPED) put(copy, name, value);
     encoder.keys.pop();
   }
   return JSON.stringify([encoder.files, copy]);
@@ -106,13 +106,12 @@ class Encoder {
         throw this.bad(`an instance of ${kind.slice(0, 40)} (only plain objects, arrays and TaskFile are data; convert it first)`);
       }
       if (Object.getOwnPropertySymbols(value).length > 0) throw this.bad('an object with symbol keys');
-      // No prototype: a key named __proto__ is then an ordinary property of the copy.
-      const out: Record<string, unknown> | undefined = emit ? (Object.create(null) as Record<string, unknown>) : undefined;
+      const out: Record<string, unknown> | undefined = emit ? {} : undefined;
       for (const key of Object.keys(value)) {
         keys.push(key);
         if (key === '$file') throw this.bad("the key '$file', which marks files in JSON specs (use new TaskFile(path) for a file)");
         const item = this.walk((value as Record<string, unknown>)[key], depth + 1, emit);
-        if (out) out[key] = item;
+        if (out) put(out, key, item);
         keys.pop();
       }
       return out ?? SKIPPED;
@@ -139,6 +138,15 @@ class Encoder {
     for (const key of this.keys) path += typeof key === 'number' ? `[${key}]` : `${path === '' ? '' : '.'}${key.slice(0, 40)}`;
     return invalid(this.task, `args.${path} of task '${this.task}' is ${what}`);
   }
+}
+
+/**
+ * Sets an own property of a copy. Copies are plain objects (a null prototype would make V8
+ * keep them as slow dictionaries), so a key named `__proto__` is defined, not assigned.
+ */
+function put(out: Record<string, unknown>, key: string, value: unknown): void {
+  if (key === '__proto__') Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
+  else out[key] = value;
 }
 
 function invalid(taskName: string, message: string): TaskresError {

@@ -32,3 +32,10 @@ export type StartPhases = Record<string, number>;
 export function wallClockMs(): number {
   return performance.timeOrigin + performance.now();
 }
+
+/** What a sandbox worker thread answers to the start ping. */
+export interface PingReply {
+  specifier: string;
+  /** Its thread's start, isolated-vm loaded, first isolate made. */
+  phases: StartPhases;
+}

@@ -1,6 +1,6 @@
 /**
- * The sandbox process: started by a resolver with `--no-node-snapshot`, it runs a pool of
- * worker threads (./thread-pool.ts) that each own an isolate. Some hostile functions abort or wedge any process
+ * The sandbox process: started by a resolver with `--no-node-snapshot`, it runs a piscina
+ * pool whose workers each own an isolate. Some hostile functions abort or wedge any process
  * that runs isolated-vm, so this process is disposable: it reports what it sees (a wedged
  * thread, a catastrophic error, too much memory) and kills itself; the resolver restarts it.
  * It also dies with its parent: losing the IPC channel means the resolver is gone.
@@ -10,7 +10,9 @@
  * and the fix when isolated-vm cannot load for this Node.
  */
 import { BroadcastChannel } from 'node:worker_threads';
-import { wallClockMs, type StartPhases, type StartReport } from './handshake.js';
+import { Piscina } from 'piscina';
+import { wallClockMs, type PingReply, type StartPhases } from './handshake.js';
+import type { StartReport } from './handshake.js';
 import { loadIsolatedVm } from './load-ivm.js';
 import {
   HEARTBEAT_BYTES,
@@ -25,8 +27,8 @@ import {
   type FromWorker,
   type SandboxSettings,
   type ToSandbox,
+  type WorkerData,
 } from './protocol.js';
-import { ThreadPool } from './thread-pool.js';
 
 const dieNow = (): never => process.kill(process.pid, 'SIGKILL') as never;
 process.on('disconnect', dieNow);
@@ -42,7 +44,7 @@ const send = (message: FromSandbox | StartReport, then?: () => void): void => {
   process.send!(message, undefined, undefined, then);
 };
 
-let pool: ThreadPool | undefined;
+let pool: Piscina | undefined;
 let crashed = false;
 let ready = false;
 
@@ -109,25 +111,33 @@ function answerSize(id: number, sizes: number[] | undefined, error: string | und
 
 function start(given: SandboxSettings): void {
   phases.poolStarting = wallClockMs();
-  // Ready once every thread has loaded isolated-vm and made its isolate.
-  pool = new ThreadPool(
-    new URL('./sandbox-worker.js', import.meta.url),
-    { settings: given, heartbeat, channelName, capacity: MAX_EVALUATIONS_PER_BATCH },
-    given.threads,
-    {
-      onUp(_specifier, threadPhases) {
-        if (crashed) return;
-        ready = true;
-        const { specifier, version, location } = isolatedVm.loaded!;
-        Object.assign(phases, threadPhases);
-        phases.readySent = wallClockMs();
-        send({ t: 'ready', isolatedVm: { specifier, version, location }, startMs: Math.round(performance.now()), phases });
-      },
-      onDone: (id, result) => send({ t: 'done', id, result }),
-      onFailed: (id, message) => send({ t: 'failed', id, message }),
-      // A thread that cannot start is a failed start: the resolver retries a few times, then gives up.
-      onThreadError: (message) => crash('exited', `a sandbox thread ${ready ? 'failed' : 'could not start'}: ${message}`),
+  const started = new Piscina({
+    filename: new URL('./sandbox-worker.js', import.meta.url).href,
+    minThreads: given.threads,
+    maxThreads: given.threads,
+    concurrentTasksPerWorker: 1,
+    idleTimeout: Number.MAX_SAFE_INTEGER,
+    recordTiming: false,
+    workerData: { settings: given, heartbeat, channelName, capacity: MAX_EVALUATIONS_PER_BATCH } satisfies WorkerData,
+  });
+  pool = started;
+  started.on('error', (error: unknown) => {
+    crash('exited', `a sandbox thread ${ready ? 'failed' : 'could not start'}: ${describe(error)}`);
+  });
+  // One ping per thread: each answers once its module has loaded isolated-vm and made its isolate.
+  const pings = Array.from({ length: given.threads }, () => started.run(undefined, { name: 'ping' }) as Promise<PingReply>);
+  Promise.all(pings).then(
+    (replies) => {
+      if (crashed) return;
+      ready = true;
+      const { specifier, version, location } = isolatedVm.loaded!;
+      // The slowest thread's steps: the process is ready when its last thread is.
+      for (const reply of replies) for (const [name, at] of Object.entries(reply.phases)) phases[name] = Math.max(phases[name] ?? 0, at);
+      phases.readySent = wallClockMs();
+      send({ t: 'ready', isolatedVm: { specifier, version, location }, startMs: Math.round(performance.now()), phases });
     },
+    // A thread that cannot start is a failed start: the resolver retries a few times, then gives up.
+    (error: unknown) => crash('exited', `a sandbox thread could not start: ${describe(error)}`),
   );
   const graceMs = wedgeGraceMs(given.timeoutMs);
   const memoryCapBytes = given.processMemoryLimitMiB * 1024 * 1024;
@@ -146,6 +156,10 @@ function start(given: SandboxSettings): void {
   }, WATCHDOG_INTERVAL_MS).unref();
 }
 
+function describe(error: unknown): string {
+  return String((error as Error)?.message ?? error).split('\n')[0]!.slice(0, 300);
+}
+
 process.on('message', (message: ToSandbox) => {
   switch (message.t) {
     case 'init':
@@ -153,13 +167,17 @@ process.on('message', (message: ToSandbox) => {
       if (!crashed) start(message.settings);
       return;
     case 'batch':
-      pool?.run(message.id, message.task);
+      if (!pool) return;
+      pool.run(message.task).then(
+        (result) => send({ t: 'done', id: message.id, result }),
+        (error: unknown) => send({ t: 'failed', id: message.id, message: String((error as Error)?.message ?? error).slice(0, 300) }),
+      );
       return;
     case 'size-reply':
       answerSize(message.id, message.sizes, message.error);
       return;
     case 'close':
-      void (pool?.close() ?? Promise.resolve()).finally(() => {
+      void (pool?.destroy() ?? Promise.resolve()).finally(() => {
         fromWorkers.close();
         process.exit(0);
       });

@@ -70,6 +70,13 @@ export interface Job {
 export const SANDBOX_NODE_FLAGS: readonly string[] = ISOLATED_VM_NODE_FLAGS;
 const MAX_JOBS_PER_BATCH = 1024;
 /**
+ * While every thread has a batch, queued jobs are held back until there are this many: a
+ * small batch sent then would only wait in the sandbox, and callers awaiting one resolution
+ * at a time would fragment into many tiny batches, each paying the fixed cost of a batch.
+ * Held jobs go out with the next batch that comes back.
+ */
+const MIN_JOBS_TO_PIPELINE = 256;
+/**
  * The parsed batch lives in the isolate's heap beside the functions' own data: keep it
  * small next to memoryLimitMiB (a job larger than this goes alone).
  */
@@ -210,7 +217,11 @@ export class Supervisor {
         // Suspects run alone, one at a time; other work waits so no innocent job shares their fate.
         if (this.inFlight.size === 0) this.send([this.suspects.shift()!]);
       } else {
-        while (this.queue.length > 0 && this.inFlight.size < this.maxBatchesInFlight) this.send(this.takeBatch());
+        while (this.queue.length > 0 && this.inFlight.size < this.maxBatchesInFlight) {
+          const idleThreads = this.options.threads - this.inFlight.size;
+          if (idleThreads <= 0 && this.queue.length < MIN_JOBS_TO_PIPELINE) break;
+          this.send(this.takeBatch(idleThreads));
+        }
       }
     }
     this.updateRef();
@@ -221,9 +232,9 @@ export class Supervisor {
     }
   }
 
-  private takeBatch(): Job[] {
-    // Spread queued work over the threads instead of one batch taking it all.
-    const share = Math.min(MAX_JOBS_PER_BATCH, Math.ceil(this.queue.length / this.options.threads));
+  private takeBatch(idleThreads: number): Job[] {
+    // Spread queued work over the idle threads instead of one batch taking it all.
+    const share = Math.min(MAX_JOBS_PER_BATCH, Math.ceil(this.queue.length / Math.max(1, idleThreads)));
     let count = 0;
     let evaluations = 0;
     let chars = 0;

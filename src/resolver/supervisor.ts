@@ -56,6 +56,8 @@ export interface Job {
   dynamics: readonly DynamicResource[];
   /** The JSON array `[files, params]` of the job's arguments (see EncodedArgs). */
   argsJson: string;
+  /** JSON array of the retry context per dynamic resource; only for tasks whose functions name it. */
+  contextJson?: string | undefined;
   /** Receives the outcomes of its evaluations, one per dynamic resource, in order. */
   settle(outcomes: JobOutcomes): void;
   /**
@@ -240,7 +242,7 @@ export class Supervisor {
     let chars = 0;
     while (count < share && count < this.queue.length) {
       const next = this.queue[count]!;
-      const size = next.argsJson.length;
+      const size = next.argsJson.length + (next.contextJson?.length ?? 0);
       if (count > 0 && (evaluations + next.dynamics.length > MAX_EVALUATIONS_PER_BATCH || chars + size > MAX_BATCH_CHARS)) break;
       evaluations += next.dynamics.length;
       chars += size;
@@ -534,8 +536,9 @@ function encodeBatch(jobs: Job[]): { meta: string; payload: string } {
       sourceLists.set(job.dynamics, list);
     }
     count += job.dynamics.length;
-    // [sources, files, params]: the job's source list, then its own `[files, params]` unwrapped.
-    jobEntries += `${j > 0 ? ',[' : '['}${list},${job.argsJson.slice(1)}`;
+    // [sources, files, params(, context)]: the job's source list, its own `[files, params]`
+    // unwrapped, and its retry context when its functions read one.
+    jobEntries += `${j > 0 ? ',[' : '['}${list},${job.contextJson === undefined ? job.argsJson.slice(1) : `${job.argsJson.slice(1, -1)},${job.contextJson}]`}`;
   }
   const meta: BatchMeta = { sources, count, jobs: jobs.length };
   return { meta: JSON.stringify(meta), payload: `{"jobs":[${jobEntries}]}` };

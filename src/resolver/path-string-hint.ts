@@ -6,6 +6,7 @@
  */
 import { TaskresError } from '../errors.js';
 import type { TaskDefinition } from '../definition/task.js';
+import type { EncodedArgs } from './encode-args.js';
 
 /** The message V8 gives for calling `size` on something that has no such method. */
 const SIZE_NOT_A_FUNCTION = /threw: TypeError: ([A-Za-z_$][\w$]*)[\w$.[\]]*\.size is not a function/;
@@ -16,10 +17,11 @@ const MAX_VISITED = 10_000;
 /**
  * `error` with a hint appended when it is a `TASKRES_FUNCTION_THREW` about calling `size` and
  * a parameter that the function receives holds strings (a string, or strings inside it) where
- * files would be; `error` itself otherwise. `paramsJson` is the encoded args the sandbox got,
- * in which a `TaskFile` is an object: strings in it were strings in the caller's args.
+ * files would be; `error` itself otherwise. `argsJson` is the encoded args the sandbox got
+ * (`[files, params]`, see encode-args.ts), in which a `TaskFile` is a marker object: strings in
+ * it were strings in the caller's args.
  */
-export function withPathStringHint(error: TaskresError, definition: TaskDefinition, paramsJson: string): TaskresError {
+export function withPathStringHint(error: TaskresError, definition: TaskDefinition, argsJson: EncodedArgs): TaskresError {
   if (error.code !== 'TASKRES_FUNCTION_THREW' || error.resource === undefined) return error;
   const match = SIZE_NOT_A_FUNCTION.exec(error.message);
   if (!match) return error;
@@ -27,7 +29,7 @@ export function withPathStringHint(error: TaskresError, definition: TaskDefiniti
   if (!dynamic) return error;
   let params: Record<string, unknown>;
   try {
-    params = JSON.parse(paramsJson) as Record<string, unknown>;
+    params = (JSON.parse(argsJson) as [unknown, Record<string, unknown>])[1];
   } catch {
     return error;
   }

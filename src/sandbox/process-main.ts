@@ -69,6 +69,8 @@ interface Thread {
   up: boolean;
   /** Batches sent to it and not yet answered. */
   holding: number;
+  /** Starts its serve task (once); piscina adds a thread for it. */
+  serve?: () => void;
 }
 const threads: Thread[] = [];
 /** Batches no thread has room for yet, oldest first. */
@@ -143,7 +145,9 @@ function start(given: SandboxSettings): void {
   const started = new Piscina({
     filename: new URL('./sandbox-worker.js', import.meta.url).href,
     name: 'serve',
-    minThreads: given.threads,
+    // One thread at first: it boots faster alone on a small machine, and the process is ready
+    // once it is up. Then one serve task per further thread, each making piscina add one.
+    minThreads: 1,
     maxThreads: given.threads,
     concurrentTasksPerWorker: 1,
     idleTimeout: Number.MAX_SAFE_INTEGER,
@@ -161,11 +165,13 @@ function start(given: SandboxSettings): void {
     port1.on('message', (message: FromServe) => onServe(thread, message));
     const task: ServeTask = { port: port2, signal: thread.signal };
     // Piscina owns the thread; the task ends only with it (a thread that died, or could not start).
-    started.run(task, { name: 'serve', transferList: [port2] }).then(
-      () => crash('exited', 'a sandbox thread stopped serving'),
-      (error: unknown) => crash('exited', `a sandbox thread ${thread.up ? 'failed' : 'could not start'}: ${describe(error)}`, !thread.up),
-    );
+    thread.serve = () =>
+      void started.run(task, { name: 'serve', transferList: [port2] }).then(
+        () => crash('exited', 'a sandbox thread stopped serving'),
+        (error: unknown) => crash('exited', `a sandbox thread ${thread.up ? 'failed' : 'could not start'}: ${describe(error)}`, !thread.up),
+      );
   }
+  threads[0]!.serve!();
   const graceMs = wedgeGraceMs(given.timeoutMs);
   const memoryCapBytes = given.processMemoryLimitMiB * 1024 * 1024;
   setInterval(() => {
@@ -190,8 +196,9 @@ function onServe(thread: Thread, message: FromServe): void {
       thread.up = true;
       const { specifier, version, location } = isolatedVm.loaded!;
       if (!ready) {
-        // The first thread up serves at once; the others join as they come up.
+        // The first thread up serves at once; the others start now and join as they come up.
         ready = true;
+        for (const other of threads) if (other !== thread) other.serve!();
         Object.assign(phases, message.phases);
         phases.readySent = wallClockMs();
         send({ t: 'ready', isolatedVm: { specifier: message.specifier ?? specifier, version, location }, startMs: Math.round(performance.now()), phases });

@@ -144,8 +144,9 @@ export const MAX_ARGS_DEPTH = 1000;
 
 /**
  * Reads an argument file: `{ "$file": "path" }` anywhere becomes a TaskFile; relative paths are
- * relative to the file. An object with a `$file` key is always a file: a `$file` that is not a
- * non-empty string, or other keys beside it, is an error naming the field.
+ * relative to the file; `{ "$file": "uri", "size": bytes }` is a file whose size is known (never
+ * looked up). An object with a `$file` key is always a file: a `$file` that is not a non-empty
+ * string, a bad `size`, or other keys beside them, is an error naming the field.
  */
 export function readArgs(path: string): Record<string, unknown> {
   const json = readJson(path);
@@ -170,16 +171,20 @@ export function readArgs(path: string): Record<string, unknown> {
 
 function readFileEntry(record: Record<string, unknown>, at: string, path: string, base: string, where: (at: string) => string): TaskFile {
   const file = record.$file;
-  const extra = Object.keys(record).filter((key) => key !== '$file');
+  const extra = Object.keys(record).filter((key) => key !== '$file' && key !== 'size');
   if (typeof file !== 'string' || file.length === 0) {
     const received = typeof file === 'string' ? 'an empty string' : file === null ? 'null' : Array.isArray(file) ? 'an array' : typeof file;
     throw new UsageError(`${where(at)} in ${path} must be a non-empty path or URL string, received ${received}; write a file as { "$file": "reads.fq" }`);
   }
   if (extra.length > 0) {
-    throw new UsageError(`${where(at)} in ${path}: a file is written { "$file": "path" } with no other keys, received also ${extra.slice(0, 5).map((key) => `'${show(key, 40)}'`).join(', ')}`);
+    throw new UsageError(`${where(at)} in ${path}: a file is written { "$file": "path" } or { "$file": "uri", "size": bytes } with no other keys, received also ${extra.slice(0, 5).map((key) => `'${show(key, 40)}'`).join(', ')}`);
   }
+  const size = record.size;
+  if (size !== undefined && !(typeof size === 'number' && Number.isSafeInteger(size) && size >= 0)) {
+    throw new UsageError(`${where(at.replace(/\.\$file$/, '.size'))} in ${path} must be the file's size in bytes (a whole number, at least 0), received ${typeof size === 'number' ? show(String(size), 40) : size === null ? 'null' : typeof size}`);
+  }
+  const options = size === undefined ? undefined : { size };
   // The library decides what is a local path (and what a URL); only relative local paths move.
-  const given = new TaskFile(file);
-  return given.localPath !== undefined && !file.startsWith('file:') && !isAbsolute(file) ? new TaskFile(join(base, file)) : given;
+  const given = new TaskFile(file, options);
+  return given.localPath !== undefined && !file.startsWith('file:') && !isAbsolute(file) ? new TaskFile(join(base, file), options) : given;
 }
-

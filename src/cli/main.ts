@@ -8,6 +8,7 @@
  *   taskres check SPEC                             every definition-time problem at once
  *   taskres bench [--json] [--quick]               the benchmark
  *   taskres doctor                                 can this machine run resource functions?
+ *   taskres serve [--host H] [--port P] [--tasks SPEC]…   the resolver as an HTTP service
  *   taskres --version
  */
 import { spawn } from 'node:child_process';
@@ -20,6 +21,7 @@ import { runDemo } from './demo.js';
 import { packageInfo, runDoctor } from './doctor.js';
 import { SpecError, UsageError, isModulePath, loadModuleTasks, loadTasks, pickTask, readArgs, readSpecs } from './load.js';
 import { describeThrown, err, json, joinSafe, out, safe, table, type Safe } from './output.js';
+import { serveCommand } from '../service/command.js';
 
 interface Command {
   summary: string;
@@ -142,6 +144,7 @@ const commands: Record<string, Command> = {
     positionals: 0,
     run: async () => runDoctor(),
   },
+  serve: serveCommand,
 };
 
 function resourceTable(taskName: string, resources: Resources): Safe {

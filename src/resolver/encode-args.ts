@@ -11,7 +11,7 @@ import type { TaskDefinition } from '../definition/task.js';
 export interface EncodedArgs {
   /** JSON object of the parameters the resource functions read. */
   paramsJson: string;
-  /** JSON array entries `["path","name"]` of the distinct files, in marker order (no brackets). */
+  /** JSON array entries `["path","name"]` (plus the size when known) of the distinct files, in marker order (no brackets). */
   filesJson: string;
 }
 
@@ -78,7 +78,7 @@ class Encoder {
         throw this.bad(path, `${typeof value === 'undefined' ? 'undefined' : `a ${typeof value}`} (args are data: objects, arrays, strings, finite numbers, booleans, null and TaskFile)`);
     }
     if (value === null) return 'null';
-    if (isTaskFile(value)) return emit ? `{"$file":${this.file(value.path, value.name)}}` : '';
+    if (isTaskFile(value)) return emit ? `{"$file":${this.file(value.path, value.name, value.size)}}` : '';
     if (depth >= MAX_DEPTH) throw this.bad(path, `nesting deeper than ${MAX_DEPTH} levels`);
     if (this.ancestors.includes(value)) throw this.bad(path, 'a cycle (an object that contains itself)');
     this.ancestors.push(value);
@@ -106,14 +106,16 @@ class Encoder {
     }
   }
 
-  private file(path: string, name: string): number {
-    // Distinct paths only: each is looked up at most once per resolve.
-    let index = this.files.length < 64 ? this.files.indexOf(path) : (this.fileIndex ??= new Map(this.files.map((p, i) => [p, i]))).get(path) ?? -1;
+  private file(path: string, name: string, size: number | undefined): number {
+    // Distinct paths only: each is looked up at most once per resolve. A file given with its
+    // size is its own entry (the size travels with it and is never looked up).
+    const key = size === undefined ? path : `${path}\u0000${size}`;
+    let index = this.files.length < 64 ? this.files.indexOf(key) : (this.fileIndex ??= new Map(this.files.map((p, i) => [p, i]))).get(key) ?? -1;
     if (index < 0) {
       index = this.files.length;
-      this.files.push(path);
-      this.filesJson += `${index > 0 ? ',' : ''}[${JSON.stringify(path)},${JSON.stringify(name)}]`;
-      this.fileIndex?.set(path, index);
+      this.files.push(key);
+      this.filesJson += `${index > 0 ? ',' : ''}[${JSON.stringify(path)},${JSON.stringify(name)}${size === undefined ? '' : `,${size}`}]`;
+      this.fileIndex?.set(key, index);
     }
     return index;
   }

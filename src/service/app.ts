@@ -74,6 +74,12 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     }
   });
 
+  // While draining, each answer closes its connection: keep-alive sockets would otherwise hold
+  // the shutdown until their idle timeout.
+  app.addHook('onSend', async (_request, reply) => {
+    if (deps.isDraining()) reply.header('connection', 'close');
+  });
+
   app.addHook('onResponse', async (request, reply) => {
     const route = request.routeOptions.url ?? 'unmatched';
     deps.metrics.responses.inc({ route, status: String(reply.statusCode) });

@@ -10,7 +10,6 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, extname, isAbsolute, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { build } from 'esbuild';
 import { TaskFile, defineTask, isTaskresError, type Task } from 'taskres';
 import { describeThrown, show } from './output.js';
 
@@ -77,6 +76,8 @@ export async function loadModuleTasks(path: string): Promise<FoundTask[]> {
   const library = import.meta.resolve('taskres');
   const out = mkdtempSync(join(tmpdir(), 'taskres-module-'));
   try {
+    // Loaded only for module specs: JSON specs (and `taskres serve` starting) do not pay for it.
+    const { build } = await import('esbuild');
     const result = await build({
       entryPoints: [entry],
       bundle: true,

@@ -6,7 +6,6 @@ import type { ParseArgsConfig } from 'node:util';
 import { UsageError } from '../cli/load.js';
 import { out, safe } from '../cli/output.js';
 import { packageInfo } from '../cli/doctor.js';
-import { closeOnSignal, startServer } from './lifecycle.js';
 import { ServeOptionsError, optionsFromFlags } from './options.js';
 
 /** The entry of `serve` in the CLI's command table. */
@@ -49,6 +48,8 @@ export const serveCommand = {
   } as Readonly<Record<string, string>>,
   positionals: 0,
   run: async (values: Record<string, string | boolean | undefined>): Promise<number> => {
+    // Loaded here, not with the CLI: the other commands need neither Fastify nor prom-client.
+    const { closeOnSignal, startServer } = await import('./lifecycle.js');
     let server;
     try {
       server = await startServer(optionsFromFlags(values as Record<string, string | boolean | string[] | undefined>), { version: packageInfo().version });

@@ -46,6 +46,7 @@ export async function createServer(options: ServeOptions, extra: { version?: str
   const resolver = createResolver(resolverOptions);
   const metrics = new ServiceMetrics(() => resolver.sandboxStarts);
   const state = new ServiceState(resolver);
+  let openapi: Record<string, unknown> | undefined;
   const app = buildApp({
     config,
     resolver,
@@ -53,7 +54,7 @@ export async function createServer(options: ServeOptions, extra: { version?: str
     catalog,
     admission: new Admission(config.maxQueue, metrics),
     metrics,
-    openapi: openApiDocument(extra.version ?? '0.0.0'),
+    openapi: () => (openapi ??= openApiDocument(extra.version ?? '0.0.0')),
     isReady: () => state.ready && !state.draining,
     isDraining: () => state.draining,
     onOutcome: (code) => {

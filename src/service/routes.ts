@@ -18,7 +18,8 @@ export interface RouteDeps {
   catalog: TaskCatalog;
   admission: Admission;
   metrics: ServiceMetrics;
-  openapi: Record<string, unknown>;
+  /** The OpenAPI document (built on first use: it is not needed to start). */
+  openapi(): Record<string, unknown>;
   /** True when /readyz should answer 200. */
   isReady(): boolean;
   /** Called with every resolution outcome code (`ok` or TASKRES_*). */
@@ -74,7 +75,7 @@ export function registerRoutes(app: FastifyInstance, deps: RouteDeps): void {
 
   app.get('/v1/tasks', async () => ({ tasks: catalog.tasks().map((task) => task.toJSON()) }));
 
-  app.get('/v1/openapi.json', async () => deps.openapi);
+  app.get('/v1/openapi.json', async () => deps.openapi());
 
   app.get('/healthz', async () => ({ status: 'ok' }));
 

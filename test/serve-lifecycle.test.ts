@@ -41,7 +41,23 @@ describe('bearer token', () => {
   });
 });
 
+const taskres = (...args: string[]) =>
+  new Promise<{ code: number; stdout: string; stderr: string }>((resolve) =>
+    execFile(process.execPath, [new URL('../bin/taskres.js', import.meta.url).pathname, ...args], { cwd: new URL('..', import.meta.url).pathname }, (error, stdout, stderr) =>
+      resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+    ),
+  );
+
 describe('options', () => {
+  it('serve --help says what every option does', async () => {
+    const help = await taskres('serve', '--help');
+    expect(help.code).toBe(0);
+    for (const flag of ['host', 'port', 'tasks', 'files-root', 'token-file', 'threads', 'timeout-ms', 'memory-limit-mib', 'body-limit-bytes', 'max-items', 'request-timeout-ms', 'max-queue', 'log-level']) {
+      expect(help.stdout).toMatch(new RegExp(`--${flag}(, -\\w)? VALUE +\\S`));
+    }
+    expect((await taskres('--help')).stdout).toContain('serve');
+  });
+
   it('are validated before anything starts', async () => {
     await expect(serve('--max-items', 'many')).rejects.toThrow(/--max-items must be a whole number/);
     await expect(serve('--body-limit-bytes', '10')).rejects.toThrow(/bodyLimitBytes/);
@@ -109,12 +125,7 @@ describe('files with a known size', () => {
   it('the CLI reads { "$file": uri, "size": bytes } from an args file and refuses a bad size', async () => {
     writeFileSync(join(scratch, 'args.json'), JSON.stringify({ files: [{ $file: 's3://bucket/a.fq', size: 2 * 1024 ** 3 }], count: 1 }));
     writeFileSync(join(scratch, 'bad-args.json'), JSON.stringify({ files: [{ $file: 'a.fq', size: '2GB' }], count: 1 }));
-    const run = (...args: string[]) =>
-      new Promise<{ code: number; stdout: string; stderr: string }>((resolve) =>
-        execFile(process.execPath, [new URL('../bin/taskres.js', import.meta.url).pathname, ...args], { cwd: new URL('..', import.meta.url).pathname }, (error, stdout, stderr) =>
-          resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
-        ),
-      );
+    const run = taskres;
     const ok = await run('resolve', 'examples/seed-tasks.json', '--task', 'my_task', '--args', join(scratch, 'args.json'));
     expect(ok.code, ok.stderr).toBe(0);
     expect(JSON.parse(ok.stdout)).toEqual({ cpu: 1, memory: 8, storage: 3, gpu: 0 });

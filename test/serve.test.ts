@@ -113,6 +113,14 @@ describe('POST /v1/resolve', () => {
     expectProblem(await resolve({ task: { params: [], resources: {} }, args: {} }), 400, 'TASKRES_INVALID_SPEC');
   });
 
+  it('answers 400, never 500, for bodies nested 30,000 levels deep in args, a spec or the retry context', async () => {
+    const deep = (n: number) => '['.repeat(n) + ']'.repeat(n);
+    expectProblem(await resolve(`{"task":"sort_reads","args":{"reads":${deep(30_000)}}}`), 400, 'TASKRES_INVALID_ARGS');
+    expectProblem(await resolve(`{"task":{"name":"x","params":[],"resources":{"cpu":1,"memory":1,"junk":${deep(30_000)}}},"args":{}}`), 400, 'TASKRES_INVALID_SPEC');
+    expectProblem(await resolve(`{"task":"sort_reads","args":{"reads":1},"previous":{"resources":{},"reason":"oom","peak":${deep(30_000)}}}`), 400, 'TASKRES_INVALID_ARGS');
+    expect((await post(`${server.url}/v1/check`, `{"spec":{"name":"x","params":[],"resources":{"cpu":${deep(30_000)},"memory":1}}}`)).body.ok).toBe(false);
+  });
+
   it('answers 400 for args that do not match the task', async () => {
     const response = await resolve({ task: 'sort_reads', args: { reads: 1, extra: 2 } });
     expectProblem(response, 400, 'TASKRES_INVALID_ARGS');

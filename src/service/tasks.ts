@@ -42,7 +42,13 @@ export class TaskCatalog {
       }
       return task;
     }
-    const key = JSON.stringify(ref);
+    let key: string;
+    try {
+      key = JSON.stringify(ref);
+    } catch {
+      // Only nesting deep enough to exhaust the stack makes a parsed JSON value unprintable.
+      throw new TaskresError('TASKRES_INVALID_SPEC', 'The inline task spec nests values too deeply; a spec is a name, params and resources.');
+    }
     const hit = this.cache.get(key);
     if (hit !== undefined) {
       // Refreshes its place: the cache drops the least recently used first.

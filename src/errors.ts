@@ -19,6 +19,7 @@ export const ERROR_CODES = {
   TASKRES_ABORTED: 'a wait was cancelled through its signal',
   TASKRES_SANDBOX_UNAVAILABLE:
     'the sandbox cannot run at all (isolated-vm missing or built for another Node, the sandbox process cannot start or keeps dying at start); never blamed on a function',
+  TASKRES_RETRY_EXHAUSTED: 'a retry is pointless: past maxAttempts, or the resource to escalate is at its cap',
 } as const;
 
 /** One of the error codes of {@link ERROR_CODES}. */

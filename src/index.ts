@@ -57,3 +57,6 @@ export {
   type KubernetesToleration,
   type PodSpecFragment,
 } from './allocator/kubernetes.js';
+export type { RetryContext, PreviousAttempt } from './resolver/retry.js';
+export { FAILURE_REASONS, type FailureReason, type RetryPolicy, type ResourceRetryPolicy } from './definition/retry-policy.js';
+export { failureFromPod, type PodFailure } from './retry/failure-from-pod.js';

@@ -76,10 +76,19 @@ describe('POST /v1/resolve', () => {
     expect((await resolve({ task: spec, args: { n: 3 } })).body).toEqual({ resources: { cpu: 6, memory: 4, storage: 500, gpu: 1, gpuType: 'nvidia-a10g' }, warnings: [] });
   });
 
-  it('accepts the retry context (attempt, previous) and validates its shape', async () => {
+  it('passes the retry context (attempt, previous) to the resolver and validates its shape', async () => {
     const ok = await resolve({ task: 'sort_reads', args: { reads: 1 }, attempt: 2, previous: { resources: { cpu: 4, memory: 16, storage: 500, gpu: 0 }, reason: 'oom', peak: { memory: 15.5 } } });
     expect(ok.status).toBe(200);
-    const bad = await resolve({ task: 'sort_reads', args: { reads: 1 }, attempt: 0, previous: { resources: {}, reason: 'sunspots' } });
+    const growing = { name: 'growing', params: ['n'], resources: { cpu: 2, memory: 8 }, retry: { on: ['oom'], memory: { factor: 2, max: 32 }, maxAttempts: 3 } };
+    const previous = (memory: number) => ({ resources: { cpu: 2, memory, storage: 500, gpu: 0 }, reason: 'oom' });
+    expect((await resolve({ task: growing, args: { n: 1 }, attempt: 2, previous: previous(8) })).body.resources.memory).toBe(16);
+    const many = await post(`${server.url}/v1/resolve-many`, { items: [{ task: growing, args: { n: 1 } }, { task: growing, args: { n: 1 }, attempt: 3, previous: previous(16) }] });
+    expect(many.body.outcomes.map((o: any) => o.resources.memory)).toEqual([8, 32]);
+    expectProblem(await resolve({ task: growing, args: { n: 1 }, attempt: 4, previous: previous(32) }), 422, 'TASKRES_RETRY_EXHAUSTED');
+    expectProblem(await resolve({ task: growing, args: { n: 1 }, previous: previous(8) }), 400, 'TASKRES_INVALID_ARGS');
+    const seen = { name: 'seen', params: ['n'], resources: { cpu: '({ n }, { attempt }) => attempt', memory: 1 } };
+    expect((await resolve({ task: seen, args: { n: 1 }, attempt: 3 })).body.resources.cpu).toBe(3);
+    const bad = await resolve({ task: 'sort_reads', args: { reads: 1 }, attempt: 0, previous: { resources: { cpu: 1, memory: 1, storage: 1, gpu: 0 }, reason: 'sunspots' } });
     expectProblem(bad, 400, 'TASKRES_INVALID_ARGS');
     expect(bad.body.detail).toContain('body.attempt');
     expect(bad.body.detail).toContain('body.previous.reason');

@@ -19,6 +19,7 @@ import {
   type Resources,
   type Task,
 } from 'taskres';
+import { runRetryDemo } from './demo-retry.js';
 import { loadModuleTasks } from './load.js';
 import { json, out, safe, span, table, type Cell } from './output.js';
 
@@ -100,8 +101,9 @@ export async function runDemo(): Promise<number> {
     });
     const stopped = hostile.every((_, i) => outcomes[tasks.length + i]!.status === 'rejected');
     const resolved = tasks.every((_, i) => outcomes[i]!.status === 'fulfilled');
-    out(resolved && stopped ? safe`\nEvery task resolved and every hostile function was stopped.` : safe`\nSomething went wrong: see above.`);
-    return resolved && stopped ? 0 : 1;
+    const retried = await runRetryDemo(resolver, files);
+    out(resolved && stopped && retried ? safe`\nEvery task resolved and every hostile function was stopped.` : safe`\nSomething went wrong: see above.`);
+    return resolved && stopped && retried ? 0 : 1;
   } finally {
     await resolver.close();
     rmSync(dir, { recursive: true, force: true });

@@ -4,7 +4,7 @@
  * spec that imports `taskres` shares its copy. Everything it prints goes through ./output.ts.
  *
  *   taskres demo                                   the seed's tasks, resolved and placed
- *   taskres resolve SPEC --args ARGS.json [--task NAME] [--format json|table]
+ *   taskres resolve SPEC --args ARGS.json [--task NAME] [--format json|table] [--attempt N --previous FILE.json]
  *   taskres check SPEC                             every definition-time problem at once
  *   taskres bench [--json] [--quick]               the benchmark
  *   taskres doctor                                 can this machine run resource functions?
@@ -15,11 +15,11 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { checkTaskSpec, createResolver, isTaskresError, toKubernetesResources, type Resources } from 'taskres';
+import { checkTaskSpec, createResolver, isTaskresError, toKubernetesResources, type Resources, type RetryContext } from 'taskres';
 import { closestName } from '../definition/suggest.js';
 import { runDemo } from './demo.js';
 import { packageInfo, runDoctor } from './doctor.js';
-import { SpecError, UsageError, isModulePath, loadModuleTasks, loadTasks, pickTask, readArgs, readSpecs } from './load.js';
+import { SpecError, UsageError, isModulePath, loadModuleTasks, loadTasks, pickTask, readArgs, readJson, readSpecs } from './load.js';
 import { describeThrown, err, json, joinSafe, out, safe, table, type Safe } from './output.js';
 import { serveCommand } from '../service/command.js';
 
@@ -49,7 +49,7 @@ const commands: Record<string, Command> = {
   },
   resolve: {
     summary: "compute a task's resources for given arguments",
-    usage: 'taskres resolve SPEC --args ARGS.json [--task NAME] [--format json|table]',
+    usage: 'taskres resolve SPEC --args ARGS.json [--task NAME] [--format json|table] [--attempt N [--previous PREVIOUS.json]]',
     details:
       'SPEC is a JSON task spec (the defineTask shape, or an array of them) or a JS/TS module of tasks.\nARGS.json holds the task parameters; files are written { "$file": "path" } (relative to ARGS.json).\nPrints the resources as JSON (or a table). Exit code 1 with the error code on failure.',
     options: {
@@ -58,6 +58,8 @@ const commands: Record<string, Command> = {
       task: { type: 'string', short: 't' },
       format: { type: 'string', short: 'f', default: 'json' },
       'timeout-ms': { type: 'string' },
+      attempt: { type: 'string' },
+      previous: { type: 'string' },
     },
     optionHelp: {
       ...HELP_TEXT,
@@ -65,6 +67,8 @@ const commands: Record<string, Command> = {
       task: 'which task of SPEC to resolve, when it holds several',
       format: "'json' (default) or 'table' (with the Kubernetes resources)",
       'timeout-ms': 'per resource-function evaluation, in milliseconds (default 1000)',
+      attempt: 'which attempt this is, 1-based (a retry): the task\'s retry option escalates from --previous',
+      previous: 'JSON file of what happened last time: { "resources": {...}, "reason": "oom", "peak": { "memory": 7.6 } }',
     },
     positionals: 1,
     run: async (values, [spec]) => {
@@ -73,11 +77,12 @@ const commands: Record<string, Command> = {
       if (typeof values.args !== 'string') throw new UsageError('--args ARGS.json is required (the task parameters as JSON)');
       const timeoutMs = values['timeout-ms'] === undefined ? undefined : Number(values['timeout-ms']);
       if (timeoutMs !== undefined && !Number.isInteger(timeoutMs)) throw new UsageError(`--timeout-ms must be a whole number of milliseconds, received '${values['timeout-ms']}'`);
+      const retry = readRetryFlags(values);
       const task = pickTask(await loadTasks(spec!), values.task as string | undefined, spec!);
       const args = readArgs(values.args);
       const resolver = createResolver(timeoutMs === undefined ? {} : { timeoutMs });
       try {
-        const resources = await resolver.resolve(task, args);
+        const resources = await resolver.resolve(task, args, retry);
         out(format === 'json' ? json(resources) : resourceTable(task.taskName, resources));
         return 0;
       } catch (error) {
@@ -146,6 +151,18 @@ const commands: Record<string, Command> = {
   },
   serve: serveCommand,
 };
+
+/** `--attempt N --previous FILE.json` as a retry context; its contents are checked by the resolver. */
+function readRetryFlags(values: Record<string, string | boolean | undefined>): RetryContext | undefined {
+  const { attempt, previous } = values;
+  if (attempt === undefined) {
+    if (previous !== undefined) throw new UsageError('--previous needs --attempt N (which attempt this is, e.g. --attempt 2)');
+    return undefined;
+  }
+  const number = Number(attempt);
+  if (!/^\d+$/.test(String(attempt)) || !Number.isSafeInteger(number) || number < 1) throw new UsageError(`--attempt must be a whole number from 1, received '${String(attempt)}'`);
+  return typeof previous === 'string' ? { attempt: number, previous: readJson(previous) as RetryContext['previous'] } : { attempt: number };
+}
 
 function resourceTable(taskName: string, resources: Resources): Safe {
   const k8s = toKubernetesResources(resources).requests;

@@ -40,7 +40,25 @@ export interface ParsedFunction {
   isAsync: boolean;
   /** True for generator functions. */
   isGenerator: boolean;
+  /**
+   * The second parameter after an object pattern (the retry context: `{ attempt, previous }`),
+   * or `undefined` when there is none. Its keys are checked by the caller against {@link CONTEXT_KEYS}.
+   */
+  context?: RetryContextPattern;
 }
+
+/** The keys a retry-context parameter names, and why it is not a plain pattern of keys. */
+export interface RetryContextPattern {
+  keys: string[];
+  /** Set when the parameter is not an object pattern of plain keys (a name, a rest element...). */
+  problem?: string;
+}
+
+/**
+ * What a resource function may name in its second parameter, an object pattern after its
+ * object pattern of task parameters: `({ files }, { attempt, previous }) => ...`.
+ */
+export const CONTEXT_KEYS: readonly string[] = Object.freeze(['attempt', 'previous']);
 
 // ESTree nodes are read generically here; the fields used are checked by `type`.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -217,14 +235,38 @@ function singleExpression(program: AnyNode): AnyNode | undefined {
 }
 
 function describeFunction(node: AnyNode, source: string, what: string): ParsedFunction {
+  const params = node.params as AnyNode[];
+  const context = params.length === 2 && unwrapDefault(params[0]!).type === 'ObjectPattern' ? readContext(params[1]!) : undefined;
   return {
     name: node.id?.name ?? '',
     expressionSource: source,
-    binding: readBinding(node.params as AnyNode[], what),
+    binding: readBinding(context === undefined ? params : params.slice(0, 1), what),
     node,
     isAsync: Boolean(node.async),
     isGenerator: Boolean(node.generator),
+    ...(context === undefined ? {} : { context }),
   };
+}
+
+/**
+ * The keys of a retry-context pattern, and what is wrong with it, if anything; the caller
+ * reports problems (`TASKRES_SIGNATURE`) with the function's name. Only an object pattern
+ * after an object pattern is a context: after plain names (`(files, ctx)`) a second parameter
+ * stays a task parameter bound by name, so that form's meaning never changes.
+ */
+function readContext(param: AnyNode): RetryContextPattern {
+  const pattern = unwrapDefault(param);
+  if (pattern.type !== 'ObjectPattern') {
+    return { keys: [], problem: `takes a second parameter that is not an object pattern (${pattern.type === 'Identifier' ? `'${String(pattern.name).slice(0, 40)}'` : 'an array pattern or a rest element'})` };
+  }
+  const keys: string[] = [];
+  for (const property of pattern.properties as AnyNode[]) {
+    if (property.type === 'RestElement') return { keys, problem: 'has a rest element in its second parameter (the retry context)' };
+    const key = property.computed ? undefined : property.key.type === 'Identifier' ? (property.key.name as string) : property.key.type === 'Literal' ? String(property.key.value) : undefined;
+    if (key === undefined) return { keys, problem: 'names a computed key in its second parameter (the retry context)' };
+    if (!keys.includes(key)) keys.push(key);
+  }
+  return { keys };
 }
 
 function readBinding(params: AnyNode[], what: string): ParameterBinding {

@@ -11,6 +11,8 @@ const SPEC_SCHEMA = z.strictObject({
   name: z.string().min(1).max(200),
   params: z.array(z.string().regex(IDENTIFIER)).refine((p) => new Set(p).size === p.length, 'parameter names must be unique'),
   resources: z.record(z.string(), z.unknown()),
+  // Also accepted beside `resources` (where toJSON() puts it, as customTask takes it).
+  retry: z.unknown().optional(),
 });
 
 const OPTIONS_SCHEMA = z
@@ -76,9 +78,14 @@ function readSpec(spec: unknown): { name: string; params: string[]; resources: u
     const name = typeof (spec as { name?: unknown })?.name === 'string' ? (spec as { name: string }).name : undefined;
     throw new TaskresError(
       'TASKRES_INVALID_SPEC',
-      `Invalid task spec${name ? ` '${name}'` : ''}: ${details}. Expected { name: string, params: string[], resources: { cpu, memory, storage?, gpu?, gpuType? } }.`,
+      `Invalid task spec${name ? ` '${name}'` : ''}: ${details}. Expected { name: string, params: string[], resources: { cpu, memory, storage?, gpu?, gpuType?, retry? } }.`,
       name ? { taskName: name } : {},
     );
   }
-  return parsed.data;
+  const { retry, ...rest } = parsed.data;
+  if (retry === undefined) return rest;
+  if (Object.hasOwn(rest.resources, 'retry')) {
+    throw new TaskresError('TASKRES_INVALID_SPEC', `Task spec '${rest.name}' gives retry twice, beside resources and inside it; keep one (toJSON() puts it in resources).`, { taskName: rest.name });
+  }
+  return { ...rest, resources: { ...rest.resources, retry } };
 }

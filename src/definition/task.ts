@@ -6,7 +6,8 @@ import { z } from 'zod';
 import { TaskresError, type ResourceName } from '../errors.js';
 import { rangeSchema, describeOutOfRange } from '../resource-range.js';
 import { DEFAULT_GPU, DEFAULT_LIMITS, DEFAULT_STORAGE_GIB, RESOURCE_NAMES } from '../units.js';
-import { checkSandboxable, parseFunction, printChecked, type ParameterBinding } from './analyze-source.js';
+import { CONTEXT_KEYS, checkSandboxable, parseFunction, printChecked, type ParameterBinding } from './analyze-source.js';
+import { checkRetryPolicy, type CheckedRetryPolicy, type RetryPolicy } from './retry-policy.js';
 import { closestName } from './suggest.js';
 
 /** A resource function: receives task parameters by name and returns a whole number. */
@@ -62,6 +63,8 @@ export interface TaskResourcesInput {
   gpu?: ResourceValue;
   /** The GPU model the task needs, e.g. `'nvidia-a10g'`; only meaningful with `gpu`. */
   gpuType?: string;
+  /** How resources grow after a failed attempt; see {@link RetryPolicy}. */
+  retry?: RetryPolicy;
 }
 
 /** The resources of a defined task: every resource present, defaults applied. */
@@ -83,7 +86,11 @@ export interface TaskSpec {
     storage?: number | string;
     gpu?: number | string;
     gpuType?: string;
+    /** How resources grow after a failed attempt; see {@link RetryPolicy}. */
+    retry?: RetryPolicy;
   };
+  /** `defineTask` also takes `retry` here, beside `resources`; `toJSON()` puts it in `resources`. */
+  retry?: RetryPolicy;
 }
 
 /** What every task carries besides being callable. */
@@ -112,6 +119,8 @@ export interface DynamicResource {
   binding: ParameterBinding;
   /** The task parameters copied into the sandbox for this function. */
   paramsToCopy: readonly string[];
+  /** The retry-context keys (`attempt`, `previous`) the function names; absent when none. */
+  contextKeys?: readonly string[];
 }
 
 /** A checked task definition: what the resolver works from. */
@@ -123,6 +132,10 @@ export interface TaskDefinition {
   gpuType?: string;
   /** Every task parameter any dynamic resource reads, in signature order. */
   paramsToCopy: readonly string[];
+  /** The task's checked `retry` option, when it has one. */
+  retry?: CheckedRetryPolicy;
+  /** True when some resource function names the retry context (only then is it encoded). */
+  readsRetryContext: boolean;
 }
 
 /**
@@ -147,7 +160,7 @@ export function getTaskDefinition(value: unknown): TaskDefinition | undefined {
   return DEFINITIONS.get(value);
 }
 
-const RESOURCE_OPTION_NAMES = [...RESOURCE_NAMES, 'gpuType'];
+const RESOURCE_OPTION_NAMES = [...RESOURCE_NAMES, 'gpuType', 'retry'];
 const STATIC_SCHEMAS = Object.fromEntries(RESOURCE_NAMES.map((r) => [r, rangeSchema(DEFAULT_LIMITS[r])])) as Record<
   ResourceName,
   z.ZodNumber
@@ -233,6 +246,7 @@ export function checkTask(
       new TaskresError('TASKRES_INVALID_SPEC', `gpuType of ${where} must be a lowercase GPU model name like 'nvidia-a10g', received ${typeof gpuType === 'string' ? JSON.stringify(gpuType.slice(0, 64)) : typeof gpuType}.`, { taskName: name }),
     );
   }
+  const retry = record.retry === undefined ? undefined : checkRetryPolicy(record.retry, statics, name, problems);
   if (problems.length > 0) return { problems };
   const read = new Set(dynamics.flatMap((d) => d.paramsToCopy));
   return {
@@ -244,6 +258,8 @@ export function checkTask(
       dynamics: Object.freeze(dynamics),
       ...(typeof gpuType === 'string' ? { gpuType } : {}),
       paramsToCopy: Object.freeze(params.filter((p) => read.has(p))),
+      ...(retry ? { retry } : {}),
+      readsRetryContext: dynamics.some((d) => d.contextKeys !== undefined),
     },
   };
 }
@@ -288,8 +304,23 @@ function checkResourceFunction(
         `${describeResourceFunction(resource, functionName, taskName)} names ${unknown.map((n) => `'${n}'`).join(', ')}, which ${unknown.length > 1 ? 'are' : 'is'} not in the task signature (${params.length ? params.join(', ') : 'no parameters'}). A resource function may only name parameters of its task; use a rest element ({ files, ...rest }) to ignore others.`,
       );
     }
+    const context = parsed.context;
+    const strange = context?.problem ?? context?.keys.filter((k) => !CONTEXT_KEYS.includes(k)).map((k) => `names '${k.slice(0, 40)}' in its second parameter (the retry context), which holds only ${CONTEXT_KEYS.map((c) => `'${c}'`).join(' and ')}`)[0];
+    if (strange !== undefined) {
+      throw new TaskresError(
+        'TASKRES_SIGNATURE',
+        `${describeResourceFunction(resource, functionName, taskName)} ${strange}. A second parameter must be an object pattern naming ${CONTEXT_KEYS.map((c) => `'${c}'`).join(' and/or ')}, e.g. ({ files }, { attempt, previous }).`,
+      );
+    }
     const paramsToCopy = parsed.binding.rest ? [...params] : parsed.binding.names;
-    return { resource, source: parsed.expressionSource, functionName, binding: parsed.binding, paramsToCopy: Object.freeze(paramsToCopy) };
+    return {
+      resource,
+      source: parsed.expressionSource,
+      functionName,
+      binding: parsed.binding,
+      paramsToCopy: Object.freeze(paramsToCopy),
+      ...(context ? { contextKeys: Object.freeze([...context.keys]) } : {}),
+    };
   } catch (error) {
     if (!(error instanceof TaskresError)) throw error;
     problems.push(new TaskresError(error.code, error.message, { taskName, resource }));
@@ -345,6 +376,7 @@ function toSpec(definition: TaskDefinition): TaskSpec {
     resources[resource] = dynamic ? dynamic.source : (definition.statics[resource] as number);
   }
   if (definition.gpuType) resources.gpuType = definition.gpuType;
+  if (definition.retry) resources.retry = structuredClone(definition.retry.spec);
   return { name: definition.name, params: [...definition.params], resources };
 }
 

@@ -33,7 +33,10 @@ export function makeTaskWrapper(resources: TaskResourcesInput | Readonly<Record<
 /** The parameter names of a task function, read from its source. */
 export function readTaskSignature(fn: (...args: unknown[]) => unknown, taskName: string): string[] {
   try {
-    return parseFunction(Function.prototype.toString.call(fn), `The function of task '${taskName}'`).binding.names;
+    const parsed = parseFunction(Function.prototype.toString.call(fn), `The function of task '${taskName}'`);
+    // A retry context is for resource functions; a task function's parameters are its signature.
+    if (parsed.context !== undefined) throw new TaskresError('TASKRES_INVALID_SPEC', 'It takes a second parameter after its object pattern.');
+    return parsed.binding.names;
   } catch (error) {
     if (!(error instanceof TaskresError)) throw error;
     throw new TaskresError(

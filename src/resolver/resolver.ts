@@ -11,11 +11,16 @@ import { RESOURCE_NAMES, type Resources } from '../units.js';
 import { encodeArgs, type EncodedArgs } from './encode-args.js';
 import { resolveOptions, type ResolvedOptions, type ResolverOptions } from './options.js';
 import { Supervisor, type EvaluationFailure, type Job, type JobOutcomes } from './supervisor.js';
+import { applyRetryPlan, encodeRetryContext, planRetry, readRetryContext, type RetryContext, type RetryPlan } from './retry.js';
 
 /** One item of {@link Resolver.resolveMany}. */
 export interface ResolveRequest {
   task: unknown;
   args: unknown;
+  /** Which attempt this is (1-based); see {@link RetryContext}. Omitted: attempt 1. */
+  attempt?: number;
+  /** What happened to the previous attempt; see {@link RetryContext}. */
+  previous?: RetryContext['previous'];
 }
 
 /** The outcome of one item of {@link Resolver.resolveMany}, like `Promise.allSettled`. */
@@ -28,8 +33,13 @@ export interface Resolver {
    * function type names its parameters (one object pattern), `args` is typed from it
    * ({@link TaskArgs}), so a missing or misspelt parameter is a compile error; otherwise
    * `args` is `unknown` and checked at run time only.
+   *
+   * `retry` says which attempt this is and what happened to the previous one: the task's
+   * `retry` option escalates from it, and resource functions that name `attempt` or
+   * `previous` receive it. Bad input is `TASKRES_INVALID_ARGS`; a pointless retry is
+   * `TASKRES_RETRY_EXHAUSTED`.
    */
-  resolve<T>(task: T, args: TaskArgs<T>): Promise<Resources>;
+  resolve<T>(task: T, args: TaskArgs<T>, retry?: RetryContext): Promise<Resources>;
   /** Resolves many, batched; outcomes in input order, each settled on its own. */
   resolveMany(requests: readonly ResolveRequest[]): Promise<ResolveOutcome[]>;
   /** Waits for work in flight, then stops the sandbox. Later calls reject with `TASKRES_CLOSED`. */
@@ -60,6 +70,7 @@ class PendingResolution implements Job {
   readonly dynamics: readonly DynamicResource[];
   readonly paramsJson: string;
   readonly filesJson: string;
+  readonly contextJson: string | undefined;
 
   constructor(
     private readonly resolver: SandboxedResolver,
@@ -68,10 +79,13 @@ class PendingResolution implements Job {
     encoded: EncodedArgs,
     readonly sink: Sink,
     readonly index: number,
+    readonly retryPlan: RetryPlan | undefined,
+    context: RetryContext | undefined,
   ) {
     this.dynamics = definition.dynamics;
     this.paramsJson = encoded.paramsJson;
     this.filesJson = encoded.filesJson;
+    this.contextJson = definition.readsRetryContext ? encodeRetryContext(definition, context) : undefined;
   }
 
   settle(outcomes: JobOutcomes): void {
@@ -109,8 +123,8 @@ class SandboxedResolver implements Resolver {
     return this.supervisor.starts;
   }
 
-  resolve(task: unknown, args: unknown): Promise<Resources> {
-    return new Promise<Resources>((resolve, reject) => this.start(task, args, { fulfill: (_, value) => resolve(value), reject: (_, reason) => reject(reason) }, 0));
+  resolve(task: unknown, args: unknown, retry?: unknown): Promise<Resources> {
+    return new Promise<Resources>((resolve, reject) => this.start(task, args, { fulfill: (_, value) => resolve(value), reject: (_, reason) => reject(reason) }, 0, retry));
   }
 
   resolveMany(requests: readonly ResolveRequest[]): Promise<ResolveOutcome[]> {
@@ -135,12 +149,14 @@ class SandboxedResolver implements Resolver {
         let request: Partial<ResolveRequest> | undefined;
         try {
           const item = requests[index];
-          request = { task: item?.task, args: item?.args };
+          request = { task: item?.task, args: item?.args, attempt: item?.attempt, previous: item?.previous };
         } catch (error) {
           sink.reject(index, asTaskresError(error, `Reading request ${index} of resolveMany threw`));
           continue;
         }
-        this.start(request.task, request.args, sink, index);
+        const { attempt, previous } = request;
+        const retry = attempt === undefined && previous === undefined ? undefined : previous === undefined ? { attempt } : { attempt, previous };
+        this.start(request.task, request.args, sink, index, retry);
       }
     });
   }
@@ -152,7 +168,7 @@ class SandboxedResolver implements Resolver {
   }
 
   /** Starts one resolution; the sink hears of it exactly once, possibly at once. */
-  private start(task: unknown, args: unknown, sink: Sink, index: number): void {
+  private start(task: unknown, args: unknown, sink: Sink, index: number, retry?: unknown): void {
     try {
       if (this.closed) throw new TaskresError('TASKRES_CLOSED', 'This resolver was closed; create a new one with createResolver().');
       const definition = getTaskDefinition(task);
@@ -163,9 +179,11 @@ class SandboxedResolver implements Resolver {
         );
       }
       const encoded = encodeArgs(definition, args);
+      const context = retry === undefined ? undefined : readRetryContext(retry, definition.name);
+      const plan = context === undefined ? undefined : planRetry(definition, context, this.resolved.limits);
       const statics = this.staticsOf(definition);
-      if (definition.dynamics.length === 0) sink.fulfill(index, { ...statics });
-      else this.supervisor.submit(new PendingResolution(this, definition, statics, encoded, sink, index));
+      if (definition.dynamics.length === 0) sink.fulfill(index, plan ? this.escalate(definition, { ...statics }, plan) : { ...statics });
+      else this.supervisor.submit(new PendingResolution(this, definition, statics, encoded, sink, index, plan, context));
     } catch (error) {
       sink.reject(index, asTaskresError(error, `Reading the task or args of a resolve call threw`));
     }
@@ -176,6 +194,7 @@ class SandboxedResolver implements Resolver {
     let result: Resources;
     try {
       result = this.finish(pending.definition, pending.statics, outcomes);
+      if (pending.retryPlan) result = this.escalate(pending.definition, result, pending.retryPlan);
     } catch (error) {
       pending.sink.reject(pending.index, error as TaskresError);
       return;
@@ -215,7 +234,15 @@ class SandboxedResolver implements Resolver {
     return result;
   }
 
-  private check(definition: TaskDefinition, resource: ResourceName, value: number, dynamic: DynamicResource | undefined): number {
+  /** Raises resources to what the task's `retry` option asks for this attempt. */
+  private escalate(definition: TaskDefinition, result: Resources, plan: RetryPlan): Resources {
+    return applyRetryPlan(result, plan, (resource, value, from) =>
+      this.check(definition, resource, value, `The ${resource} of task '${definition.name}' escalated by its retry option (from ${from}) is`),
+    );
+  }
+
+  /** `what` is the function that computed the value, or what a message calls a value no function computed. */
+  private check(definition: TaskDefinition, resource: ResourceName, value: number, what: DynamicResource | string | undefined): number {
     // -0 passes a range check but would print as 0 and compare oddly downstream.
     if (this.schemas[resource].safeParse(value).success) return value === 0 ? 0 : value;
     const limit = this.resolved.limits[resource];
@@ -227,7 +254,8 @@ class SandboxedResolver implements Resolver {
       }
       return limit.max;
     }
-    const source = dynamic ? `${describeResourceFunction(resource, dynamic.functionName, definition.name)} returned` : `The static ${resource} of task '${definition.name}' is`;
+    const source =
+      typeof what === 'string' ? what : what ? `${describeResourceFunction(resource, what.functionName, definition.name)} returned` : `The static ${resource} of task '${definition.name}' is`;
     throw new TaskresError(
       'TASKRES_INVALID_VALUE',
       `${source} ${describeValue(value)}; expected ${describeExpected(resource, limit)}${outOfRangeHint(resource, limit, value)}.`,

@@ -57,6 +57,8 @@ export interface Job {
   paramsJson: string;
   /** JSON array entries of the job's files (see EncodedArgs). */
   filesJson: string;
+  /** JSON array of the retry context per dynamic resource; only for tasks whose functions name it. */
+  contextJson?: string | undefined;
   /** Receives the outcomes of its evaluations, one per dynamic resource, in order. */
   settle(outcomes: JobOutcomes): void;
   /**
@@ -509,7 +511,7 @@ function encodeBatch(jobs: Job[]): { meta: string; payload: string } {
       sourceLists.set(job.dynamics, list);
     }
     count += job.dynamics.length;
-    jobEntries += `${j > 0 ? ',' : ''}[${list},[${job.filesJson}],${job.paramsJson}]`;
+    jobEntries += `${j > 0 ? ',' : ''}[${list},[${job.filesJson}],${job.paramsJson}${job.contextJson === undefined ? '' : `,${job.contextJson}`}]`;
   }
   const meta: BatchMeta = { sources, count, jobs: jobs.length };
   return { meta: JSON.stringify(meta), payload: `{"jobs":[${jobEntries}]}` };

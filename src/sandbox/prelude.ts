@@ -218,6 +218,8 @@ export const PRELUDE_SOURCE = String.raw`(function setup(hostFileSize, shared, c
   // Per evaluation: its job and its function entry.
   let evaluationJobs = [];
   let evaluationFunctions = [];
+  // Per job: its first evaluation (a job's fourth entry, the retry contexts, is per function).
+  let jobStarts = [];
 
   // Registers a compiled function, or why it cannot run. The engine's own text of the
   // function must be the source the definition checked and printed: had V8 read the
@@ -251,8 +253,10 @@ export const PRELUDE_SOURCE = String.raw`(function setup(hostFileSize, shared, c
     batchSeed = seed;
     evaluationJobs = [];
     evaluationFunctions = [];
+    jobStarts = [];
     for (let j = 0; j < jobs.length; j++) {
       const sources = jobs[j][0];
+      jobStarts.push(evaluationJobs.length);
       for (let k = 0; k < sources.length; k++) {
         evaluationJobs.push(j);
         evaluationFunctions.push(functions[ids[sources[k]]]);
@@ -277,6 +281,19 @@ export const PRELUDE_SOURCE = String.raw`(function setup(hostFileSize, shared, c
     const out = {};
     for (const key of objectKeys(value)) put(out, key, copy(value[key], evaluation, jobFiles));
     return out;
+  };
+
+  // A fresh deep-frozen copy of the retry context (plain JSON data) for one evaluation.
+  const frozenCopy = (value) => {
+    if (typeof value !== 'object' || value === null) return value;
+    if (isArray(value)) {
+      const out = new Array(value.length);
+      for (let i = 0; i < value.length; i++) out[i] = frozenCopy(value[i]);
+      return freeze(out);
+    }
+    const out = {};
+    for (const key of objectKeys(value)) put(out, key, frozenCopy(value[key]));
+    return freeze(out);
   };
 
   const describeThrown = (thrown) => {
@@ -337,7 +354,10 @@ export const PRELUDE_SOURCE = String.raw`(function setup(hostFileSize, shared, c
         const argument = {};
         const names = entry.rest ? objectKeys(params) : entry.names;
         for (let n = 0; n < names.length; n++) put(argument, names[n], copy(params[names[n]], i, jobFiles));
-        result = apply(entry.fn, undefined, [argument]);
+        // Only functions that name the retry context get it (the host sends null for others).
+        const contexts = job[3];
+        const context = contexts === undefined ? null : contexts[i - jobStarts[evaluationJobs[i]]];
+        result = context === null || context === undefined ? apply(entry.fn, undefined, [argument]) : apply(entry.fn, undefined, [argument, frozenCopy(context)]);
       } else {
         const args = new Array(entry.names.length);
         for (let n = 0; n < args.length; n++) args[n] = copy(params[entry.names[n]], i, jobFiles);

@@ -3,7 +3,7 @@
  * call the resolver. The retry context (`attempt`, `previous`) reaches the resolver here and
  * only here (see {@link retryContext}).
  */
-import type { Resolver, Resources, Task } from 'taskres';
+import type { ResolveRequest, Resolver, Resources, RetryContext, Task } from 'taskres';
 import { problem, problemFromError, type Problem } from './problems.js';
 import type { RequestFiles } from './files-root.js';
 import type { ResolveBodyInput } from './schemas.js';
@@ -21,22 +21,15 @@ export interface ApiWarning {
 /** One answered item. */
 export type ItemOutcome = { status: 'fulfilled'; resources: Resources; warnings: ApiWarning[] } | { status: 'rejected'; error: Problem };
 
-/** The retry context of a request item, as the resolver's third argument takes it (contract: Retries). */
-export interface RetryContext {
-  attempt?: number;
-  previous?: ResolveBodyInput['previous'];
-}
-
 /**
- * The resolver's third argument for an item, or undefined for a first attempt. The one place
- * that passes `attempt`/`previous` on: a resolver that does not take them yet ignores them.
+ * The resolver's third argument for an item (contract: Retries), or undefined for a plain first
+ * attempt: the one place `attempt`/`previous` are passed on. The resolver validates the
+ * context (e.g. `previous` without `attempt` is its TASKRES_INVALID_ARGS).
  */
 export function retryContext(item: ResolveBodyInput): RetryContext | undefined {
   if (item.attempt === undefined && item.previous === undefined) return undefined;
-  return { ...(item.attempt === undefined ? {} : { attempt: item.attempt }), ...(item.previous === undefined ? {} : { previous: item.previous }) };
+  return { attempt: item.attempt as number, ...(item.previous === undefined ? {} : { previous: item.previous }) };
 }
-
-type ResolveWithRetry = (task: Task, args: unknown, retry?: RetryContext) => Promise<Resources>;
 
 /** Turns request items into outcomes with one resolver. */
 export class Resolution {
@@ -49,13 +42,13 @@ export class Resolution {
   /** Resolves one item; rejects with a Problem-ready error (TaskresError or UnknownTaskError). */
   async one(item: ResolveBodyInput): Promise<Resources> {
     const { task, args } = this.prepare(item);
-    return (this.resolver.resolve as unknown as ResolveWithRetry).call(this.resolver, task, args, retryContext(item));
+    return this.resolver.resolve(task, args as never, retryContext(item));
   }
 
   /** Resolves many in one resolveMany call (batched); outcomes in input order. */
   async many(items: readonly ResolveBodyInput[], instance: string): Promise<ItemOutcome[]> {
     const outcomes = new Array<ItemOutcome>(items.length);
-    const requests: { task: Task; args: unknown; attempt?: number; previous?: RetryContext['previous'] }[] = [];
+    const requests: ResolveRequest[] = [];
     const positions: number[] = [];
     items.forEach((item, i) => {
       try {

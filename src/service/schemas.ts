@@ -37,16 +37,18 @@ export const Resources = z.strictObject({
   gpuType: z.string().optional(),
 });
 
-/** What happened to the previous attempt (contract: Retries). */
+const amount = z.number().min(0);
+
+/** What happened to the previous attempt (contract: Retries); the same rules as the library's retry context. */
 export const Previous = z.strictObject({
   resources: z
-    .strictObject({ cpu: z.number().optional(), memory: z.number().optional(), storage: z.number().optional(), gpu: z.number().optional(), gpuType: z.string().optional() })
-    .describe('The resources the previous attempt had.'),
-  reason: z.enum(['oom', 'disk', 'timeout', 'preempted', 'error']),
+    .strictObject({ cpu: amount, memory: amount, storage: amount, gpu: amount, gpuType: z.string().max(63).optional() })
+    .describe('The resources the previous attempt ran with (what resolve returned for it); fractions allowed.'),
+  reason: z.enum(['oom', 'disk', 'timeout', 'preempted', 'error']).describe('Why it failed.'),
   peak: z
-    .strictObject({ cpu: z.number().min(0).optional(), memory: z.number().min(0).optional(), storage: z.number().min(0).optional(), gpu: z.number().min(0).optional() })
+    .strictObject({ cpu: amount.optional(), memory: amount.optional(), storage: amount.optional(), gpu: amount.optional() })
     .optional()
-    .describe('Measured use of the previous attempt, in the resources\' units; fractions allowed.'),
+    .describe("Measured use of the previous attempt, in the resources' units; fractions allowed."),
 });
 
 /** Body of POST /v1/resolve, and one item of POST /v1/resolve-many. */
@@ -55,7 +57,7 @@ export const ResolveBody = z.strictObject({
   args: z
     .record(z.string(), z.unknown())
     .describe('Exactly the task\'s parameters, as JSON data; files as { "$file": uri, "size": bytes } (see FileArg).'),
-  attempt: whole.min(1).max(1_000_000).optional().describe('1-based attempt number (retries).'),
+  attempt: whole.min(1).max(Number.MAX_SAFE_INTEGER).optional().describe('1-based attempt number (retries); required with previous.'),
   previous: Previous.optional(),
 });
 

@@ -134,3 +134,44 @@ describe('files with a known size', () => {
     expect(bad.stderr).toContain("size in bytes");
   }, 60_000);
 });
+
+describe('draining (in process)', () => {
+  /** Sends the rest of a request whose first line went out before draining began; resolves with the raw answer. */
+  function finish(socket: import('node:net').Socket, rest: string): Promise<string> {
+    return new Promise((resolve) => {
+      let answer = '';
+      socket.on('data', (chunk) => (answer += chunk.toString()));
+      socket.on('close', () => resolve(answer));
+      socket.write(rest);
+    });
+  }
+
+  it('turns /readyz to 503 and refuses new work with 503 TASKRES_CLOSED while answering what is in flight', async () => {
+    const { startServer } = await import('../src/service/lifecycle.js');
+    const { Writable } = await import('node:stream');
+    const { connect } = await import('node:net');
+    const server = await startServer({ port: 0, timeoutMs: 500, threads: 1 }, { logStream: new Writable({ write: (_chunk, _encoding, done) => done() }) });
+    expect(await server.ready).toBe(true);
+    expect((await get(`${server.url}/readyz`)).status).toBe(200);
+    const inFlight = post(`${server.url}/v1/resolve`, { task: slow, args: { n: 1 } });
+    // Two requests that began before draining (their first line is out) and end after it began.
+    const open = await Promise.all([0, 1].map(() => new Promise<import('node:net').Socket>((resolve) => {
+      const socket = connect(server.port, '127.0.0.1', () => resolve(socket));
+    })));
+    open[0]!.write('GET /readyz HTTP/1.1\r\nHost: x\r\n');
+    const body = JSON.stringify({ task: 'x', args: {} });
+    open[1]!.write(`POST /v1/resolve HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n`);
+    // Node has no event for "a request's first bytes were read"; the connections being counted
+    // and a short pause stand in for it (a request not yet read would be closed as idle).
+    for (let i = 0; i < 200 && (await new Promise<number>((r) => server.app.server.getConnections((_, n) => r(n)))) < 3; i++) await new Promise((r) => setTimeout(r, 5));
+    await new Promise((r) => setTimeout(r, 50));
+    const closed = server.close();
+    const [ready, refused] = await Promise.all([finish(open[0]!, '\r\n'), finish(open[1]!, `\r\n${body}`)]);
+    expect(ready).toMatch(/^HTTP\/1\.1 503/);
+    expect(refused).toMatch(/^HTTP\/1\.1 503/);
+    expect(refused).toMatch(/retry-after: 5/i);
+    expect(refused).toContain('"code":"TASKRES_CLOSED"');
+    expect((await inFlight).body.code).toBe('TASKRES_TIMEOUT');
+    await closed;
+  }, 60_000);
+});

@@ -16,10 +16,11 @@ export default defineConfig([
     // starts by file name. One format is enough.
     entry: {
       cli: 'src/cli/main.ts',
+      // What a module's `import 'taskres'` gets while `taskres check` loads it (one copy: it
+      // re-exports `taskres`, which stays external).
+      'check-hooks': 'src/cli/check-hooks.ts',
       'sandbox-process': 'src/sandbox/process-main.ts',
       'sandbox-worker': 'src/sandbox/worker-main.ts',
-      bench: 'bench/main.ts',
-      soak: 'bench/soak.ts',
     },
     format: ['esm'],
     target: 'node20',
@@ -27,6 +28,17 @@ export default defineConfig([
     // quickjs-emscripten: a baseline of the benchmark only, loaded when installed.
     // taskres: the CLI imports the package's public entry (a self-reference that Node resolves
     // to dist/index.js), so the CLI and the module specs it loads share one copy of the library.
+    external: ['quickjs-emscripten', 'taskres'],
+  },
+  {
+    // The benchmark and the soak run from a clone only and are left out of the package (see
+    // `files`). Built apart and without shared chunks, so that none of their code is in a chunk
+    // the package ships.
+    entry: { bench: 'bench/main.ts', soak: 'bench/soak.ts' },
+    format: ['esm'],
+    target: 'node20',
+    sourcemap: true,
+    splitting: false,
     external: ['quickjs-emscripten', 'taskres'],
   },
 ]);

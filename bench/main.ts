@@ -4,7 +4,8 @@
  * JSON with --json). Run with `--no-node-snapshot` (the CLI does): the isolated-vm baseline
  * runs in this process.
  *
- * Flags: --json, --quick (fewer iterations, for a smoke run), --no-progress.
+ * Flags: --json, --quick (fewer iterations, for a smoke run), --no-progress, --only NAME
+ * (one group: patterns, cold, memory, classic, allocator).
  */
 import { mkdtempSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
@@ -15,21 +16,23 @@ import Table from 'cli-table3';
 import { Allocator, TaskFile, createResolver, customTask, defineTask, smallTask, type Resources } from '../src/index.js';
 import { direct, isolatePerEvaluation, nodeVm, quickjs, type Evaluate, type FileLike } from './baselines.js';
 import { childrenRssMiB, row, timeEach, withRatios, type Row, type Scenario } from './harness.js';
+import { callPatternsScenario, coldStartPhasesScenario, memoryScenario } from './patterns.js';
 
 const ALLOCATE_CPU = 'function allocateCpu({ files, ...kwargs }) { return Math.min(8, files.length); }';
 const ALLOCATE_STORAGE = 'function allocateStorage({ files, ...kwargs }) { return Math.floor(files.reduce((total, file) => total + 1.5 * file.size(), 0) / 1024 ** 3); }';
 
 interface Options {
   json: boolean;
+  only: string | undefined;
   quick: boolean;
   progress: boolean;
 }
 
 const { values } = parseArgs({
-  options: { json: { type: 'boolean', default: false }, quick: { type: 'boolean', default: false }, 'no-progress': { type: 'boolean', default: false } },
+  options: { json: { type: 'boolean', default: false }, quick: { type: 'boolean', default: false }, 'no-progress': { type: 'boolean', default: false }, only: { type: 'string' } },
   strict: true,
 });
-const options: Options = { json: values.json!, quick: values.quick!, progress: !values['no-progress'] && !values.json && process.stderr.isTTY === true };
+const options: Options = { json: values.json!, only: values.only, quick: values.quick!, progress: !values['no-progress'] && !values.json && process.stderr.isTTY === true };
 const scale = options.quick ? 0.05 : 1;
 const n = (count: number) => Math.max(10, Math.round(count * scale));
 
@@ -278,12 +281,23 @@ async function main(): Promise<void> {
   };
   try {
     const two = makeFiles(dir, 2);
-    add(await cpuScenario(two));
-    for (const count of [10, 100, 1000]) add(await storageScenario(dir, count));
-    add(await mixScenario(two));
-    add(await coldStartScenario());
-    add(await allocatorScenario());
-    add(await sustainedScenario(two));
+    const wanted = (group: string) => options.only === undefined || options.only === group;
+    if (wanted('patterns')) {
+      const report = progress('call patterns beside the floor', 1);
+      add(await callPatternsScenario(two, { quick: options.quick, rounds: 3 }));
+      report(1);
+      done();
+    }
+    if (wanted('cold')) add(await coldStartPhasesScenario(two, options.quick ? 3 : 8));
+    if (wanted('memory')) add(await memoryScenario(two, n(1_000_000)));
+    if (wanted('classic')) {
+      add(await cpuScenario(two));
+      for (const count of [10, 100, 1000]) add(await storageScenario(dir, count));
+      add(await mixScenario(two));
+      add(await coldStartScenario());
+    }
+    if (wanted('allocator')) add(await allocatorScenario());
+    if (wanted('classic')) add(await sustainedScenario(two));
   } finally {
     done();
     rmSync(dir, { recursive: true, force: true });

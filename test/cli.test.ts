@@ -162,9 +162,69 @@ describe('taskres check', () => {
   it('reports a module whose task definitions are wrong', async () => {
     const path = join(scratch, 'broken.ts');
     writeFileSync(path, "import { customTask } from 'taskres';\nconst MAX = 4;\nexport const t = customTask({ cpu: ({ files }: { files: unknown[] }) => Math.min(MAX, files.length), memory: 2 })(function t({ files }: { files: unknown[] }) { return files; });\n");
-    const { code, stderr } = await taskres('check', path);
+    const { code, stdout } = await taskres('check', path);
     expect(code).toBe(1);
-    expect(stderr).toMatch(/TASKRES_UNSERIALIZABLE: .*`MAX`/);
+    expect(stdout).toContain('✗ t: 1 problem');
+    expect(stdout).toMatch(/ {2}TASKRES_UNSERIALIZABLE \[cpu\]: .*`MAX`/);
+  });
+
+  describe('a module with several bad tasks', () => {
+    // Each form a module can define a task in, with problems the library throws on import.
+    const source = `import { TaskFile, customTask, defineTask, smallTask } from 'taskres';
+const MAX = 4;
+export const good = smallTask(function good({ n }: { n: number }) { return n; });
+export const several = customTask({ cpu: ({ files }: { files: unknown[] }) => Math.min(MAX, files.length), memory: 2000, mem: 3 } as never)(function several({ files }: { files: unknown[] }) { return files; });
+export const signature = customTask({ cpu: ({ count }: { count: number }) => count, memory: 2, storage: -1 })(function signature({ files }: { files: TaskFile[] }) { return files; });
+export const arity = customTask(4, 8, 9 as never)(function arity() { return 1; });
+export const spec = defineTask({ name: 'spec', params: ['x'], resources: { cpu: '({ y }) => y', memory: 1.5 } });
+export class Pipeline {
+  @customTask({ cpu: (n: number) => n, memory: 1, gpu: 99 })
+  decorated({ files }: { files: TaskFile[] }) { return files; }
+}
+export const last = customTask(2, 4)(function last() { return 1; });
+`;
+
+    it('check reports every problem of every task, each with its task, resource, code and message', async () => {
+      const path = writeText('several.ts', source);
+      const { code, stdout, stderr } = await taskres('check', path);
+      expect(stderr).toBe('');
+      expect(code).toBe(1);
+      const lines = stdout.trimEnd().split('\n');
+      const blocks = new Map<string, string[]>();
+      let current: string[] = [];
+      for (const line of lines.slice(0, -1)) {
+        if (line.startsWith('  ')) current.push(line.trim());
+        else blocks.set(line, (current = []));
+      }
+      expect([...blocks.keys()]).toEqual(['✓ good', '✗ several: 3 problems', '✗ signature: 2 problems', '✗ arity: 1 problem', '✗ spec: 2 problems', '✗ decorated: 2 problems', '✓ last']);
+      const codes = (header: string) => blocks.get(header)!.map((line) => line.slice(0, line.indexOf(':')));
+      expect(codes('✗ several: 3 problems')).toEqual(['TASKRES_INVALID_SPEC', 'TASKRES_UNSERIALIZABLE [cpu]', 'TASKRES_INVALID_SPEC [memory]']);
+      expect(codes('✗ signature: 2 problems')).toEqual(['TASKRES_SIGNATURE [cpu]', 'TASKRES_INVALID_SPEC [storage]']);
+      expect(codes('✗ arity: 1 problem')).toEqual(['TASKRES_INVALID_SPEC']);
+      expect(codes('✗ spec: 2 problems')).toEqual(['TASKRES_SIGNATURE [cpu]', 'TASKRES_INVALID_SPEC [memory]']);
+      expect(codes('✗ decorated: 2 problems')).toEqual(['TASKRES_SIGNATURE [cpu]', 'TASKRES_INVALID_SPEC [gpu]']);
+      // The messages are the library's own, naming the task.
+      expect(blocks.get('✗ several: 3 problems')!.join('\n')).toMatch(/Unknown resource option 'mem' in task 'several'.*\n.*`MAX`.*\n.*memory of task 'several': .*received 2000/);
+      expect(blocks.get('✗ signature: 2 problems')![0]).toContain("names 'count', which is not in the task signature (files)");
+      expect(blocks.get('✗ arity: 1 problem')![0]).toContain('customTask(cpu, memory) takes two numbers, received 3 arguments');
+      expect(lines.at(-1)).toBe(`${path}: 10 problems in 5 of 7 task definitions`);
+    });
+
+    it('an import of the same module still throws at its first problem (the library is unchanged)', async () => {
+      const path = writeText('several-resolve.ts', source);
+      const args = writeJson('several-args.json', { n: 1 });
+      const { code, stderr } = await taskres('resolve', path, '--task', 'good', '--args', args);
+      expect(code).toBe(1);
+      expect(stderr).toMatch(/^taskres resolve: TASKRES_INVALID_SPEC: Unknown resource option 'mem' in task 'several'.*\(and 2 more problems: TASKRES_UNSERIALIZABLE, TASKRES_INVALID_SPEC; run checkTaskSpec or `taskres check` to list them all\)/);
+    });
+
+    it('reports the problems found before a module throws, then what it threw', async () => {
+      const path = writeText('several-throws.ts', `import { customTask } from 'taskres';\nexport const a = customTask(0, 1)(function a() { return 1; });\nthrow new Error('config missing');\n`);
+      const { code, stdout, stderr } = await taskres('check', path);
+      expect(code).toBe(1);
+      expect(stdout).toContain('✗ a: 1 problem\n  TASKRES_INVALID_SPEC [cpu]: cpu of task');
+      expect(stderr).toBe(`taskres check: cannot load ${path}: it threw Error: config missing\n`);
+    });
   });
 });
 

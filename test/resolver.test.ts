@@ -423,13 +423,14 @@ describe('hostile neighbours do not hold results hostage', () => {
 
 describe('a healthy sandbox is never killed for a batch that was only queued', () => {
   it('a batch waiting behind a long legal batch on the only thread gets its result, with no restart', async () => {
-    const own = createResolver({ threads: 1, timeoutMs: 100 });
-    const slow = defineTask({ name: 'slow', params: [], resources: { cpu: '() => { const end = Date.now() + 60; while (Date.now() < end) {} return 1; }', memory: 1 } });
+    // Each slow evaluation takes 300 ms of a 1,000 ms budget: legal even on a loaded machine.
+    const own = createResolver({ threads: 1, timeoutMs: 1000 });
+    const slow = defineTask({ name: 'slow', params: [], resources: { cpu: '() => { const end = Date.now() + 300; while (Date.now() < end) {} return 1; }', memory: 1 } });
     const echo = defineTask({ name: 'echo', params: ['n'], resources: { cpu: '({ n }) => n', memory: 1 } });
     try {
       await own.resolve(echo, { n: 1 });
-      // 150 x 60 ms = 9 s of legal work ahead: longer than the waiting batch's own deadline (7.6 s).
-      const ahead = own.resolveMany(Array.from({ length: 150 }, () => ({ task: slow, args: {} })));
+      // 50 x 300 ms = 15 s of legal work ahead: longer than the waiting batch's own deadline (11 s).
+      const ahead = own.resolveMany(Array.from({ length: 50 }, () => ({ task: slow, args: {} })));
       await new Promise((resolve) => setImmediate(resolve));
       expect((await own.resolve(echo, { n: 2 })).cpu).toBe(2);
       expect((await ahead).every((o) => o.status === 'fulfilled')).toBe(true);
@@ -437,7 +438,7 @@ describe('a healthy sandbox is never killed for a batch that was only queued', (
     } finally {
       await own.close();
     }
-  }, 40_000);
+  }, 60_000);
 });
 
 describe('a function the sandbox cannot compile', () => {

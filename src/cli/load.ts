@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { dirname, extname, isAbsolute, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { TaskFile, defineTask, isTaskresError, type Task } from 'taskres';
+import type { CheckedDefinition } from './check-hooks.js';
 import { describeThrown, show } from './output.js';
 
 /** A task found in a spec file or module, with the name it was found under. */
@@ -72,52 +73,99 @@ export function loadSpecTasks(path: string): FoundTask[] {
  * loaded, so there is one copy of the library in the process.
  */
 export async function loadModuleTasks(path: string): Promise<FoundTask[]> {
-  const entry = resolve(path);
-  const library = import.meta.resolve('taskres');
-  const out = mkdtempSync(join(tmpdir(), 'taskres-module-'));
+  const module = await importModule(path, import.meta.resolve('taskres'));
   try {
-    // Loaded only for module specs: JSON specs (and `taskres serve` starting) do not pay for it.
-    const { build } = await import('esbuild');
-    const result = await build({
-      entryPoints: [entry],
-      bundle: true,
-      platform: 'node',
-      format: 'esm',
-      target: 'node20',
-      write: false,
-      logLevel: 'silent',
-      // Keeps function names (task names) that bundling would otherwise rename.
-      keepNames: true,
-      plugins: [
-        {
-          name: 'taskres-self',
-          setup(builder) {
-            builder.onResolve({ filter: /^taskres$/ }, () => ({ path: library, external: true }));
-          },
-        },
-      ],
-    }).catch((error: { errors?: { text: string; location?: { file: string; line: number } | null }[] }) => {
-      const first = error.errors?.[0];
-      throw new UsageError(`cannot compile ${path}: ${first ? `${first.text}${first.location ? ` (${first.location.file}:${first.location.line})` : ''}` : describeThrown(error)}`);
-    });
-    const file = join(out, 'module.mjs');
-    writeFileSync(file, result.outputFiles[0]!.text);
-    try {
-      const module = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
-      const found: FoundTask[] = [];
-      for (const [exportName, value] of Object.entries(module)) {
-        if (isTask(value)) found.push({ name: exportName, task: value });
-      }
-      return found;
-    } catch (error) {
-      // A task definition the library refused keeps its code; anything else the module threw
-      // is reported by its message alone: its stack is of no use to the person running the CLI.
-      if (isTaskresError(error)) throw error;
-      throw new SpecError(`cannot load ${path}: it threw ${describeThrown(error)}`);
-    }
-  } finally {
-    rmSync(out, { recursive: true, force: true });
+    return tasksOf(await module.evaluate());
+  } catch (error) {
+    throw loadFailure(path, error);
   }
+}
+
+/** What `taskres check` learns from a module: its tasks, every definition it made, and how loading ended. */
+export interface ModuleCheck {
+  found: FoundTask[];
+  definitions: CheckedDefinition[];
+  /** What the module threw while loading, if it did (after the definitions listed). */
+  failure?: Error;
+}
+
+/**
+ * Loads a module for `taskres check`: its `taskres` imports get dist/check-hooks.js, the
+ * library's exports with task definitions that record every problem instead of throwing at the
+ * first (see ./check-hooks.ts), so every task of the module is checked.
+ */
+export async function checkModuleTasks(path: string): Promise<ModuleCheck> {
+  const hooksUrl = new URL('./check-hooks.js', import.meta.url).href;
+  const hooks = (await import(hooksUrl)) as typeof import('./check-hooks.js');
+  const module = await importModule(path, hooksUrl);
+  hooks.takeDefinitions();
+  try {
+    const found = tasksOf(await module.evaluate());
+    return { found, definitions: hooks.takeDefinitions() };
+  } catch (error) {
+    return { found: [], definitions: hooks.takeDefinitions(), failure: loadFailure(path, error) };
+  }
+}
+
+function tasksOf(module: Record<string, unknown>): FoundTask[] {
+  const found: FoundTask[] = [];
+  for (const [exportName, value] of Object.entries(module)) {
+    if (isTask(value)) found.push({ name: exportName, task: value });
+  }
+  return found;
+}
+
+/**
+ * A task definition the library refused keeps its code; anything else the module threw is
+ * reported by its message alone: its stack is of no use to the person running the CLI.
+ */
+function loadFailure(path: string, error: unknown): Error {
+  if (isTaskresError(error)) return error;
+  return new SpecError(`cannot load ${path}: it threw ${describeThrown(error)}`);
+}
+
+/**
+ * Compiles a module (with `taskres` resolved to `taskresUrl`, left external) into a temp file;
+ * `evaluate` imports it and removes the file.
+ */
+async function importModule(path: string, taskresUrl: string): Promise<{ evaluate(): Promise<Record<string, unknown>> }> {
+  const entry = resolve(path);
+  // Loaded only for module specs: JSON specs (and `taskres serve` starting) do not pay for it.
+  const { build } = await import('esbuild');
+  const result = await build({
+    entryPoints: [entry],
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    write: false,
+    logLevel: 'silent',
+    // Keeps function names (task names) that bundling would otherwise rename.
+    keepNames: true,
+    plugins: [
+      {
+        name: 'taskres-self',
+        setup(builder) {
+          builder.onResolve({ filter: /^taskres$/ }, () => ({ path: taskresUrl, external: true }));
+        },
+      },
+    ],
+  }).catch((error: { errors?: { text: string; location?: { file: string; line: number } | null }[] }) => {
+    const first = error.errors?.[0];
+    throw new UsageError(`cannot compile ${path}: ${first ? `${first.text}${first.location ? ` (${first.location.file}:${first.location.line})` : ''}` : describeThrown(error)}`);
+  });
+  return {
+    async evaluate() {
+      const out = mkdtempSync(join(tmpdir(), 'taskres-module-'));
+      try {
+        const file = join(out, 'module.mjs');
+        writeFileSync(file, result.outputFiles[0]!.text);
+        return (await import(pathToFileURL(file).href)) as Record<string, unknown>;
+      } finally {
+        rmSync(out, { recursive: true, force: true });
+      }
+    },
+  };
 }
 
 /** Loads the tasks of SPEC, a JSON spec file or a module. */
@@ -146,8 +194,8 @@ export const MAX_ARGS_DEPTH = 1000;
 /**
  * Reads an argument file: `{ "$file": "path" }` anywhere becomes a TaskFile; relative paths are
  * relative to the file; `{ "$file": "uri", "size": bytes }` is a file whose size is known (never
- * looked up). An object with a `$file` key is always a file: a `$file` that is not a non-empty
- * string, a bad `size`, or other keys beside them, is an error naming the field.
+ * looked up). An object with a `$file` key is always a file: a `$file` that is not a
+ * non-empty string, or other keys beside it, is an error naming the field.
  */
 export function readArgs(path: string): Record<string, unknown> {
   const json = readJson(path);
@@ -189,3 +237,4 @@ function readFileEntry(record: Record<string, unknown>, at: string, path: string
   const given = new TaskFile(file, options);
   return given.localPath !== undefined && !file.startsWith('file:') && !isAbsolute(file) ? new TaskFile(join(base, file), options) : given;
 }
+

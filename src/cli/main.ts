@@ -15,11 +15,12 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { checkTaskSpec, createResolver, isTaskresError, toKubernetesResources, type Resources, type RetryContext } from 'taskres';
+import { createResolver, isTaskresError, toKubernetesResources, type Resources, type RetryContext } from 'taskres';
 import { closestName } from '../definition/suggest.js';
 import { runDemo } from './demo.js';
 import { packageInfo, runDoctor } from './doctor.js';
-import { SpecError, UsageError, isModulePath, loadModuleTasks, loadTasks, pickTask, readArgs, readJson, readSpecs } from './load.js';
+import { runCheck } from './check.js';
+import { SpecError, UsageError, loadTasks, pickTask, readArgs, readJson } from './load.js';
 import { describeThrown, err, json, joinSafe, out, safe, table, type Safe } from './output.js';
 import { serveCommand } from '../service/command.js';
 
@@ -100,27 +101,7 @@ const commands: Record<string, Command> = {
     options: { ...HELP_OPTION },
     optionHelp: HELP_TEXT,
     positionals: 1,
-    run: async (_values, [spec]) => {
-      if (isModulePath(spec!)) {
-        // A module's tasks are checked when the module defines them: loading it runs every check.
-        const found = await loadModuleTasks(spec!);
-        const names = joinSafe(found.map((f) => safe`${f.task.taskName}`), ', ');
-        out(safe`${spec}: ${found.length} task${found.length === 1 ? '' : 's'} OK (${names})`);
-        return 0;
-      }
-      let problems = 0;
-      for (const entry of readSpecs(spec!)) {
-        const name = typeof (entry as { name?: unknown })?.name === 'string' ? (entry as { name: string }).name : '(unnamed)';
-        const found = checkTaskSpec(entry);
-        problems += found.length;
-        if (found.length === 0) out(safe`✓ ${name}`);
-        else {
-          out(safe`✗ ${name}: ${found.length} problem${found.length > 1 ? 's' : ''}`);
-          for (const problem of found) out(problem.resource ? safe`  ${problem.code} [${problem.resource}]: ${problem.message}` : safe`  ${problem.code}: ${problem.message}`);
-        }
-      }
-      return problems === 0 ? 0 : 1;
-    },
+    run: async (_values, [spec]) => runCheck(spec!),
   },
   bench: {
     summary: 'measure resolution throughput and latency against the baselines',

@@ -1,19 +1,23 @@
 /**
  * Checks that `args` hold exactly a task's parameters, as data, and encodes the parameters
- * its resource functions read into JSON in one pass. Files become `{"$file": k}` markers,
- * `k` indexing the job's own list of distinct paths.
+ * its resource functions read into one JSON string in one pass. Files become `{"$file": k}`
+ * markers, `k` indexing the job's own list of distinct paths.
+ *
+ * The encoding is a job's part of a batch and stays in memory until the batch settles, so it
+ * is one flat string per job: the pass builds a plain copy (short-lived) and stringifies it
+ * once, instead of concatenating pieces (a tree of string fragments that would live on).
  */
 import { TaskresError } from '../errors.js';
 import { isTaskFile } from '../definition/task-file.js';
 import type { TaskDefinition } from '../definition/task.js';
 
-/** A task's arguments, ready for the sandbox. */
-export interface EncodedArgs {
-  /** JSON object of the parameters the resource functions read. */
-  paramsJson: string;
-  /** JSON array entries `["path","name"]` (plus the size when known) of the distinct files, in marker order (no brackets). */
-  filesJson: string;
-}
+/**
+ * A task's arguments, ready for the sandbox: the JSON array `[files, params]`, where `files`
+ * lists the distinct files as `["path","name"]` (plus the size, when the caller gave it) in marker order and `params` is the object of
+ * the parameters the resource functions read (see BatchPayload: a batch entry prepends the
+ * job's source list).
+ */
+export type EncodedArgs = string;
 
 const MAX_DEPTH = 200;
 
@@ -24,83 +28,93 @@ export function encodeArgs(definition: TaskDefinition, args: unknown): EncodedAr
     throw invalid(task, `args must be an object of the task's parameters (${definition.params.join(', ') || 'none'}), received ${args === null ? 'null' : Array.isArray(args) ? 'an array' : typeof args}`);
   }
   const given = Object.keys(args);
+  const { params, paramsToCopy } = definition;
   let present = 0;
-  for (const name of definition.params) if (Object.hasOwn(args, name)) present++;
-  if (present !== definition.params.length || given.length !== present) {
-    const missing = definition.params.filter((p) => !Object.hasOwn(args, p));
-    const unknown = given.filter((k) => !definition.params.includes(k));
+  for (let p = 0; p < params.length; p++) if (Object.hasOwn(args, params[p]!)) present++;
+  if (present !== params.length || given.length !== present) {
+    const missing = params.filter((p) => !Object.hasOwn(args, p));
+    const unknown = given.filter((k) => !params.includes(k));
     const parts = [
       missing.length ? `missing ${missing.map((p) => `'${p}'`).join(', ')}` : '',
       unknown.length ? `unknown ${unknown.slice(0, 5).map((p) => `'${p.slice(0, 40)}'`).join(', ')}` : '',
     ].filter(Boolean);
-    throw invalid(task, `args of task '${task}' must hold exactly its parameters (${definition.params.join(', ') || 'none'}): ${parts.join('; ')}`);
+    throw invalid(task, `args of task '${task}' must hold exactly its parameters (${params.join(', ') || 'none'}): ${parts.join('; ')}`);
   }
   const encoder = new Encoder(task);
   const record = args as Record<string, unknown>;
-  const copied = definition.paramsToCopy;
-  let json = '{';
-  for (const name of definition.params) {
-    if (copied.includes(name)) json += `${json.length > 1 ? ',' : ''}${JSON.stringify(name)}:${encoder.encode(record[name], name, 0)}`;
-    else encoder.check(record[name], name, 0);
+  const copy: Record<string, unknown> = {};
+  for (let p = 0; p < params.length; p++) {
+    const name = params[p]!;
+    encoder.keys.push(name);
+    // Parameters no function reads are validated, not copied.
+    const value = encoder.walk(record[name], 0, paramsToCopy.includes(name));
+    if (value !== SKIPPED) put(copy, name, value);
+    encoder.keys.pop();
   }
-  return { paramsJson: `${json}}`, filesJson: encoder.filesJson };
+  return JSON.stringify([encoder.files, copy]);
 }
 
+/** What `walk` returns for a value it only validated. */
+const SKIPPED = Symbol('skipped');
+
 class Encoder {
-  filesJson = '';
-  private readonly files: string[] = [];
+  /** The distinct files, as `[path, name]` or `[path, name, size]`, in marker order. */
+  readonly files: ([string, string] | [string, string, number])[] = [];
+  /** Where the walk is, for error messages only (built into a path on failure). */
+  readonly keys: (string | number)[] = [];
   // Few files and shallow data per call: linear scans beat building a Map and a Set per call.
   private readonly ancestors: object[] = [];
+  private paths: string[] = [];
+  private fileIndex: Map<string, number> | undefined;
 
   constructor(private readonly task: string) {}
 
-  /** Validates without encoding (parameters no function reads). */
-  check(value: unknown, path: string, depth: number): void {
-    this.walk(value, path, depth, false);
-  }
-
-  encode(value: unknown, path: string, depth: number): string {
-    return this.walk(value, path, depth, true);
-  }
-
-  private walk(value: unknown, path: string, depth: number, emit: boolean): string {
+  /** Validates `value`; returns its copy (files as markers) when `emit`, else SKIPPED. */
+  walk(value: unknown, depth: number, emit: boolean): unknown {
     switch (typeof value) {
       case 'string':
-        return emit ? JSON.stringify(value) : '';
       case 'boolean':
-        return value ? 'true' : 'false';
+        return emit ? value : SKIPPED;
       case 'number':
-        if (!Number.isFinite(value)) throw this.bad(path, `${value} (numbers must be finite)`);
-        return emit ? JSON.stringify(value) : '';
+        if (!Number.isFinite(value)) throw this.bad(`${value} (numbers must be finite)`);
+        return emit ? value : SKIPPED;
       case 'object':
         break;
       default:
-        throw this.bad(path, `${typeof value === 'undefined' ? 'undefined' : `a ${typeof value}`} (args are data: objects, arrays, strings, finite numbers, booleans, null and TaskFile)`);
+        throw this.bad(`${typeof value === 'undefined' ? 'undefined' : `a ${typeof value}`} (args are data: objects, arrays, strings, finite numbers, booleans, null and TaskFile)`);
     }
-    if (value === null) return 'null';
-    if (isTaskFile(value)) return emit ? `{"$file":${this.file(value.path, value.name, value.size)}}` : '';
-    if (depth >= MAX_DEPTH) throw this.bad(path, `nesting deeper than ${MAX_DEPTH} levels`);
-    if (this.ancestors.includes(value)) throw this.bad(path, 'a cycle (an object that contains itself)');
+    if (value === null) return emit ? null : SKIPPED;
+    if (isTaskFile(value)) return emit ? { $file: this.file(value.path, value.name, value.size) } : SKIPPED;
+    if (depth >= MAX_DEPTH) throw this.bad(`nesting deeper than ${MAX_DEPTH} levels`);
+    if (this.ancestors.includes(value)) throw this.bad('a cycle (an object that contains itself)');
     this.ancestors.push(value);
+    const { keys } = this;
     try {
       if (Array.isArray(value)) {
-        const items: string[] = [];
-        for (let i = 0; i < value.length; i++) items.push(this.walk(value[i], `${path}[${i}]`, depth + 1, emit));
-        return emit ? `[${items.join(',')}]` : '';
+        const out: unknown[] | undefined = emit ? new Array<unknown>(value.length) : undefined;
+        for (let i = 0; i < value.length; i++) {
+          keys.push(i);
+          const item = this.walk(value[i], depth + 1, emit);
+          if (out) out[i] = item;
+          keys.pop();
+        }
+        return out ?? SKIPPED;
       }
       const prototype = Object.getPrototypeOf(value);
       if (prototype !== Object.prototype && prototype !== null) {
         const kind = (prototype as { constructor?: { name?: string } })?.constructor?.name ?? 'class';
-        throw this.bad(path, `an instance of ${kind.slice(0, 40)} (only plain objects, arrays and TaskFile are data; convert it first)`);
+        throw this.bad(`an instance of ${kind.slice(0, 40)} (only plain objects, arrays and TaskFile are data; convert it first)`);
       }
-      if (Object.getOwnPropertySymbols(value).length > 0) throw this.bad(path, 'an object with symbol keys');
-      const entries: string[] = [];
+      if (Object.getOwnPropertySymbols(value).length > 0) throw this.bad('an object with symbol keys');
+      const out: Record<string, unknown> | undefined = emit ? {} : undefined;
       for (const key of Object.keys(value)) {
-        if (key === '$file') throw this.bad(`${path}.$file`, "the key '$file', which marks files in JSON specs (use new TaskFile(path) for a file)");
-        const encoded = this.walk((value as Record<string, unknown>)[key], `${path}.${key.slice(0, 40)}`, depth + 1, emit);
-        if (emit) entries.push(`${JSON.stringify(key)}:${encoded}`);
+        keys.push(key);
+        if (key === '$file') throw this.bad("the key '$file', which marks files in JSON specs (use new TaskFile(path) for a file)");
+        const item = this.walk((value as Record<string, unknown>)[key], depth + 1, emit);
+        if (out) put(out, key, item);
+        keys.pop();
       }
-      return emit ? `{${entries.join(',')}}` : '';
+      return out ?? SKIPPED;
     } finally {
       this.ancestors.pop();
     }
@@ -109,22 +123,32 @@ class Encoder {
   private file(path: string, name: string, size: number | undefined): number {
     // Distinct paths only: each is looked up at most once per resolve. A file given with its
     // size is its own entry (the size travels with it and is never looked up).
+    const { paths } = this;
     const key = size === undefined ? path : `${path}\u0000${size}`;
-    let index = this.files.length < 64 ? this.files.indexOf(key) : (this.fileIndex ??= new Map(this.files.map((p, i) => [p, i]))).get(key) ?? -1;
+    let index = paths.length < 64 ? paths.indexOf(key) : (this.fileIndex ??= new Map(paths.map((p, i) => [p, i]))).get(key) ?? -1;
     if (index < 0) {
-      index = this.files.length;
-      this.files.push(key);
-      this.filesJson += `${index > 0 ? ',' : ''}[${JSON.stringify(path)},${JSON.stringify(name)}${size === undefined ? '' : `,${size}`}]`;
+      index = paths.length;
+      paths.push(key);
+      this.files.push(size === undefined ? [path, name] : [path, name, size]);
       this.fileIndex?.set(key, index);
     }
     return index;
   }
 
-  private fileIndex: Map<string, number> | undefined;
-
-  private bad(path: string, what: string): TaskresError {
+  private bad(what: string): TaskresError {
+    let path = '';
+    for (const key of this.keys) path += typeof key === 'number' ? `[${key}]` : `${path === '' ? '' : '.'}${key.slice(0, 40)}`;
     return invalid(this.task, `args.${path} of task '${this.task}' is ${what}`);
   }
+}
+
+/**
+ * Sets an own property of a copy. Copies are plain objects (a null prototype would make V8
+ * keep them as slow dictionaries), so a key named `__proto__` is defined, not assigned.
+ */
+function put(out: Record<string, unknown>, key: string, value: unknown): void {
+  if (key === '__proto__') Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
+  else out[key] = value;
 }
 
 function invalid(taskName: string, message: string): TaskresError {

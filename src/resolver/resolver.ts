@@ -9,6 +9,7 @@ import { describeExpected, outOfRangeHint, rangeSchema } from '../resource-range
 import { describeResourceFunction, getTaskDefinition, type DynamicResource, type TaskArgs, type TaskDefinition } from '../definition/task.js';
 import { RESOURCE_NAMES, type Resources } from '../units.js';
 import { encodeArgs, type EncodedArgs } from './encode-args.js';
+import { withPathStringHint } from './path-string-hint.js';
 import { resolveOptions, type ResolvedOptions, type ResolverOptions } from './options.js';
 import { Supervisor, type EvaluationFailure, type Job, type JobOutcomes } from './supervisor.js';
 import { applyRetryPlan, encodeRetryContext, planRetry, readRetryContext, type RetryContext, type RetryPlan } from './retry.js';
@@ -65,27 +66,70 @@ interface Sink {
   reject(index: number, reason: TaskresError): void;
 }
 
-/** A resolution waiting for the sandbox: one object per request, nothing else retained. */
+/** The sink of one `resolve` call: its promise's two functions, no closures of ours. */
+class OneCall implements Sink {
+  constructor(
+    private readonly onValue: (value: Resources) => void,
+    private readonly onError: (reason: TaskresError) => void,
+  ) {}
+
+  fulfill(_index: number, value: Resources): void {
+    this.onValue(value);
+  }
+
+  reject(_index: number, reason: TaskresError): void {
+    this.onError(reason);
+  }
+}
+
+/** The sink of one `resolveMany` call: outcomes in input order, resolved when the last settles. */
+class ManyCall implements Sink {
+  readonly outcomes: ResolveOutcome[];
+  private remaining: number;
+
+  constructor(
+    count: number,
+    private readonly resolve: (outcomes: ResolveOutcome[]) => void,
+  ) {
+    this.outcomes = new Array<ResolveOutcome>(count);
+    this.remaining = count;
+  }
+
+  fulfill(index: number, value: Resources): void {
+    this.outcomes[index] = { status: 'fulfilled', value };
+    if (--this.remaining === 0) this.resolve(this.outcomes);
+  }
+
+  reject(index: number, reason: TaskresError): void {
+    this.outcomes[index] = { status: 'rejected', reason };
+    if (--this.remaining === 0) this.resolve(this.outcomes);
+  }
+}
+
+/**
+ * A resolution waiting for the sandbox: one small object per request, holding one flat
+ * string of its arguments (pending resolutions are what the user's process keeps in memory
+ * while a large resolveMany runs).
+ */
 class PendingResolution implements Job {
-  readonly dynamics: readonly DynamicResource[];
-  readonly paramsJson: string;
-  readonly filesJson: string;
   readonly contextJson: string | undefined;
 
   constructor(
     private readonly resolver: SandboxedResolver,
     readonly definition: TaskDefinition,
     readonly statics: Resources,
-    encoded: EncodedArgs,
+    readonly argsJson: EncodedArgs,
     readonly sink: Sink,
     readonly index: number,
     readonly retryPlan: RetryPlan | undefined,
     context: RetryContext | undefined,
   ) {
-    this.dynamics = definition.dynamics;
-    this.paramsJson = encoded.paramsJson;
-    this.filesJson = encoded.filesJson;
+    // The per-item retry context travels as its own JSON beside the arguments.
     this.contextJson = definition.readsRetryContext ? encodeRetryContext(definition, context) : undefined;
+  }
+
+  get dynamics(): readonly DynamicResource[] {
+    return this.definition.dynamics;
   }
 
   settle(outcomes: JobOutcomes): void {
@@ -124,39 +168,33 @@ class SandboxedResolver implements Resolver {
   }
 
   resolve(task: unknown, args: unknown, retry?: unknown): Promise<Resources> {
-    return new Promise<Resources>((resolve, reject) => this.start(task, args, { fulfill: (_, value) => resolve(value), reject: (_, reason) => reject(reason) }, 0, retry));
+    return new Promise<Resources>((resolve, reject) => this.start(task, args, new OneCall(resolve, reject), 0, retry));
   }
 
   resolveMany(requests: readonly ResolveRequest[]): Promise<ResolveOutcome[]> {
     if (!Array.isArray(requests)) {
       return Promise.reject(new TaskresError('TASKRES_INVALID_ARGS', `resolveMany expects an array of { task, args }, received ${typeof requests}.`));
     }
-    const outcomes = new Array<ResolveOutcome>(requests.length);
-    if (requests.length === 0) return Promise.resolve(outcomes);
+    if (requests.length === 0) return Promise.resolve([]);
     return new Promise((resolve) => {
-      let remaining = requests.length;
-      const sink: Sink = {
-        fulfill(index, value) {
-          outcomes[index] = { status: 'fulfilled', value };
-          if (--remaining === 0) resolve(outcomes);
-        },
-        reject(index, reason) {
-          outcomes[index] = { status: 'rejected', reason };
-          if (--remaining === 0) resolve(outcomes);
-        },
-      };
+      const sink = new ManyCall(requests.length, resolve);
       for (let index = 0; index < requests.length; index++) {
-        let request: Partial<ResolveRequest> | undefined;
+        let task: unknown;
+        let args: unknown;
+        let attempt: unknown;
+        let previous: unknown;
         try {
           const item = requests[index];
-          request = { task: item?.task, args: item?.args, attempt: item?.attempt, previous: item?.previous };
+          task = item?.task;
+          args = item?.args;
+          attempt = item?.attempt;
+          previous = item?.previous;
         } catch (error) {
           sink.reject(index, asTaskresError(error, `Reading request ${index} of resolveMany threw`));
           continue;
         }
-        const { attempt, previous } = request;
         const retry = attempt === undefined && previous === undefined ? undefined : previous === undefined ? { attempt } : { attempt, previous };
-        this.start(request.task, request.args, sink, index, retry);
+        this.start(task, args, sink, index, retry);
       }
     });
   }
@@ -178,12 +216,12 @@ class SandboxedResolver implements Resolver {
           `resolve expects a task made with a preset, customTask or defineTask, received ${task === null ? 'null' : typeof task === 'function' ? `the plain function '${(task as { name?: string }).name || 'anonymous'}'` : typeof task}.`,
         );
       }
-      const encoded = encodeArgs(definition, args);
+      const argsJson = encodeArgs(definition, args);
       const context = retry === undefined ? undefined : readRetryContext(retry, definition.name);
       const plan = context === undefined ? undefined : planRetry(definition, context, this.resolved.limits);
       const statics = this.staticsOf(definition);
       if (definition.dynamics.length === 0) sink.fulfill(index, plan ? this.escalate(definition, { ...statics }, plan) : { ...statics });
-      else this.supervisor.submit(new PendingResolution(this, definition, statics, encoded, sink, index, plan, context));
+      else this.supervisor.submit(new PendingResolution(this, definition, statics, argsJson, sink, index, plan, context));
     } catch (error) {
       sink.reject(index, asTaskresError(error, `Reading the task or args of a resolve call threw`));
     }
@@ -196,7 +234,7 @@ class SandboxedResolver implements Resolver {
       result = this.finish(pending.definition, pending.statics, outcomes);
       if (pending.retryPlan) result = this.escalate(pending.definition, result, pending.retryPlan);
     } catch (error) {
-      pending.sink.reject(pending.index, error as TaskresError);
+      pending.sink.reject(pending.index, withPathStringHint(error as TaskresError, pending.definition, pending.argsJson));
       return;
     }
     pending.sink.fulfill(pending.index, result);

@@ -16,9 +16,8 @@
  * no process is started again. A function is never blamed for a process that never started.
  */
 import { fork, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { TaskresError } from '../errors.js';
+import { findSandboxEntry } from './sandbox-entry.js';
 import type { DynamicResource } from '../definition/task.js';
 import { TaskFile } from '../definition/task-file.js';
 import {
@@ -34,7 +33,7 @@ import {
   type SourceEntry,
   type ToSandbox,
 } from '../sandbox/protocol.js';
-import type { StartReport } from '../sandbox/handshake.js';
+import { wallClockMs, type StartReport } from '../sandbox/handshake.js';
 import { ISOLATED_VM_NODE_FLAGS, type IsolatedVmProblem } from '../sandbox/load-ivm.js';
 import { crashFailure, judgeLostJobs } from '../sandbox/verdicts.js';
 import type { ResolvedOptions } from './options.js';
@@ -54,9 +53,8 @@ export interface JobOutcomes {
 /** One resolve call's sandbox work. */
 export interface Job {
   dynamics: readonly DynamicResource[];
-  paramsJson: string;
-  /** JSON array entries of the job's files (see EncodedArgs). */
-  filesJson: string;
+  /** The JSON array `[files, params]` of the job's arguments (see EncodedArgs). */
+  argsJson: string;
   /** JSON array of the retry context per dynamic resource; only for tasks whose functions name it. */
   contextJson?: string | undefined;
   /** Receives the outcomes of its evaluations, one per dynamic resource, in order. */
@@ -72,6 +70,13 @@ export interface Job {
 /** Flags every sandbox process gets: isolated-vm requires `--no-node-snapshot` on Node 20+. */
 export const SANDBOX_NODE_FLAGS: readonly string[] = ISOLATED_VM_NODE_FLAGS;
 const MAX_JOBS_PER_BATCH = 1024;
+/**
+ * While every thread has a batch, queued jobs are held back until there are this many: a
+ * small batch sent then would only wait in the sandbox, and callers awaiting one resolution
+ * at a time would fragment into many tiny batches, each paying the fixed cost of a batch.
+ * Held jobs go out with the next batch that comes back.
+ */
+const MIN_JOBS_TO_PIPELINE = 256;
 /**
  * The parsed batch lives in the isolate's heap beside the functions' own data: keep it
  * small next to memoryLimitMiB (a job larger than this goes alone).
@@ -138,6 +143,12 @@ export class Supervisor {
   private unavailable: TaskresError | undefined;
   /** Sandbox processes started so far (1 + restarts). */
   starts = 0;
+  /**
+   * The steps of the last start, in ms since the start was asked for (`forked`, the sandbox
+   * process's own steps, `readyReceived`, `firstBatchDone`): for the benchmark and doctor.
+   */
+  startPhases: Record<string, number> | undefined;
+  private startAskedMs = 0;
 
   constructor(private readonly options: ResolvedOptions) {
     this.settings = {
@@ -207,7 +218,11 @@ export class Supervisor {
         // Suspects run alone, one at a time; other work waits so no innocent job shares their fate.
         if (this.inFlight.size === 0) this.send([this.suspects.shift()!]);
       } else {
-        while (this.queue.length > 0 && this.inFlight.size < this.maxBatchesInFlight) this.send(this.takeBatch());
+        while (this.queue.length > 0 && this.inFlight.size < this.maxBatchesInFlight) {
+          const idleThreads = this.options.threads - this.inFlight.size;
+          if (idleThreads <= 0 && this.queue.length < MIN_JOBS_TO_PIPELINE) break;
+          this.send(this.takeBatch(idleThreads));
+        }
       }
     }
     this.updateRef();
@@ -218,15 +233,15 @@ export class Supervisor {
     }
   }
 
-  private takeBatch(): Job[] {
-    // Spread queued work over the threads instead of one batch taking it all.
-    const share = Math.min(MAX_JOBS_PER_BATCH, Math.ceil(this.queue.length / this.options.threads));
+  private takeBatch(idleThreads: number): Job[] {
+    // Spread queued work over the idle threads instead of one batch taking it all.
+    const share = Math.min(MAX_JOBS_PER_BATCH, Math.ceil(this.queue.length / Math.max(1, idleThreads)));
     let count = 0;
     let evaluations = 0;
     let chars = 0;
     while (count < share && count < this.queue.length) {
       const next = this.queue[count]!;
-      const size = next.paramsJson.length + next.filesJson.length;
+      const size = next.argsJson.length + (next.contextJson?.length ?? 0);
       if (count > 0 && (evaluations + next.dynamics.length > MAX_EVALUATIONS_PER_BATCH || chars + size > MAX_BATCH_CHARS)) break;
       evaluations += next.dynamics.length;
       chars += size;
@@ -272,15 +287,14 @@ export class Supervisor {
   private ensureChild(): ChildProcess | undefined {
     if (this.child) return this.child;
     if (this.unavailable || this.restartTimer) return undefined;
-    const entry = fileURLToPath(new URL('./sandbox-process.js', import.meta.url));
-    if (!existsSync(entry)) {
-      // Typically an app bundle that took taskres's code but not its dist/ files.
-      this.giveUp({
-        cause: `the sandbox process's entry file ${entry} does not exist`,
-        fix: 'install taskres as a package (an app bundler must leave taskres external, so that its dist/ files stay beside it)',
-      });
+    const found = findSandboxEntry();
+    if (!('entry' in found)) {
+      this.giveUp(found);
       return undefined;
     }
+    const entry = found.entry;
+    this.startAskedMs = wallClockMs();
+    this.startPhases = undefined;
     const child = fork(entry, [], {
       execArgv: [...SANDBOX_NODE_FLAGS],
       // Date and Number formatting must not tell a function the host's time zone or locale.
@@ -289,6 +303,7 @@ export class Supervisor {
       stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
     });
     this.starts++;
+    const forkedMs = wallClockMs() - this.startAskedMs;
     this.child = child;
     this.ready = false;
     this.crashReason = undefined;
@@ -310,6 +325,7 @@ export class Supervisor {
     child.on('close', (code, signal) => this.onExit(child, code, signal));
     child.on('error', () => child.kill('SIGKILL'));
     child.send({ t: 'init', settings: this.settings } satisfies ToSandbox);
+    this.startPhases = { forked: forkedMs };
     return child;
   }
 
@@ -317,6 +333,10 @@ export class Supervisor {
     if (child !== this.child) return;
     switch (message.t) {
       case 'ready':
+        if (this.startPhases) {
+          for (const [name, at] of Object.entries(message.phases)) this.startPhases[name] = at - this.startAskedMs;
+          this.startPhases.readyReceived = wallClockMs() - this.startAskedMs;
+        }
         clearTimeout(this.startTimer);
         this.ready = true;
         this.failedStarts = 0;
@@ -329,6 +349,7 @@ export class Supervisor {
       case 'done': {
         const jobs = this.land(message.id);
         if (!jobs) return;
+        if (this.startPhases && this.startPhases.firstBatchDone === undefined) this.startPhases.firstBatchDone = wallClockMs() - this.startAskedMs;
         // A batch whose arguments did not fit together: each job runs alone.
         if (message.result.retryAlone && jobs.length > 1) this.suspects.push(...jobs);
         else this.queue.unshift(...settleBatch(jobs, message.result));
@@ -511,7 +532,9 @@ function encodeBatch(jobs: Job[]): { meta: string; payload: string } {
       sourceLists.set(job.dynamics, list);
     }
     count += job.dynamics.length;
-    jobEntries += `${j > 0 ? ',' : ''}[${list},[${job.filesJson}],${job.paramsJson}${job.contextJson === undefined ? '' : `,${job.contextJson}`}]`;
+    // [sources, files, params(, context)]: the job's source list, its own `[files, params]`
+    // unwrapped, and its retry context when its functions read one.
+    jobEntries += `${j > 0 ? ',[' : '['}${list},${job.contextJson === undefined ? job.argsJson.slice(1) : `${job.argsJson.slice(1, -1)},${job.contextJson}]`}`;
   }
   const meta: BatchMeta = { sources, count, jobs: jobs.length };
   return { meta: JSON.stringify(meta), payload: `{"jobs":[${jobEntries}]}` };

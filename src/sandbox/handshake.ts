@@ -17,11 +17,25 @@ export interface LoadedIsolatedVm {
 /** The sandbox process's answer at start. */
 export type StartReport =
   /** Ready for batches; `startMs` is from the process's start to every worker up. */
-  | { t: 'ready'; isolatedVm: LoadedIsolatedVm; startMs: number }
+  | { t: 'ready'; isolatedVm: LoadedIsolatedVm; startMs: number; phases: StartPhases }
   /** It cannot run, and never will in this installation: the resolver must not restart it. */
   | { t: 'unavailable'; problem: IsolatedVmProblem };
+
+/**
+ * When each step of a start ended, in ms of wall-clock time (`performance.timeOrigin +
+ * performance.now()`, comparable across processes to a fraction of a ms): for the cold-start
+ * benchmark and `taskres doctor`, never for decisions.
+ */
+export type StartPhases = Record<string, number>;
+
+/** The wall-clock time now, in ms with fractions (see StartPhases). */
+export function wallClockMs(): number {
+  return performance.timeOrigin + performance.now();
+}
 
 /** What a sandbox worker thread answers to the start ping. */
 export interface PingReply {
   specifier: string;
+  /** Its thread's start, isolated-vm loaded, first isolate made. */
+  phases: StartPhases;
 }

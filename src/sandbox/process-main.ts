@@ -11,7 +11,8 @@
  */
 import { BroadcastChannel } from 'node:worker_threads';
 import { Piscina } from 'piscina';
-import type { PingReply, StartReport } from './handshake.js';
+import { wallClockMs, type PingReply, type StartPhases } from './handshake.js';
+import type { StartReport } from './handshake.js';
 import { loadIsolatedVm } from './load-ivm.js';
 import {
   HEARTBEAT_BYTES,
@@ -49,7 +50,13 @@ let ready = false;
 
 // Loading isolated-vm here first tells a missing or mismatched build apart, with its cause,
 // before any worker thread tries; such a process can never run, so it says so and exits.
+const phases: StartPhases = {
+  processStarted: performance.timeOrigin,
+  nodeBootstrapped: performance.timeOrigin + performance.nodeTiming.bootstrapComplete,
+  modulesLoaded: wallClockMs(),
+};
 const isolatedVm = loadIsolatedVm();
+phases.isolatedVmLoaded = wallClockMs();
 if (!isolatedVm.module) {
   crashed = true;
   send({ t: 'unavailable', problem: isolatedVm.problem! }, () => process.exit(1));
@@ -103,6 +110,7 @@ function answerSize(id: number, sizes: number[] | undefined, error: string | und
 }
 
 function start(given: SandboxSettings): void {
+  phases.poolStarting = wallClockMs();
   const started = new Piscina({
     filename: new URL('./sandbox-worker.js', import.meta.url).href,
     minThreads: given.threads,
@@ -119,11 +127,14 @@ function start(given: SandboxSettings): void {
   // One ping per thread: each answers once its module has loaded isolated-vm and made its isolate.
   const pings = Array.from({ length: given.threads }, () => started.run(undefined, { name: 'ping' }) as Promise<PingReply>);
   Promise.all(pings).then(
-    () => {
+    (replies) => {
       if (crashed) return;
       ready = true;
       const { specifier, version, location } = isolatedVm.loaded!;
-      send({ t: 'ready', isolatedVm: { specifier, version, location }, startMs: Math.round(performance.now()) });
+      // The slowest thread's steps: the process is ready when its last thread is.
+      for (const reply of replies) for (const [name, at] of Object.entries(reply.phases)) phases[name] = Math.max(phases[name] ?? 0, at);
+      phases.readySent = wallClockMs();
+      send({ t: 'ready', isolatedVm: { specifier, version, location }, startMs: Math.round(performance.now()), phases });
     },
     // A thread that cannot start is a failed start: the resolver retries a few times, then gives up.
     (error: unknown) => crash('exited', `a sandbox thread could not start: ${describe(error)}`),
@@ -152,6 +163,7 @@ function describe(error: unknown): string {
 process.on('message', (message: ToSandbox) => {
   switch (message.t) {
     case 'init':
+      phases.initReceived = wallClockMs();
       if (!crashed) start(message.settings);
       return;
     case 'batch':

@@ -5,11 +5,13 @@
  */
 import { BroadcastChannel, workerData } from 'node:worker_threads';
 import { FileSizes } from './file-sizes.js';
-import type { PingReply } from './handshake.js';
+import { wallClockMs, type PingReply } from './handshake.js';
 import { loadIsolatedVm } from './load-ivm.js';
 import { Sandbox } from './sandbox.js';
 import { heartbeatViews, type BatchMeta, type BatchResult, type BatchTask, type FromWorker, type WorkerData } from './protocol.js';
 
+// Imports are evaluated before this line: isolated-vm is loaded by now.
+const moduleLoadedMs = wallClockMs();
 const { settings, heartbeat, channelName, capacity } = workerData as WorkerData;
 
 // Workers only post on this channel (size requests, catastrophic errors); the main thread listens.
@@ -34,13 +36,14 @@ const sandbox = new Sandbox({
 });
 
 sandbox.warmUp();
+const isolateReadyMs = wallClockMs();
 
 /**
  * The start ping: answered once this module has loaded, so isolated-vm loaded in this
  * thread and its first isolate was created (importing ./sandbox.js throws otherwise).
  */
 export function ping(): PingReply {
-  return { specifier: loadIsolatedVm().loaded!.specifier };
+  return { specifier: loadIsolatedVm().loaded!.specifier, phases: { threadModulesLoaded: moduleLoadedMs, threadIsolateReady: isolateReadyMs } };
 }
 
 /** Runs one batch (piscina task). */

@@ -108,6 +108,11 @@ export function json(value: unknown): Safe {
   return wrap(text);
 }
 
+/** JSON on one line (a JSON Lines record), escaped like {@link json}. */
+export function jsonLine(value: unknown): Safe {
+  return wrap(JSON.stringify(value).replace(/[\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`));
+}
+
 /**
  * A table cell: a value, an array of values shown one per line, or a value spanning several
  * columns.

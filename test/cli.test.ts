@@ -93,7 +93,7 @@ describe('taskres (help and usage errors)', () => {
     const { code, stderr } = await taskres('resolve', 'examples/seed-tasks.json', '--formt', 'json');
     expect(code).toBe(2);
     expect(stderr).toContain("unknown option '--formt' (did you mean --format?)");
-    expect(stderr).toContain('Valid options: --help, --args, --task, --format, --timeout-ms.');
+    expect(stderr).toContain('Valid options: --help, --args, --task, --format, --timeout-ms, --requests.');
   });
 });
 

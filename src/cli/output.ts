@@ -148,6 +148,15 @@ export function out(...lines: Safe[]): void {
   process.stdout.write(`${scrub(lines.map(String).join('\n'))}\n`);
 }
 
+/**
+ * Writes lines to stdout, then waits until a slow reader (a pipe) has taken them, so a command
+ * that prints many lines holds only what the reader has not taken yet.
+ */
+export async function outPaced(...lines: Safe[]): Promise<void> {
+  out(...lines);
+  if (process.stdout.writableNeedDrain) await new Promise<void>((resolve) => process.stdout.once('drain', resolve));
+}
+
 /** Writes lines to stderr. */
 export function err(...lines: Safe[]): void {
   process.stderr.write(`${scrub(lines.map(String).join('\n'))}\n`);

@@ -15,7 +15,7 @@ import type { Readable } from 'node:stream';
 import { z } from 'zod';
 import { TaskFile, TaskresError, createResolver, isTaskresError, type Resolver, type Resources, type Task } from 'taskres';
 import { MAX_ARGS_DEPTH, UsageError, pickTask, type FoundTask } from './load.js';
-import { jsonLine, out, show, type Safe } from './output.js';
+import { jsonLine, outPaced, show } from './output.js';
 
 /** Requests sent to `resolveMany` at once. */
 export const CHUNK_SIZE = 512;
@@ -84,7 +84,7 @@ export async function resolveRequests(options: RequestsOptions): Promise<number>
   const flush = async (): Promise<void> => {
     const outcomes = await inFlight.shift()!;
     rejected ||= outcomes.some((outcome) => outcome.status === 'rejected');
-    await write(outcomes.map((outcome) => jsonLine(outcome)));
+    if (outcomes.length > 0) await outPaced(...outcomes.map((outcome) => jsonLine(outcome)));
   };
   try {
     let chunk: Parsed[] = [];
@@ -274,11 +274,4 @@ async function* readLines(input: Readable, path: string): AsyncGenerator<Line> {
     if (bytes <= MAX_LINE_BYTES) pieces.push(piece);
     else pieces = [];
   }
-}
-
-/** Writes lines, waiting when stdout is a slow pipe so a fast resolver cannot fill memory with output. */
-async function write(lines: Safe[]): Promise<void> {
-  if (lines.length === 0) return;
-  out(...lines);
-  if (process.stdout.writableNeedDrain) await new Promise<void>((resolve) => process.stdout.once('drain', resolve));
 }

@@ -16,7 +16,7 @@ export {
   type ResourceLimits,
   type Range,
 } from './units.js';
-export { TaskFile, isTaskFile } from './definition/task-file.js';
+export { TaskFile, isTaskFile, type TaskFileOptions } from './definition/task-file.js';
 export {
   PRESETS,
   A10G,

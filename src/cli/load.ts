@@ -10,7 +10,6 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, extname, isAbsolute, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { build } from 'esbuild';
 import { TaskFile, defineTask, isTaskresError, type Task } from 'taskres';
 import type { CheckedDefinition } from './check-hooks.js';
 import { describeThrown, show } from './output.js';
@@ -131,6 +130,8 @@ function loadFailure(path: string, error: unknown): Error {
  */
 async function importModule(path: string, taskresUrl: string): Promise<{ evaluate(): Promise<Record<string, unknown>> }> {
   const entry = resolve(path);
+  // Loaded only for module specs: JSON specs (and `taskres serve` starting) do not pay for it.
+  const { build } = await import('esbuild');
   const result = await build({
     entryPoints: [entry],
     bundle: true,
@@ -192,7 +193,8 @@ export const MAX_ARGS_DEPTH = 1000;
 
 /**
  * Reads an argument file: `{ "$file": "path" }` anywhere becomes a TaskFile; relative paths are
- * relative to the file. An object with a `$file` key is always a file: a `$file` that is not a
+ * relative to the file; `{ "$file": "uri", "size": bytes }` is a file whose size is known (never
+ * looked up). An object with a `$file` key is always a file: a `$file` that is not a
  * non-empty string, or other keys beside it, is an error naming the field.
  */
 export function readArgs(path: string): Record<string, unknown> {
@@ -200,34 +202,48 @@ export function readArgs(path: string): Record<string, unknown> {
   if (typeof json !== 'object' || json === null || Array.isArray(json)) {
     throw new UsageError(`${path} must hold a JSON object of the task's parameters, e.g. { "files": [{ "$file": "a.fq" }], "count": 3 }`);
   }
-  const base = dirname(resolve(path));
+  return reviveArgs(json, dirname(resolve(path)), (at, problem) => {
+    throw new UsageError(`${at} in ${path} ${problem}`);
+  }) as Record<string, unknown>;
+}
+
+/**
+ * JSON args with every `{ "$file": path }` made a TaskFile (relative local paths relative to
+ * `base`) and `{ "$file": uri, "size": bytes }` a TaskFile of known size. A problem is reported
+ * through `fail(at, problem)`, `at` the (shortened, escaped) path to the value and `problem` the
+ * rest of the sentence, so each caller throws its own kind of error; `fail` must throw.
+ */
+export function reviveArgs(json: unknown, base: string, fail: (at: string, problem: string) => never): unknown {
   const where = (at: string) => show(at.length > 120 ? `${at.slice(0, 120)}…` : at, 200);
   const revive = (value: unknown, at: string, depth: number): unknown => {
     if (typeof value !== 'object' || value === null) return value;
-    if (depth > MAX_ARGS_DEPTH) {
-      throw new UsageError(`${path} nests values more than ${MAX_ARGS_DEPTH} levels deep (at ${where(at)}); task arguments are plain data, not deep structures`);
-    }
+    if (depth > MAX_ARGS_DEPTH) fail(where(at), `nests values more than ${MAX_ARGS_DEPTH} levels deep; task arguments are plain data, not deep structures`);
     if (Array.isArray(value)) return value.map((item, i) => revive(item, `${at}[${i}]`, depth + 1));
     const record = value as Record<string, unknown>;
-    if (Object.hasOwn(record, '$file')) return readFileEntry(record, `${at}.$file`, path, base, where);
+    if (Object.hasOwn(record, '$file')) return readFileEntry(record, at, base, (field, problem) => fail(where(field), problem));
     // fromEntries defines own properties, so a "__proto__" key stays data.
     return Object.fromEntries(Object.entries(record).map(([key, item]) => [key, revive(item, `${at}.${key}`, depth + 1)]));
   };
-  return revive(json, 'args', 0) as Record<string, unknown>;
+  return revive(json, 'args', 0);
 }
 
-function readFileEntry(record: Record<string, unknown>, at: string, path: string, base: string, where: (at: string) => string): TaskFile {
+function readFileEntry(record: Record<string, unknown>, at: string, base: string, fail: (at: string, problem: string) => never): TaskFile {
   const file = record.$file;
-  const extra = Object.keys(record).filter((key) => key !== '$file');
+  const extra = Object.keys(record).filter((key) => key !== '$file' && key !== 'size');
   if (typeof file !== 'string' || file.length === 0) {
     const received = typeof file === 'string' ? 'an empty string' : file === null ? 'null' : Array.isArray(file) ? 'an array' : typeof file;
-    throw new UsageError(`${where(at)} in ${path} must be a non-empty path or URL string, received ${received}; write a file as { "$file": "reads.fq" }`);
+    fail(`${at}.$file`, `must be a non-empty path or URL string, received ${received}; write a file as { "$file": "reads.fq" }`);
   }
   if (extra.length > 0) {
-    throw new UsageError(`${where(at)} in ${path}: a file is written { "$file": "path" } with no other keys, received also ${extra.slice(0, 5).map((key) => `'${show(key, 40)}'`).join(', ')}`);
+    fail(`${at}.$file`, `is a file, written { "$file": "path" } or { "$file": "uri", "size": bytes } with no other keys, received also ${extra.slice(0, 5).map((key) => `'${show(key, 40)}'`).join(', ')}`);
   }
+  const size = record.size;
+  if (size !== undefined && !(typeof size === 'number' && Number.isSafeInteger(size) && size >= 0)) {
+    fail(`${at}.size`, `must be the file's size in bytes (a whole number, at least 0), received ${typeof size === 'number' ? show(String(size), 40) : size === null ? 'null' : typeof size}`);
+  }
+  const options = size === undefined ? undefined : { size };
   // The library decides what is a local path (and what a URL); only relative local paths move.
-  const given = new TaskFile(file);
-  return given.localPath !== undefined && !file.startsWith('file:') && !isAbsolute(file) ? new TaskFile(join(base, file)) : given;
+  const given = new TaskFile(file, options);
+  return given.localPath !== undefined && !file.startsWith('file:') && !isAbsolute(file) ? new TaskFile(join(base, file), options) : given;
 }
 

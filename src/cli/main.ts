@@ -5,9 +5,11 @@
  *
  *   taskres demo                                   the seed's tasks, resolved and placed
  *   taskres resolve SPEC --args ARGS.json [--task NAME] [--format json|table] [--attempt N --previous FILE.json]
+ *   taskres resolve SPEC --requests REQUESTS.jsonl [--task NAME]   one JSON outcome per line
  *   taskres check SPEC                             every definition-time problem at once
  *   taskres bench [--json] [--quick]               the benchmark
  *   taskres doctor                                 can this machine run resource functions?
+ *   taskres serve [--host H] [--port P] [--tasks SPEC]…   the resolver as an HTTP service
  *   taskres --version
  */
 import { spawn } from 'node:child_process';
@@ -20,7 +22,9 @@ import { runDemo } from './demo.js';
 import { packageInfo, runDoctor } from './doctor.js';
 import { runCheck } from './check.js';
 import { SpecError, UsageError, loadTasks, pickTask, readArgs, readJson } from './load.js';
+import { resolveRequests } from './requests.js';
 import { describeThrown, err, json, joinSafe, out, safe, table, type Safe } from './output.js';
+import { serveCommand } from '../service/command.js';
 
 interface Command {
   summary: string;
@@ -48,9 +52,11 @@ const commands: Record<string, Command> = {
   },
   resolve: {
     summary: "compute a task's resources for given arguments",
-    usage: 'taskres resolve SPEC --args ARGS.json [--task NAME] [--format json|table] [--attempt N [--previous PREVIOUS.json]]',
+    usage: 'taskres resolve SPEC (--args ARGS.json | --requests REQUESTS.jsonl) [--task NAME] [--format json|table] [--attempt N [--previous PREVIOUS.json]]',
     details:
-      'SPEC is a JSON task spec (the defineTask shape, or an array of them) or a JS/TS module of tasks.\nARGS.json holds the task parameters; files are written { "$file": "path" } (relative to ARGS.json).\nPrints the resources as JSON (or a table). Exit code 1 with the error code on failure.',
+      'SPEC is a JSON task spec (the defineTask shape, or an array of them) or a JS/TS module of tasks.\nARGS.json holds the task parameters; files are written { "$file": "path" } (relative to ARGS.json).\nPrints the resources as JSON (or a table). Exit code 1 with the error code on failure.\n' +
+      'With --requests, each line of REQUESTS.jsonl is { "task"?, "args", "attempt"?, "previous"? } and each output\n' +
+      'line its outcome, in input order; exit code 1 when any line was rejected (see docs/deploy.md).',
     options: {
       ...HELP_OPTION,
       args: { type: 'string', short: 'a' },
@@ -59,6 +65,7 @@ const commands: Record<string, Command> = {
       'timeout-ms': { type: 'string' },
       attempt: { type: 'string' },
       previous: { type: 'string' },
+      requests: { type: 'string', short: 'r' },
     },
     optionHelp: {
       ...HELP_TEXT,
@@ -68,17 +75,23 @@ const commands: Record<string, Command> = {
       'timeout-ms': 'per resource-function evaluation, in milliseconds (default 1000)',
       attempt: 'which attempt this is, 1-based (a retry): the task\'s retry option escalates from --previous',
       previous: 'JSON file of what happened last time: { "resources": {...}, "reason": "oom", "peak": { "memory": 7.6 } }',
+      requests: 'JSON Lines file of requests (- for stdin), instead of --args: one JSON outcome per line',
     },
     positionals: 1,
     run: async (values, [spec]) => {
       const format = values.format as string;
       if (format !== 'json' && format !== 'table') throw new UsageError(`--format must be json or table, received '${format}'`);
-      if (typeof values.args !== 'string') throw new UsageError('--args ARGS.json is required (the task parameters as JSON)');
+      if (typeof values.requests === 'string' && typeof values.args === 'string') throw new UsageError('--args and --requests are mutually exclusive: --args resolves one request, --requests a file of them');
+      if (typeof values.requests === 'string' && format !== 'json') throw new UsageError('--requests writes JSON Lines; --format table is for one request (--args)');
+      if (typeof values.args !== 'string' && typeof values.requests !== 'string') throw new UsageError('--args ARGS.json is required (the task parameters as JSON), or --requests REQUESTS.jsonl for many');
       const timeoutMs = values['timeout-ms'] === undefined ? undefined : Number(values['timeout-ms']);
       if (timeoutMs !== undefined && !Number.isInteger(timeoutMs)) throw new UsageError(`--timeout-ms must be a whole number of milliseconds, received '${values['timeout-ms']}'`);
       const retry = readRetryFlags(values);
+      if (typeof values.requests === 'string') {
+        return resolveRequests({ found: await loadTasks(spec!), source: spec!, requestsPath: values.requests, defaultTask: values.task as string | undefined, timeoutMs });
+      }
       const task = pickTask(await loadTasks(spec!), values.task as string | undefined, spec!);
-      const args = readArgs(values.args);
+      const args = readArgs(values.args as string);
       const resolver = createResolver(timeoutMs === undefined ? {} : { timeoutMs });
       try {
         const resources = await resolver.resolve(task, args, retry);
@@ -128,6 +141,7 @@ const commands: Record<string, Command> = {
     positionals: 0,
     run: async () => runDoctor(),
   },
+  serve: serveCommand,
 };
 
 /** `--attempt N --previous FILE.json` as a retry context; its contents are checked by the resolver. */

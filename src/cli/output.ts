@@ -108,6 +108,11 @@ export function json(value: unknown): Safe {
   return wrap(text);
 }
 
+/** JSON on one line (a JSON Lines record), escaped like {@link json}. */
+export function jsonLine(value: unknown): Safe {
+  return wrap(JSON.stringify(value).replace(/[\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`));
+}
+
 /**
  * A table cell: a value, an array of values shown one per line, or a value spanning several
  * columns.
@@ -141,6 +146,15 @@ function isSpan(cell: unknown): cell is { colSpan: number; content: string } {
 /** Writes lines to stdout. */
 export function out(...lines: Safe[]): void {
   process.stdout.write(`${scrub(lines.map(String).join('\n'))}\n`);
+}
+
+/**
+ * Writes lines to stdout, then waits until a slow reader (a pipe) has taken them, so a command
+ * that prints many lines holds only what the reader has not taken yet.
+ */
+export async function outPaced(...lines: Safe[]): Promise<void> {
+  out(...lines);
+  if (process.stdout.writableNeedDrain) await new Promise<void>((resolve) => process.stdout.once('drain', resolve));
 }
 
 /** Writes lines to stderr. */

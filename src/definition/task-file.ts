@@ -1,6 +1,6 @@
 import { basename } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { TaskresError } from '../errors.js';
+import { TaskresError, describeValue } from '../errors.js';
 
 // Set once the class is defined: true only for objects TaskFile's constructor made. A brand
 // property (a registered symbol) could be copied onto any plain object.
@@ -15,8 +15,17 @@ export class TaskFile {
   /** The path or URL, as given. */
   readonly path: string;
 
-  /** @param path a local path, a `file:` URL (string or `URL`), or another URL. */
-  constructor(path: string | URL) {
+  /**
+   * The size in bytes, when the caller gave it: then `size()` in the sandbox returns it and no
+   * provider is ever asked (useful for remote URIs whose size a scheduler already knows).
+   */
+  readonly size: number | undefined;
+
+  /**
+   * @param path a local path, a `file:` URL (string or `URL`), or another URL.
+   * @param options `size`: the file's size in bytes, when already known (a whole number, at least 0).
+   */
+  constructor(path: string | URL, options?: TaskFileOptions) {
     const text = path instanceof URL ? path.href : path;
     if (typeof text !== 'string' || text.length === 0) {
       throw new TaskresError(
@@ -25,6 +34,7 @@ export class TaskFile {
       );
     }
     this.path = text;
+    this.size = knownSize(options);
   }
 
   #name: string | undefined;
@@ -40,9 +50,9 @@ export class TaskFile {
     return localPathOf(this.path);
   }
 
-  /** The JSON form used in task specs and CLI argument files: `{ "$file": path }`. */
-  toJSON(): { $file: string } {
-    return { $file: this.path };
+  /** The JSON form used in task specs and CLI argument files: `{ "$file": path }`, plus `size` when known. */
+  toJSON(): { $file: string; size?: number } {
+    return this.size === undefined ? { $file: this.path } : { $file: this.path, size: this.size };
   }
 
   /** `instanceof TaskFile` means the same as {@link isTaskFile}: made by the constructor. */
@@ -53,6 +63,24 @@ export class TaskFile {
   static {
     isConstructedTaskFile = (value) => #name in value;
   }
+}
+
+/** Options of `new TaskFile(path, options)`. */
+export interface TaskFileOptions {
+  /** The file's size in bytes, when already known: a whole number, at least 0. */
+  size?: number;
+}
+
+function knownSize(options: TaskFileOptions | undefined): number | undefined {
+  if (options === undefined) return undefined;
+  if (typeof options !== 'object' || options === null || Object.keys(options).some((key) => key !== 'size')) {
+    throw new TaskresError('TASKRES_INVALID_ARGS', 'TaskFile options must be an object { size?: bytes } with no other keys.');
+  }
+  const { size } = options;
+  if (size !== undefined && !(Number.isSafeInteger(size) && size >= 0)) {
+    throw new TaskresError('TASKRES_INVALID_ARGS', `TaskFile size must be a whole number of bytes, at least 0, received ${describeValue(size)}.`);
+  }
+  return size;
 }
 
 /** True when `value` was made by `new TaskFile(...)` (of this copy of taskres). */

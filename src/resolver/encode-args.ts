@@ -13,7 +13,7 @@ import type { TaskDefinition } from '../definition/task.js';
 
 /**
  * A task's arguments, ready for the sandbox: the JSON array `[files, params]`, where `files`
- * lists the distinct files as `["path","name"]` in marker order and `params` is the object of
+ * lists the distinct files as `["path","name"]` (plus the size, when the caller gave it) in marker order and `params` is the object of
  * the parameters the resource functions read (see BatchPayload: a batch entry prepends the
  * job's source list).
  */
@@ -58,8 +58,8 @@ export function encodeArgs(definition: TaskDefinition, args: unknown): EncodedAr
 const SKIPPED = Symbol('skipped');
 
 class Encoder {
-  /** The distinct files, as `[path, name]`, in marker order. */
-  readonly files: [string, string][] = [];
+  /** The distinct files, as `[path, name]` or `[path, name, size]`, in marker order. */
+  readonly files: ([string, string] | [string, string, number])[] = [];
   /** Where the walk is, for error messages only (built into a path on failure). */
   readonly keys: (string | number)[] = [];
   // Few files and shallow data per call: linear scans beat building a Map and a Set per call.
@@ -84,7 +84,7 @@ class Encoder {
         throw this.bad(`${typeof value === 'undefined' ? 'undefined' : `a ${typeof value}`} (args are data: objects, arrays, strings, finite numbers, booleans, null and TaskFile)`);
     }
     if (value === null) return emit ? null : SKIPPED;
-    if (isTaskFile(value)) return emit ? { $file: this.file(value.path, value.name) } : SKIPPED;
+    if (isTaskFile(value)) return emit ? { $file: this.file(value.path, value.name, value.size) } : SKIPPED;
     if (depth >= MAX_DEPTH) throw this.bad(`nesting deeper than ${MAX_DEPTH} levels`);
     if (this.ancestors.includes(value)) throw this.bad('a cycle (an object that contains itself)');
     this.ancestors.push(value);
@@ -120,15 +120,17 @@ class Encoder {
     }
   }
 
-  private file(path: string, name: string): number {
-    // Distinct paths only: each is looked up at most once per resolve.
+  private file(path: string, name: string, size: number | undefined): number {
+    // Distinct paths only: each is looked up at most once per resolve. A file given with its
+    // size is its own entry (the size travels with it and is never looked up).
     const { paths } = this;
-    let index = paths.length < 64 ? paths.indexOf(path) : (this.fileIndex ??= new Map(paths.map((p, i) => [p, i]))).get(path) ?? -1;
+    const key = size === undefined ? path : `${path}\u0000${size}`;
+    let index = paths.length < 64 ? paths.indexOf(key) : (this.fileIndex ??= new Map(paths.map((p, i) => [p, i]))).get(key) ?? -1;
     if (index < 0) {
       index = paths.length;
-      paths.push(path);
-      this.files.push([path, name]);
-      this.fileIndex?.set(path, index);
+      paths.push(key);
+      this.files.push(size === undefined ? [path, name] : [path, name, size]);
+      this.fileIndex?.set(key, index);
     }
     return index;
   }

@@ -95,7 +95,12 @@ export class FileSizes {
         evaluationJobs[evaluation] = j;
         evaluationSources[evaluation++] = source;
       }
-      return { paths: files.map(([path]) => path), sizes: new Float64Array(files.length).fill(-1), failures: new Map(), params };
+      // Sizes the caller gave are known from the start: never part of a provider's batch.
+      const sizes = new Float64Array(files.length).fill(-1);
+      files.forEach(([, , size], i) => {
+        if (size !== undefined) sizes[i] = size;
+      });
+      return { paths: files.map(([path]) => path), sizes, failures: new Map(), params };
     });
     this.evaluationJobs = evaluationJobs;
     this.evaluationSources = evaluationSources;

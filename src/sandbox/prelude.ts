@@ -138,7 +138,9 @@ export const PRELUDE_SOURCE = String.raw`(function setup(hostFileSize, shared, c
     #path;
     #call;
     #bytes = -1;
-    constructor(evaluation, index, path, name) {
+    constructor(evaluation, index, path, name, bytes) {
+      // A size the caller gave (a checked whole number) is the answer: no host lookup.
+      if (typeof bytes === 'number') this.#bytes = bytes;
       this.#evaluation = evaluation;
       this.#index = index;
       this.#path = path;
@@ -163,7 +165,7 @@ export const PRELUDE_SOURCE = String.raw`(function setup(hostFileSize, shared, c
   const fileProto = SandboxFile.prototype;
   delete fileProto.constructor;
   freeze(fileProto);
-  const makeFile = (evaluation, index, path, name) => new SandboxFile(evaluation, index, path, name);
+  const makeFile = (evaluation, index, path, name, bytes) => new SandboxFile(evaluation, index, path, name, bytes);
 
   // 4. Walk every intrinsic, own properties before prototypes (for stable names), delete
   //    accessors not on the reviewed list, freeze everything.
@@ -274,7 +276,7 @@ export const PRELUDE_SOURCE = String.raw`(function setup(hostFileSize, shared, c
     const marker = value.$file;
     if (typeof marker === 'number') {
       const entry = jobFiles[marker];
-      return makeFile(evaluation, marker, entry[0], entry[1]);
+      return makeFile(evaluation, marker, entry[0], entry[1], entry[2]);
     }
     const out = {};
     for (const key of objectKeys(value)) put(out, key, copy(value[key], evaluation, jobFiles));

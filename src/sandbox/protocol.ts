@@ -36,12 +36,13 @@ export interface BatchMeta {
 
 /**
  * The batch as the isolate parses it (and the worker host, lazily, for file sizes):
- * `jobs[j]` is [source indexes, files as [path, name], parameters], plus, for tasks whose
- * functions name the retry context, one context (or null) per source. Files are numbered
- * across the batch in job order; evaluations run job by job, each job's sources in order.
+ * `jobs[j]` is [source indexes, files as [path, name, size if the caller gave it], parameters],
+ * plus, for tasks whose functions name the retry context, one context (or null) per source.
+ * Files are numbered across the batch in job order; evaluations run job by job, each job's
+ * sources in order.
  */
 export interface BatchPayload {
-  jobs: [number[], [string, string][], Record<string, unknown>, (Record<string, unknown> | null)[]?][];
+  jobs: [number[], [string, string, number?][], Record<string, unknown>, (Record<string, unknown> | null)[]?][];
 }
 
 /** A batch as sent to a worker. */

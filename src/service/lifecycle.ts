@@ -1,0 +1,156 @@
+/**
+ * Starting and stopping the service: load tasks, start the resolver and the application,
+ * probe the sandbox for readiness, and drain on shutdown (readiness turns false, requests in
+ * flight are answered, then the resolver closes).
+ */
+import { createResolver, defineTask, type Resolver, type ResolverOptions } from 'taskres';
+import type { FastifyInstance } from 'fastify';
+import { loadTasks, type FoundTask } from '../cli/load.js';
+import { buildApp } from './app.js';
+import { Admission } from './admission.js';
+import { bearerCheck, readToken } from './auth.js';
+import { RequestFiles } from './files-root.js';
+import { ServiceMetrics } from './metrics.js';
+import { openApiDocument } from './openapi.js';
+import { parseServeOptions, type ServeConfig, type ServeOptions } from './options.js';
+import { Resolution } from './resolution.js';
+import { TaskCatalog } from './tasks.js';
+
+/** A running service; see {@link startServer}. */
+export interface TaskresServer {
+  /** The bound address, e.g. `http://127.0.0.1:8080`. */
+  readonly url: string;
+  readonly host: string;
+  readonly port: number;
+  /** The Fastify instance (for `inject` in tests of your own). */
+  readonly app: FastifyInstance;
+  /** Settles once the first readiness probe of the sandbox has run; true when it passed. */
+  readonly ready: Promise<boolean>;
+  /** Drains: /readyz turns 503, new work is refused, work in flight is answered; then the sandbox stops. */
+  close(): Promise<void>;
+}
+
+/** Everything but listening: for {@link startServer} and for tests. */
+export async function createServer(options: ServeOptions, extra: { version?: string; logStream?: NodeJS.WritableStream } = {}): Promise<{ app: FastifyInstance; config: ServeConfig; resolver: Resolver; state: ServiceState; probe(): Promise<boolean> }> {
+  const config = parseServeOptions(options);
+  const loaded: FoundTask[] = [];
+  for (const spec of config.tasks) loaded.push(...(await loadTasks(spec)));
+  const authorized = config.tokenFile === undefined ? undefined : bearerCheck(readToken(config.tokenFile));
+  const files = new RequestFiles(config.filesRoot);
+  const catalog = new TaskCatalog(loaded);
+  const resolverOptions: ResolverOptions = {
+    ...(config.threads === undefined ? {} : { threads: config.threads }),
+    ...(config.timeoutMs === undefined ? {} : { timeoutMs: config.timeoutMs }),
+    ...(config.memoryLimitMiB === undefined ? {} : { memoryLimitMiB: config.memoryLimitMiB }),
+  };
+  const resolver = createResolver(resolverOptions);
+  const metrics = new ServiceMetrics(() => resolver.sandboxStarts);
+  const state = new ServiceState(resolver);
+  let openapi: Record<string, unknown> | undefined;
+  const app = buildApp({
+    config,
+    resolver,
+    resolution: new Resolution(resolver, catalog, files),
+    catalog,
+    admission: new Admission(config.maxQueue, metrics),
+    metrics,
+    openapi: () => (openapi ??= openApiDocument(extra.version ?? '0.0.0')),
+    isReady: () => state.ready && !state.draining,
+    isDraining: () => state.draining,
+    onOutcome: (code) => {
+      metrics.evaluations.inc({ outcome: code });
+      if (code === 'TASKRES_SANDBOX_UNAVAILABLE') void state.probe();
+    },
+    authorized,
+    logStream: extra.logStream ?? process.stderr,
+  });
+  return { app, config, resolver, state, probe: () => state.probe() };
+}
+
+/** Readiness and draining. */
+export class ServiceState {
+  ready = false;
+  draining = false;
+  private probing: Promise<boolean> | undefined;
+  // A task with one trivial function: resolving it proves the sandbox runs functions.
+  private readonly probeTask = defineTask({ name: 'taskres_readiness_probe', params: [], resources: { cpu: '() => 1', memory: 1 } });
+
+  constructor(private readonly resolver: Resolver) {}
+
+  /**
+   * Resolves the probe task (one probe at a time); readiness follows its outcome. A failed
+   * probe is tried again every few seconds, since a server that is not ready gets no traffic
+   * that could tell it the sandbox is back.
+   */
+  probe(): Promise<boolean> {
+    this.ready = false;
+    const probing = (this.probing ??= this.resolver.resolve(this.probeTask, {}).then(
+      () => this.settle(true),
+      () => this.settle(false),
+    ));
+    return probing;
+  }
+
+  private settle(ok: boolean): boolean {
+    this.ready = ok;
+    this.probing = undefined;
+    if (!ok && !this.draining) setTimeout(() => void (this.draining || this.probe()), PROBE_RETRY_MS).unref();
+    return ok;
+  }
+}
+
+/** How long after a failed readiness probe the next one runs. */
+const PROBE_RETRY_MS = 5000;
+
+/** Starts the service and listens; see {@link TaskresServer}. */
+export async function startServer(options: ServeOptions, extra: { version?: string; logStream?: NodeJS.WritableStream } = {}): Promise<TaskresServer> {
+  const { app, config, resolver, state } = await createServer(options, extra);
+  try {
+    await app.listen({ host: config.host, port: config.port });
+  } catch (error) {
+    await resolver.close();
+    throw error;
+  }
+  const address = app.server.address();
+  const port = typeof address === 'object' && address !== null ? address.port : config.port;
+  const host = config.host;
+  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  const ready = state.probe();
+  let closing: Promise<void> | undefined;
+  return {
+    url,
+    host,
+    port,
+    app,
+    ready,
+    close() {
+      closing ??= (async () => {
+        state.draining = true;
+        // Answers in flight are bounded by --request-timeout-ms; past it (and a little more),
+        // connections still open are cut rather than keeping the process alive.
+        const force = setTimeout(() => app.server.closeAllConnections(), config.requestTimeoutMs + 2000);
+        try {
+          await app.close();
+        } finally {
+          clearTimeout(force);
+          await resolver.close();
+        }
+      })();
+      return closing;
+    },
+  };
+}
+
+/** Closes `server` on the first SIGTERM or SIGINT; resolves once it has closed. */
+export function closeOnSignal(server: TaskresServer, onSignal: (signal: string) => void = () => {}): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const stop = (signal: NodeJS.Signals) => {
+      process.off('SIGTERM', stop);
+      process.off('SIGINT', stop);
+      onSignal(signal);
+      server.close().then(resolve, reject);
+    };
+    process.on('SIGTERM', stop);
+    process.on('SIGINT', stop);
+  });
+}

@@ -1,0 +1,134 @@
+/** The routes of the service. Handlers validate with zod, answer with plain objects, and throw problems. */
+import { checkTaskSpec, type Resolver } from 'taskres';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Admission } from './admission.js';
+import type { ServiceMetrics } from './metrics.js';
+import type { ServeConfig } from './options.js';
+import { problem } from './problems.js';
+import type { Resolution } from './resolution.js';
+import { CheckBody, ResolveBody, ResolveManyBody } from './schemas.js';
+import type { TaskCatalog } from './tasks.js';
+import { ProblemError, validate } from './validate.js';
+
+/** What the routes work with. */
+export interface RouteDeps {
+  config: ServeConfig;
+  resolver: Resolver;
+  resolution: Resolution;
+  catalog: TaskCatalog;
+  admission: Admission;
+  metrics: ServiceMetrics;
+  /** The OpenAPI document (built on first use: it is not needed to start). */
+  openapi(): Record<string, unknown>;
+  /** True when /readyz should answer 200. */
+  isReady(): boolean;
+  /** Called with every resolution outcome code (`ok` or TASKRES_*). */
+  onOutcome(code: string): void;
+}
+
+/** Seconds a client should wait after a 429 or 503. */
+export const RETRY_AFTER_SECONDS = { overloaded: 1, unavailable: 5 } as const;
+
+/** Registers every route on `app`. */
+export function registerRoutes(app: FastifyInstance, deps: RouteDeps): void {
+  const { config, resolution, catalog, metrics } = deps;
+
+  app.post('/v1/resolve', async (request, reply) => {
+    const body = validate(ResolveBody, request.body, request.id);
+    return admitted(request, reply, deps, 1, '/v1/resolve', async () => {
+      try {
+        const resources = await resolution.one(body);
+        deps.onOutcome('ok');
+        return { resources, warnings: [] };
+      } catch (error) {
+        const found = resolution.problem(error, request.id);
+        deps.onOutcome(found.code);
+        throw new ProblemError(found, retryHeaders(found.status));
+      }
+    });
+  });
+
+  app.post('/v1/resolve-many', async (request, reply) => {
+    const body = validate(ResolveManyBody, request.body, request.id);
+    if (body.items.length > config.maxItems) {
+      throw new ProblemError(problem('TASKRES_TOO_LARGE', `body.items holds ${body.items.length} items; this server takes at most ${config.maxItems} per request (--max-items). Split the batch.`, request.id));
+    }
+    return admitted(request, reply, deps, body.items.length, '/v1/resolve-many', async () => {
+      const outcomes = await resolution.many(body.items, request.id);
+      for (const outcome of outcomes) deps.onOutcome(outcome.status === 'fulfilled' ? 'ok' : outcome.error.code);
+      return { outcomes };
+    });
+  });
+
+  app.post('/v1/check', async (request) => {
+    const body = validate(CheckBody, request.body, request.id);
+    const specs = Array.isArray(body.spec) ? body.spec : [body.spec];
+    if (specs.length > config.maxItems) {
+      throw new ProblemError(problem('TASKRES_TOO_LARGE', `body.spec holds ${specs.length} specs; this server takes at most ${config.maxItems} per request (--max-items).`, request.id));
+    }
+    const problems = specs.flatMap((spec) => {
+      const name = typeof (spec as { name?: unknown })?.name === 'string' ? (spec as { name: string }).name : null;
+      return checkTaskSpec(spec).map((found) => ({ task: name, code: found.code, message: found.message, ...(found.resource ? { resource: found.resource } : {}) }));
+    });
+    return { ok: problems.length === 0, problems };
+  });
+
+  app.get('/v1/tasks', async () => ({ tasks: catalog.tasks().map((task) => task.toJSON()) }));
+
+  app.get('/v1/openapi.json', async () => deps.openapi());
+
+  app.get('/healthz', async () => ({ status: 'ok' }));
+
+  app.get('/readyz', async (_request, reply) => {
+    if (deps.isReady()) return { status: 'ready' };
+    reply.code(503).header('retry-after', String(RETRY_AFTER_SECONDS.unavailable));
+    return { status: 'not ready' };
+  });
+
+  app.get('/metrics', async (_request, reply) => {
+    reply.header('content-type', metrics.registry.contentType);
+    return metrics.registry.metrics();
+  });
+}
+
+/**
+ * Runs `work` for `count` resolutions if admission allows, answering 429 when it does not and
+ * 503 when the answer is not ready within --request-timeout-ms. The admitted count is released
+ * when the work really ends, so a timed-out request still counts against the queue meanwhile.
+ */
+async function admitted<T>(request: FastifyRequest, reply: FastifyReply, deps: RouteDeps, count: number, route: string, work: () => Promise<T>): Promise<T> {
+  const { admission, metrics, config } = deps;
+  if (!admission.tryAdmit(count)) {
+    metrics.rejected.inc();
+    throw new ProblemError(
+      problem('TASKRES_OVERLOADED', `This server has ${admission.size} resolutions admitted and takes at most ${config.maxQueue} (--max-queue); retry after ${RETRY_AFTER_SECONDS.overloaded} s, or send to another replica.`, request.id),
+      { 'retry-after': String(RETRY_AFTER_SECONDS.overloaded) },
+    );
+  }
+  const stop = metrics.latency.startTimer({ route });
+  const running = work().finally(() => {
+    admission.release(count);
+    stop();
+  });
+  let timer: NodeJS.Timeout | undefined;
+  // The request's age counts: its body may have taken a while to arrive.
+  const leftMs = Math.max(1, config.requestTimeoutMs - Math.round(reply.elapsedTime));
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      metrics.rejected.inc();
+      const found = { ...problem('TASKRES_OVERLOADED', `The answer was not ready within ${config.requestTimeoutMs} ms (--request-timeout-ms); the server is busy. Retry after ${RETRY_AFTER_SECONDS.unavailable} s.`, request.id), status: 503 };
+      reject(new ProblemError(found, { 'retry-after': String(RETRY_AFTER_SECONDS.unavailable) }));
+    }, leftMs);
+  });
+  running.catch(() => {});
+  try {
+    return await Promise.race([running, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Retry-After for statuses that ask the client to come back. */
+export function retryHeaders(status: number): Record<string, string> {
+  return status === 429 ? { 'retry-after': String(RETRY_AFTER_SECONDS.overloaded) } : status === 503 ? { 'retry-after': String(RETRY_AFTER_SECONDS.unavailable) } : {};
+}

@@ -1,0 +1,82 @@
+/**
+ * The tasks a request can name: the ones loaded with `--tasks` (by task name or export name),
+ * or a spec given inline. Inline specs are defined once and kept in a small cache keyed by
+ * their JSON text, so a scheduler sending the same spec again does not pay for parsing and
+ * checking its functions again.
+ */
+import { TaskresError, defineTask, type Task, type TaskSpec } from 'taskres';
+import type { FoundTask } from '../cli/load.js';
+
+/** Most characters of spec JSON the cache holds; the oldest entries go first. */
+const CACHE_CHARS = 8 * 1024 * 1024;
+
+/** Thrown for a task name that was not loaded: 404. */
+export class UnknownTaskError extends Error {}
+
+/** The loaded tasks and the inline-spec cache. */
+export class TaskCatalog {
+  private readonly byName = new Map<string, Task>();
+  private readonly cache = new Map<string, Task | TaskresError>();
+  private cachedChars = 0;
+
+  constructor(readonly loaded: readonly FoundTask[]) {
+    // Task names win over export names, as in `taskres resolve --task`.
+    for (const found of loaded) if (!this.byName.has(found.name)) this.byName.set(found.name, found.task);
+    for (const found of loaded) this.byName.set(found.task.taskName, found.task);
+  }
+
+  /** The distinct loaded tasks. */
+  tasks(): Task[] {
+    return [...new Set(this.loaded.map((f) => f.task))];
+  }
+
+  /** The task a request means; throws UnknownTaskError or defineTask's TaskresError. */
+  get(ref: string | Record<string, unknown>): Task {
+    if (typeof ref === 'string') {
+      const task = this.byName.get(ref);
+      if (!task) {
+        const names = [...this.byName.keys()];
+        throw new UnknownTaskError(
+          `No task named ${JSON.stringify(ref.slice(0, 100))} was loaded; ${names.length ? `loaded: ${names.slice(0, 20).join(', ')}${names.length > 20 ? ', …' : ''}` : 'the server was started without --tasks'}. Give the spec inline as "task": { name, params, resources } instead.`,
+        );
+      }
+      return task;
+    }
+    let key: string;
+    try {
+      key = JSON.stringify(ref);
+    } catch {
+      // Only nesting deep enough to exhaust the stack makes a parsed JSON value unprintable.
+      throw new TaskresError('TASKRES_INVALID_SPEC', 'The inline task spec nests values too deeply; a spec is a name, params and resources.');
+    }
+    const hit = this.cache.get(key);
+    if (hit !== undefined) {
+      // Refreshes its place: the cache drops the least recently used first.
+      this.cache.delete(key);
+      this.cache.set(key, hit);
+      if (hit instanceof TaskresError) throw hit;
+      return hit;
+    }
+    let entry: Task | TaskresError;
+    try {
+      entry = defineTask(ref as unknown as TaskSpec);
+    } catch (error) {
+      if (!(error instanceof TaskresError)) throw error;
+      entry = error;
+    }
+    this.remember(key, entry);
+    if (entry instanceof TaskresError) throw entry;
+    return entry;
+  }
+
+  private remember(key: string, entry: Task | TaskresError): void {
+    if (key.length > CACHE_CHARS / 4) return;
+    this.cache.set(key, entry);
+    this.cachedChars += key.length;
+    for (const [oldKey] of this.cache) {
+      if (this.cachedChars <= CACHE_CHARS) break;
+      this.cache.delete(oldKey);
+      this.cachedChars -= oldKey.length;
+    }
+  }
+}

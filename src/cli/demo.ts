@@ -43,7 +43,10 @@ function howDecided(task: Task): string[] {
 export async function runDemo(): Promise<number> {
   out(safe`taskres demo: the seed's tasks, resolved in the sandbox and placed on the default node pools\n`);
   const dir = mkdtempSync(join(tmpdir(), 'taskres-demo-'));
-  const resolver = createResolver({ timeoutMs: 500 });
+  // 1 s, not less: the memory bomb must reach its memory cap before its deadline on a loaded
+  // machine too, or the demo would show a timeout where it means to show the memory cap.
+  const DEMO_TIMEOUT_MS = 1000;
+  const resolver = createResolver({ timeoutMs: DEMO_TIMEOUT_MS });
   try {
     // Sparse sample inputs: real files with real sizes, no real disk use.
     const sizes = { 'sample-1.fq': 6 * GiB, 'sample-2.fq': 3 * GiB, 'sample-3.fq': 1 * GiB };
@@ -83,7 +86,7 @@ export async function runDemo(): Promise<number> {
       const placement = allocator.tryPlace(r);
       rows.push([task.taskName, howDecided(task), r.cpu, r.memory, r.storage, r.gpu ? `${r.gpu} ${r.gpuType ?? ''}`.trim() : 0, placement?.node ?? '(waits for room)']);
     });
-    out(safe`\nResolved ${tasks.length + hostile.length} tasks in one resolveMany call (${elapsedMs.toFixed(0)} ms, most of it the infinite loop's 500 ms timeout),`);
+    out(safe`\nResolved ${tasks.length + hostile.length} tasks in one resolveMany call (${elapsedMs.toFixed(0)} ms, most of it the infinite loop's ${DEMO_TIMEOUT_MS} ms timeout),`);
     out(safe`then placed them on two nodes of each default pool:`);
     out(table(['task', 'how it was decided', 'cpu', 'memory GiB', 'storage GiB', 'gpu', 'node'], rows));
 

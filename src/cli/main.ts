@@ -69,7 +69,7 @@ const commands: Record<string, Command> = {
     },
     optionHelp: {
       ...HELP_TEXT,
-      args: 'JSON file of the task parameters (required); files as { "$file": "path" }, relative to it',
+      args: 'JSON file of the task parameters (this or --requests is required); files as { "$file": "path" }, relative to it',
       task: 'which task of SPEC to resolve, when it holds several',
       format: "'json' (default) or 'table' (with the Kubernetes resources)",
       'timeout-ms': 'per resource-function evaluation, in milliseconds (default 1000)',

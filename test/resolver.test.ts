@@ -163,6 +163,35 @@ describe('lazy file sizes', () => {
     }
   });
 
+  it('keeps sizes and failures per job when jobs of one batch share files', async () => {
+    // The batch encodes each distinct file once; answers must still belong to the job that asked.
+    let asked = 0;
+    const flaky = createResolver({
+      threads: 1,
+      fileSize: async (file) => {
+        asked++;
+        if (asked === 1) throw new Error('first lookup fails');
+        return file.path.endsWith('b') ? 2 * GiB : GiB;
+      },
+    });
+    try {
+      const a = 's3://bucket/a';
+      const b = 's3://bucket/b';
+      const outcomes = await flaky.resolveMany([
+        { task: myTask, args: { files: [new TaskFile(a)], count: 1 } },
+        { task: myTask, args: { files: [new TaskFile(a)], count: 1 } },
+        { task: myTask, args: { files: [new TaskFile(b), new TaskFile(a)], count: 1 } },
+        { task: myTask, args: { files: [new TaskFile(a, { size: 4 * GiB }), new TaskFile(b)], count: 1 } },
+      ]);
+      expect(outcomes.map((o) => o.status)).toEqual(['rejected', 'fulfilled', 'fulfilled', 'fulfilled']);
+      expect(outcomes[0]!.status === 'rejected' && outcomes[0]!.reason.code).toBe('TASKRES_FILE_SIZE');
+      // allocateStorage: 1.5 × the sum of the sizes, in GiB.
+      expect(outcomes.slice(1).map((o) => o.status === 'fulfilled' && o.value.storage)).toEqual([1, 4, 9]);
+    } finally {
+      await flaky.close();
+    }
+  });
+
   it('answers size() only for the files passed to the evaluation', async () => {
     const probe = defineTask({
       name: 'probe',

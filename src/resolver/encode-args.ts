@@ -1,23 +1,29 @@
 /**
  * Checks that `args` hold exactly a task's parameters, as data, and encodes the parameters
  * its resource functions read into one JSON string in one pass. Files become `{"$file": k}`
- * markers, `k` indexing the job's own list of distinct paths.
+ * markers, `k` indexing the job's own list of distinct files, which is kept as data: a batch
+ * encodes each distinct file once, in a table its jobs' lists index (see BatchPayload).
  *
- * The encoding is a job's part of a batch and stays in memory until the batch settles, so it
- * is one flat string per job: the pass builds a plain copy (short-lived) and stringifies it
- * once, instead of concatenating pieces (a tree of string fragments that would live on).
+ * The encoding is a job's part of a batch and stays in memory until the batch settles, so the
+ * parameters are one flat string per job: the pass builds a plain copy (short-lived) and
+ * stringifies it once, instead of concatenating pieces (a tree of string fragments that would
+ * live on).
  */
 import { TaskresError } from '../errors.js';
 import { isTaskFile } from '../definition/task-file.js';
 import type { TaskDefinition } from '../definition/task.js';
 
+/** A file as the sandbox gets it: `[path, name]`, plus the size when the caller gave it. */
+export type FileEntry = [string, string] | [string, string, number];
+
 /**
- * A task's arguments, ready for the sandbox: the JSON array `[files, params]`, where `files`
- * lists the distinct files as `["path","name"]` (plus the size, when the caller gave it) in marker order and `params` is the object of
- * the parameters the resource functions read (see BatchPayload: a batch entry prepends the
- * job's source list).
+ * A task's arguments, ready for the sandbox: `files` lists the distinct files in marker order
+ * and `paramsJson` is the JSON object of the parameters the resource functions read.
  */
-export type EncodedArgs = string;
+export interface EncodedArgs {
+  readonly files: readonly FileEntry[];
+  readonly paramsJson: string;
+}
 
 const MAX_DEPTH = 200;
 
@@ -51,7 +57,7 @@ export function encodeArgs(definition: TaskDefinition, args: unknown): EncodedAr
     if (value !== SKIPPED) put(copy, name, value);
     encoder.keys.pop();
   }
-  return JSON.stringify([encoder.files, copy]);
+  return { files: encoder.files, paramsJson: JSON.stringify(copy) };
 }
 
 /** What `walk` returns for a value it only validated. */
@@ -59,7 +65,7 @@ const SKIPPED = Symbol('skipped');
 
 class Encoder {
   /** The distinct files, as `[path, name]` or `[path, name, size]`, in marker order. */
-  readonly files: ([string, string] | [string, string, number])[] = [];
+  readonly files: FileEntry[] = [];
   /** Where the walk is, for error messages only (built into a path on failure). */
   readonly keys: (string | number)[] = [];
   // Few files and shallow data per call: linear scans beat building a Map and a Set per call.

@@ -17,11 +17,11 @@ const MAX_VISITED = 10_000;
 /**
  * `error` with a hint appended when it is a `TASKRES_FUNCTION_THREW` about calling `size` and
  * a parameter that the function receives holds strings (a string, or strings inside it) where
- * files would be; `error` itself otherwise. `argsJson` is the encoded args the sandbox got
+ * files would be; `error` itself otherwise. `args` are the encoded args the sandbox got
  * (`[files, params]`, see encode-args.ts), in which a `TaskFile` is a marker object: strings in
  * it were strings in the caller's args.
  */
-export function withPathStringHint(error: TaskresError, definition: TaskDefinition, argsJson: EncodedArgs): TaskresError {
+export function withPathStringHint(error: TaskresError, definition: TaskDefinition, args: EncodedArgs): TaskresError {
   if (error.code !== 'TASKRES_FUNCTION_THREW' || error.resource === undefined) return error;
   const match = SIZE_NOT_A_FUNCTION.exec(error.message);
   if (!match) return error;
@@ -29,7 +29,7 @@ export function withPathStringHint(error: TaskresError, definition: TaskDefiniti
   if (!dynamic) return error;
   let params: Record<string, unknown>;
   try {
-    params = (JSON.parse(argsJson) as [unknown, Record<string, unknown>])[1];
+    params = JSON.parse(args.paramsJson) as Record<string, unknown>;
   } catch {
     return error;
   }

@@ -108,7 +108,7 @@ class ManyCall implements Sink {
 
 /**
  * A resolution waiting for the sandbox: one small object per request, holding one flat
- * string of its arguments (pending resolutions are what the user's process keeps in memory
+ * string of its parameters (pending resolutions are what the user's process keeps in memory
  * while a large resolveMany runs).
  */
 class PendingResolution implements Job {
@@ -118,7 +118,7 @@ class PendingResolution implements Job {
     private readonly resolver: SandboxedResolver,
     readonly definition: TaskDefinition,
     readonly statics: Resources,
-    readonly argsJson: EncodedArgs,
+    readonly args: EncodedArgs,
     readonly sink: Sink,
     readonly index: number,
     readonly retryPlan: RetryPlan | undefined,
@@ -216,12 +216,12 @@ class SandboxedResolver implements Resolver {
           `resolve expects a task made with a preset, customTask or defineTask, received ${task === null ? 'null' : typeof task === 'function' ? `the plain function '${(task as { name?: string }).name || 'anonymous'}'` : typeof task}.`,
         );
       }
-      const argsJson = encodeArgs(definition, args);
+      const encoded = encodeArgs(definition, args);
       const context = retry === undefined ? undefined : readRetryContext(retry, definition.name);
       const plan = context === undefined ? undefined : planRetry(definition, context, this.resolved.limits);
       const statics = this.staticsOf(definition);
       if (definition.dynamics.length === 0) sink.fulfill(index, plan ? this.escalate(definition, { ...statics }, plan) : { ...statics });
-      else this.supervisor.submit(new PendingResolution(this, definition, statics, argsJson, sink, index, plan, context));
+      else this.supervisor.submit(new PendingResolution(this, definition, statics, encoded, sink, index, plan, context));
     } catch (error) {
       sink.reject(index, asTaskresError(error, `Reading the task or args of a resolve call threw`));
     }
@@ -234,7 +234,7 @@ class SandboxedResolver implements Resolver {
       result = this.finish(pending.definition, pending.statics, outcomes);
       if (pending.retryPlan) result = this.escalate(pending.definition, result, pending.retryPlan);
     } catch (error) {
-      pending.sink.reject(pending.index, withPathStringHint(error as TaskresError, pending.definition, pending.argsJson));
+      pending.sink.reject(pending.index, withPathStringHint(error as TaskresError, pending.definition, pending.args));
       return;
     }
     pending.sink.fulfill(pending.index, result);

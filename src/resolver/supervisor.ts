@@ -37,6 +37,7 @@ import { wallClockMs, type StartReport } from '../sandbox/handshake.js';
 import { ISOLATED_VM_NODE_FLAGS, type IsolatedVmProblem } from '../sandbox/load-ivm.js';
 import { crashFailure, judgeLostJobs } from '../sandbox/verdicts.js';
 import type { ResolvedOptions } from './options.js';
+import type { EncodedArgs } from './encode-args.js';
 
 export type { EvaluationFailure } from '../sandbox/protocol.js';
 
@@ -53,8 +54,8 @@ export interface JobOutcomes {
 /** One resolve call's sandbox work. */
 export interface Job {
   dynamics: readonly DynamicResource[];
-  /** The JSON array `[files, params]` of the job's arguments (see EncodedArgs). */
-  argsJson: string;
+  /** The job's arguments: its distinct files and the JSON of its parameters (see EncodedArgs). */
+  args: EncodedArgs;
   /** JSON array of the retry context per dynamic resource; only for tasks whose functions name it. */
   contextJson?: string | undefined;
   /** Receives the outcomes of its evaluations, one per dynamic resource, in order. */
@@ -243,7 +244,7 @@ export class Supervisor {
     let chars = 0;
     while (count < share && count < this.queue.length) {
       const next = this.queue[count]!;
-      const size = next.argsJson.length + (next.contextJson?.length ?? 0);
+      const size = encodedChars(next);
       if (count > 0 && (evaluations + next.dynamics.length > MAX_EVALUATIONS_PER_BATCH || chars + size > MAX_BATCH_CHARS)) break;
       evaluations += next.dynamics.length;
       chars += size;
@@ -518,12 +519,26 @@ function failJob(job: Job, error: TaskresError): void {
   job.settle({ values: new Float64Array(job.dynamics.length), offset: 0, failures: new Map(job.dynamics.map((_, k) => [k, failure])) });
 }
 
-/** Encodes jobs into the two strings of a batch (see BatchMeta and BatchPayload). */
-function encodeBatch(jobs: Job[]): { meta: string; payload: string } {
+/** Characters a job adds to a batch at most (its files count in full, as if no other job shared them). */
+function encodedChars(job: Job): number {
+  let chars = job.args.paramsJson.length + (job.contextJson?.length ?? 0) + 16;
+  const { files } = job.args;
+  for (let k = 0; k < files.length; k++) chars += files[k]![0].length + files[k]![1].length + 32;
+  return chars;
+}
+
+/**
+ * Encodes jobs into the two strings of a batch (see BatchMeta and BatchPayload). Each
+ * distinct file is encoded once, in the batch's file table; a job lists its files as indexes
+ * into it, in the order of its own markers.
+ */
+export function encodeBatch(jobs: Job[]): { meta: string; payload: string } {
   const sources: SourceEntry[] = [];
   const sourceIndex = new Map<string, number>();
   // Jobs of one task share their dynamics array: encode its source list once per batch.
   const sourceLists = new Map<readonly DynamicResource[], string>();
+  const fileIndex = new Map<string, number>();
+  let fileTable = '';
   let jobEntries = '';
   let count = 0;
   for (let j = 0; j < jobs.length; j++) {
@@ -544,12 +559,26 @@ function encodeBatch(jobs: Job[]): { meta: string; payload: string } {
       sourceLists.set(job.dynamics, list);
     }
     count += job.dynamics.length;
-    // [sources, files, params(, context)]: the job's source list, its own `[files, params]`
-    // unwrapped, and its retry context when its functions read one.
-    jobEntries += `${j > 0 ? ',[' : '['}${list},${job.contextJson === undefined ? job.argsJson.slice(1) : `${job.argsJson.slice(1, -1)},${job.contextJson}]`}`;
+    const { files, paramsJson } = job.args;
+    let fileList = '';
+    for (let k = 0; k < files.length; k++) {
+      const file = files[k]!;
+      // A file is the same entry only with the same path, name and given size.
+      const key = file.length === 2 ? `${file[0]}\u0000${file[1]}` : `${file[0]}\u0000${file[1]}\u0000${file[2]}`;
+      let index = fileIndex.get(key);
+      if (index === undefined) {
+        index = fileIndex.size;
+        fileIndex.set(key, index);
+        fileTable += `${index > 0 ? ',' : ''}${JSON.stringify(file)}`;
+      }
+      fileList += k > 0 ? `,${index}` : `${index}`;
+    }
+    // [sources, files, params(, context)]: the job's source list, its files as table indexes,
+    // its parameters, and its retry context when its functions read one.
+    jobEntries += `${j > 0 ? ',[' : '['}${list},[${fileList}],${paramsJson}${job.contextJson === undefined ? ']' : `,${job.contextJson}]`}`;
   }
   const meta: BatchMeta = { sources, count, jobs: jobs.length };
-  return { meta: JSON.stringify(meta), payload: `{"jobs":[${jobEntries}]}` };
+  return { meta: JSON.stringify(meta), payload: `{"files":[${fileTable}],"jobs":[${jobEntries}]}` };
 }
 
 /**

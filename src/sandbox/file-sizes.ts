@@ -86,11 +86,13 @@ export class FileSizes {
 
   private parse(): JobFiles[] {
     if (this.jobs) return this.jobs;
-    const parsed = (JSON.parse(this.payload) as BatchPayload).jobs;
+    const { files: table, jobs: parsed } = JSON.parse(this.payload) as BatchPayload;
     const evaluationJobs = new Int32Array(this.meta!.count);
     const evaluationSources = new Int32Array(this.meta!.count);
     let evaluation = 0;
-    this.jobs = parsed.map(([sources, files, params], j) => {
+    this.jobs = parsed.map(([sources, fileIndexes, params], j) => {
+      // Answers stay per job (each job's own list, in its marker order): the table only spares the encoding.
+      const files = fileIndexes.map((index) => table[index]!);
       for (const source of sources) {
         evaluationJobs[evaluation] = j;
         evaluationSources[evaluation++] = source;

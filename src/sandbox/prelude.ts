@@ -215,6 +215,8 @@ export const PRELUDE_SOURCE = String.raw`(function setup(hostFileSize, shared, c
   // The runner.
   const functions = [];
   let jobs = [];
+  // The batch's table of distinct files; a job lists its files as indexes into it.
+  let batchFiles = [];
   // Per evaluation: its job and its function entry.
   let evaluationJobs = [];
   let evaluationFunctions = [];
@@ -248,7 +250,9 @@ export const PRELUDE_SOURCE = String.raw`(function setup(hostFileSize, shared, c
   };
 
   const load = (payload, fnIds, seed) => {
-    jobs = parse(payload).jobs;
+    const parsed = parse(payload);
+    jobs = parsed.jobs;
+    batchFiles = parsed.files;
     const ids = parse(fnIds);
     batchSeed = seed;
     evaluationJobs = [];
@@ -265,7 +269,8 @@ export const PRELUDE_SOURCE = String.raw`(function setup(hostFileSize, shared, c
   };
 
   // Copies a job's parameter into a fresh value for one evaluation, turning file markers
-  // ({"$file": k}, k indexing the job's files) into file objects of this evaluation.
+  // ({"$file": k}, k indexing the job's files) into file objects of this evaluation. A file
+  // keeps its index among its job's files: size() lookups are checked and cached per job.
   const copy = (value, evaluation, jobFiles) => {
     if (typeof value !== 'object' || value === null) return value;
     if (isArray(value)) {
@@ -275,7 +280,7 @@ export const PRELUDE_SOURCE = String.raw`(function setup(hostFileSize, shared, c
     }
     const marker = value.$file;
     if (typeof marker === 'number') {
-      const entry = jobFiles[marker];
+      const entry = batchFiles[jobFiles[marker]];
       return makeFile(evaluation, marker, entry[0], entry[1], entry[2]);
     }
     const out = {};

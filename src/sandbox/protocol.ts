@@ -35,14 +35,16 @@ export interface BatchMeta {
 }
 
 /**
- * The batch as the isolate parses it (and the worker host, lazily, for file sizes):
- * `jobs[j]` is [source indexes, files as [path, name, size if the caller gave it], parameters],
- * plus, for tasks whose functions name the retry context, one context (or null) per source.
- * Files are numbered across the batch in job order; evaluations run job by job, each job's
- * sources in order.
+ * The batch as the isolate parses it (and the worker host, lazily, for file sizes): `files`
+ * is the batch's table of distinct files, each `[path, name, size if the caller gave it]`;
+ * `jobs[j]` is [source indexes, the job's files as indexes into `files` (a marker
+ * `{"$file": k}` in its parameters names its k-th), parameters], plus, for tasks whose
+ * functions name the retry context, one context (or null) per source. Evaluations run job by
+ * job, each job's sources in order.
  */
 export interface BatchPayload {
-  jobs: [number[], [string, string, number?][], Record<string, unknown>, (Record<string, unknown> | null)[]?][];
+  files: [string, string, number?][];
+  jobs: [number[], number[], Record<string, unknown>, (Record<string, unknown> | null)[]?][];
 }
 
 /** A batch as sent to a worker. */

@@ -37,7 +37,7 @@ import { wallClockMs, type StartReport } from '../sandbox/handshake.js';
 import { ISOLATED_VM_NODE_FLAGS, type IsolatedVmProblem } from '../sandbox/load-ivm.js';
 import { crashFailure, judgeLostJobs } from '../sandbox/verdicts.js';
 import type { ResolvedOptions } from './options.js';
-import type { EncodedArgs } from './encode-args.js';
+import type { EncodedArgs, FileEntry } from './encode-args.js';
 
 export type { EvaluationFailure } from '../sandbox/protocol.js';
 
@@ -537,7 +537,9 @@ export function encodeBatch(jobs: Job[]): { meta: string; payload: string } {
   const sourceIndex = new Map<string, number>();
   // Jobs of one task share their dynamics array: encode its source list once per batch.
   const sourceLists = new Map<readonly DynamicResource[], string>();
-  const fileIndex = new Map<string, number>();
+  const table: FileEntry[] = [];
+  const byPath = new Map<string, number>();
+  let byKey: Map<string, number> | undefined;
   let fileTable = '';
   let jobEntries = '';
   let count = 0;
@@ -563,13 +565,20 @@ export function encodeBatch(jobs: Job[]): { meta: string; payload: string } {
     let fileList = '';
     for (let k = 0; k < files.length; k++) {
       const file = files[k]!;
-      // A file is the same entry only with the same path, name and given size.
-      const key = file.length === 2 ? `${file[0]}\u0000${file[1]}` : `${file[0]}\u0000${file[1]}\u0000${file[2]}`;
-      let index = fileIndex.get(key);
-      if (index === undefined) {
-        index = fileIndex.size;
-        fileIndex.set(key, index);
-        fileTable += `${index > 0 ? ',' : ''}${JSON.stringify(file)}`;
+      // A file is the same entry only with the same path, name and given size. Looked up by
+      // path first (a path string reused across jobs hashes once); a path that comes with
+      // another name or size goes by the whole key.
+      let index = byPath.get(file[0]);
+      if (index === undefined || !sameFile(table[index]!, file)) {
+        const key = `${file[0]}\u0000${file[1]}\u0000${file[2] ?? ''}`;
+        index = index === undefined ? undefined : (byKey ??= new Map()).get(key);
+        if (index === undefined) {
+          index = table.length;
+          table.push(file);
+          fileTable += `${index > 0 ? ',' : ''}${JSON.stringify(file)}`;
+          if (!byPath.has(file[0])) byPath.set(file[0], index);
+          else (byKey ??= new Map()).set(key, index);
+        }
       }
       fileList += k > 0 ? `,${index}` : `${index}`;
     }
@@ -579,6 +588,10 @@ export function encodeBatch(jobs: Job[]): { meta: string; payload: string } {
   }
   const meta: BatchMeta = { sources, count, jobs: jobs.length };
   return { meta: JSON.stringify(meta), payload: `{"files":[${fileTable}],"jobs":[${jobEntries}]}` };
+}
+
+function sameFile(a: FileEntry, b: FileEntry): boolean {
+  return a[0] === b[0] && a[1] === b[1] && a[2] === b[2];
 }
 
 /**

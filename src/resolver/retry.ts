@@ -52,10 +52,18 @@ export function readRetryContext(value: unknown, taskName: string): RetryContext
   const parsed = CONTEXT_SCHEMA.safeParse(value);
   if (parsed.success) return parsed.data as RetryContext;
   const issue = parsed.error.issues[0]!;
-  const field = issue.path.map(String).join('.') || 'the retry context';
-  const received = issue.code === 'unrecognized_keys' ? `unknown ${issue.keys.map((k) => `'${k.slice(0, 40)}'`).join(', ')}` : `received ${describeValue(valueAt(value, issue.path))}`;
+  const field = issue.path.map((key) => String(key).slice(0, 40)).join('.') || 'the retry context';
+  // Built from bounded pieces only: zod's own text of an unknown-keys issue lists every key,
+  // and a caller's object may have a million of them.
+  const what = issue.code === 'unrecognized_keys' ? `unknown ${listKeys(issue.keys)}` : `${issue.message.slice(0, 200)}, received ${describeValue(valueAt(value, issue.path))}`;
   const more = parsed.error.issues.length > 1 ? ` (and ${parsed.error.issues.length - 1} more problem${parsed.error.issues.length > 2 ? 's' : ''})` : '';
-  throw new TaskresError('TASKRES_INVALID_ARGS', `Invalid retry context of task '${taskName}': ${field}: ${issue.message}, ${received}${more}; ${EXPECTED}.`, { taskName });
+  throw new TaskresError('TASKRES_INVALID_ARGS', `Invalid retry context of task '${taskName}': ${field}: ${what}${more}; ${EXPECTED}.`, { taskName });
+}
+
+/** At most five keys, each cut to 40 characters, and how many more there were. */
+export function listKeys(keys: readonly string[]): string {
+  const shown = keys.slice(0, 5).map((key) => `'${key.slice(0, 40)}'`).join(', ');
+  return keys.length > 5 ? `${shown} and ${keys.length - 5} more` : shown;
 }
 
 function valueAt(value: unknown, path: readonly PropertyKey[]): unknown {

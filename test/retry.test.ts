@@ -389,6 +389,27 @@ describe('hostile retry input (attack round 3)', () => {
   const adding = defineTask({ name: 'adding', params: [], resources: { cpu: 1, memory: 4, retry: { memory: { add: Number.MAX_SAFE_INTEGER } } } });
   const ran = { cpu: 1, memory: 4, storage: 500, gpu: 0 };
 
+  it('a peak or factor that overflows to Infinity is clamped like any value over the limit, never a non-number', async () => {
+    const warnings: ClampWarning[] = [];
+    const clamping = createResolver({ threads: 1, limits, overLimit: 'clamp', onWarning: (w) => warnings.push(w) });
+    const strict = createResolver({ threads: 1, limits });
+    try {
+      for (const [task, taskArgs, previous] of [
+        [escalating, args, oom({ ...base, memory: 16 }, { memory: 1e308 })],
+        [unbounded, {}, oom(ran)],
+        [adding, {}, oom(ran)],
+        [unbounded, {}, oom(ran, { memory: Number.MAX_VALUE })],
+      ] as const) {
+        expect((await clamping.resolve(task, taskArgs as never, { attempt: 2, previous })).memory).toBe(20);
+        const error = await expectRejection(strict.resolve(task, taskArgs as never, { attempt: 2, previous }), 'TASKRES_INVALID_VALUE', /escalated by its retry option/);
+        expect(error.message).not.toMatch(/Infinity|NaN/);
+      }
+      expect(warnings.every((w) => Number.isSafeInteger(w.value) && w.limit === 20)).toBe(true);
+    } finally {
+      await Promise.all([clamping.close(), strict.close()]);
+    }
+  });
+
   it('a huge unknown-keys object gives a short message, in the context and in the retry option', async () => {
     const many = Object.fromEntries(Array.from({ length: 100_000 }, (_, i) => [`k${i}`, i]));
     const error = await expectRejection(resolver.resolve(escalating, args, { attempt: 2, previous: { ...oom(base), peak: many } } as never), 'TASKRES_INVALID_ARGS', /previous\.peak: unknown 'k0', .* and 99995 more/);

@@ -128,10 +128,15 @@ function escalate(rule: ResolvedResourceRetry, previous: PreviousAttempt, limits
     );
   }
   const base = Math.max(last, previous.peak?.[resource] ?? 0);
+  const exact = base * rule.factor + rule.add;
   // Rounded to 12 significant digits first: 10 x 1.1 is 11.000000000000002 in binary floating
-  // point, which must ask for 11, not 12.
-  const grown = Math.ceil(Number((base * rule.factor + rule.add).toPrecision(12)));
-  return Math.min(grown, rule.max);
+  // point, which must ask for 11, not 12. Past 1e12 (above every limit) that rounding would drop
+  // whole units, so it applies only below.
+  const grown = exact < 1e12 ? Math.ceil(Number(exact.toPrecision(12))) : Math.ceil(exact);
+  // Saturated at the largest safe integer: a huge peak or factor (even one that overflows to
+  // Infinity) still asks for a whole number, so the resolver's limit check clamps it
+  // (overLimit 'clamp') or refuses it (overLimit 'error') like any other value over the limit.
+  return Math.min(grown, rule.max, Number.MAX_SAFE_INTEGER);
 }
 
 /**

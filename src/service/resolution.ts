@@ -41,7 +41,7 @@ export class Resolution {
 
   /** Resolves one item; rejects with a Problem-ready error (TaskresError or UnknownTaskError). */
   async one(item: ResolveBodyInput): Promise<Resources> {
-    const { task, args } = this.prepare(item);
+    const { task, args } = await this.prepare(item);
     return this.resolver.resolve(task, args as never, retryContext(item));
   }
 
@@ -50,15 +50,16 @@ export class Resolution {
     const outcomes = new Array<ItemOutcome>(items.length);
     const requests: ResolveRequest[] = [];
     const positions: number[] = [];
-    items.forEach((item, i) => {
+    // One item after another: each measures at most a few files at once, so a request holds
+    // a bounded number of descriptors however many files it names.
+    for (let i = 0; i < items.length; i++) {
       try {
-        const prepared = this.prepare(item);
-        requests.push({ ...prepared, ...retryContext(item) });
+        requests.push({ ...(await this.prepare(items[i]!)), ...retryContext(items[i]!) });
         positions.push(i);
       } catch (error) {
         outcomes[i] = { status: 'rejected', error: this.problem(error, instance) };
       }
-    });
+    }
     const settled = requests.length === 0 ? [] : await this.resolver.resolveMany(requests);
     settled.forEach((outcome, k) => {
       outcomes[positions[k]!] =
@@ -73,7 +74,8 @@ export class Resolution {
     return problemFromError(error, instance);
   }
 
-  private prepare(item: ResolveBodyInput): { task: Task; args: unknown } {
-    return { task: this.catalog.get(item.task), args: this.files.revive(item.args) };
+  private async prepare(item: ResolveBodyInput): Promise<{ task: Task; args: unknown }> {
+    const task = this.catalog.get(item.task);
+    return { task, args: await this.files.revive(item.args) };
   }
 }

@@ -1,0 +1,81 @@
+/**
+ * Attacks on `taskres serve` (round 3), each a regression test: the real server process on an
+ * ephemeral loopback port, called with fetch like any remote caller.
+ */
+import { mkdirSync, mkdtempSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { post, serve, untilReady, type Served } from './helpers/server.js';
+
+const scratch = mkdtempSync(join(tmpdir(), 'taskres-serve-attack-'));
+const root = join(scratch, 'files-root-secret-name');
+const TIMEOUT_MS = 300;
+
+let server: Served;
+beforeAll(async () => {
+  mkdirSync(join(root, 'data'), { recursive: true });
+  mkdirSync(join(scratch, 'elsewhere'));
+  writeFileSync(join(root, 'data', 'a.fq'), 'x'.repeat(5000));
+  writeFileSync(join(scratch, 'elsewhere', 'a.fq'), 'y'.repeat(7777));
+  server = await serve('--files-root', root, '--timeout-ms', String(TIMEOUT_MS), '--threads', '2', '--max-items', '1000');
+  await untilReady(server.url);
+}, 60_000);
+afterAll(async () => {
+  await server?.stop();
+  rmSync(scratch, { recursive: true, force: true });
+});
+
+const resolve = (body: unknown) => post(`${server.url}/v1/resolve`, body);
+/** A task whose function shows what it can of a file: its path text in an error, or its size. */
+const pathThrower = { name: 'show_path', params: ['f'], resources: { cpu: '({ f }) => { throw new Error("path=" + f.path + " name=" + f.name); }', memory: 1 } };
+const sizer = { name: 'sizer', params: ['f'], resources: { cpu: '({ f }) => Math.min(126, Math.max(1, Math.ceil(f.size() / 100)))', memory: 1 } };
+
+describe('files under --files-root', () => {
+  it('never shows the host path of the root: not in an error, not to the function', async () => {
+    for (const path of ['data/missing.fq', 'data', 'nothing/here']) {
+      const response = await resolve({ task: sizer, args: { f: { $file: path } } });
+      expect(response.status).toBe(422);
+      expect(response.body.code).toBe('TASKRES_FILE_SIZE');
+      expect(JSON.stringify(response.body)).not.toContain(scratch);
+    }
+    const shown = await resolve({ task: pathThrower, args: { f: { $file: 'data/a.fq' } } });
+    expect(shown.body.code).toBe('TASKRES_FUNCTION_THREW');
+    expect(shown.body.detail).toContain('path=data/a.fq');
+    expect(JSON.stringify(shown.body)).not.toContain(scratch);
+    expect((await resolve({ task: sizer, args: { f: { $file: 'data/a.fq' } } })).body.resources.cpu).toBe(50);
+  });
+
+  it('measures the file that was checked: a directory swapped for a symlink out of the root after the check measures nothing outside', async () => {
+    // A writer inside the root swaps data2 between a real directory and a symlink to elsewhere,
+    // as fast as it can, while requests for data2/a.fq arrive; every answer must be the inside
+    // file's size (50) or a refusal, never the outside file's (78).
+    mkdirSync(join(root, 'data2'));
+    writeFileSync(join(root, 'data2', 'a.fq'), 'x'.repeat(5000));
+    symlinkSync(join(scratch, 'elsewhere'), join(root, 'link-out'));
+    let swapping = true;
+    const swapper = (async () => {
+      while (swapping) {
+        renameSync(join(root, 'data2'), join(root, 'data2-real'));
+        renameSync(join(root, 'link-out'), join(root, 'data2'));
+        await new Promise((r) => setImmediate(r));
+        renameSync(join(root, 'data2'), join(root, 'link-out'));
+        renameSync(join(root, 'data2-real'), join(root, 'data2'));
+        await new Promise((r) => setImmediate(r));
+      }
+    })();
+    const seen = new Set<string>();
+    try {
+      for (let round = 0; round < 20; round++) {
+        const items = Array.from({ length: 50 }, () => ({ task: sizer, args: { f: { $file: 'data2/a.fq' } } }));
+        const response = await post(`${server.url}/v1/resolve-many`, { items });
+        for (const outcome of response.body.outcomes) seen.add(outcome.status === 'fulfilled' ? String(outcome.resources.cpu) : outcome.error.code);
+      }
+    } finally {
+      swapping = false;
+      await swapper;
+    }
+    expect(seen.has('78')).toBe(false);
+    expect([...seen].every((s) => s === '50' || s === 'TASKRES_INVALID_ARGS' || s === 'TASKRES_FILE_SIZE')).toBe(true);
+  }, 60_000);
+});

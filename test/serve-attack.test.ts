@@ -79,3 +79,23 @@ describe('files under --files-root', () => {
     expect([...seen].every((s) => s === '50' || s === 'TASKRES_INVALID_ARGS' || s === 'TASKRES_FILE_SIZE')).toBe(true);
   }, 60_000);
 });
+
+describe('echoed text', () => {
+  const huge = 'N'.repeat(900_000);
+  it('an answer never repeats more than a short piece of a hostile name or message, in problems or in check results', async () => {
+    const spec = { name: huge, params: ['a'], resources: { cpu: '({ b }) => 1', memory: 'x', storage: -1, gpu: 2.5 } };
+    const resolved = await resolve({ task: spec, args: { a: 1 } });
+    expect(resolved.status).toBe(400);
+    expect(JSON.stringify(resolved.body).length).toBeLessThan(2000);
+    const many = await post(`${server.url}/v1/resolve-many`, { items: [{ task: { ...spec, resources: { cpu: '({ a }) => { throw new Error("z".repeat(1e5)); }', memory: 1 }, name: 'M'.repeat(400_000) }, args: { a: 1 } }] });
+    expect(JSON.stringify(many.body).length).toBeLessThan(2000);
+    const checked = await post(`${server.url}/v1/check`, { spec });
+    expect(checked.status).toBe(200);
+    expect(checked.body.ok).toBe(false);
+    for (const found of checked.body.problems) {
+      expect(found.task.length).toBeLessThanOrEqual(200);
+      expect(found.message.length).toBeLessThanOrEqual(1000);
+    }
+    expect(JSON.stringify(checked.body).length).toBeLessThan(10_000);
+  });
+});

@@ -4,7 +4,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Admission } from './admission.js';
 import type { ServiceMetrics } from './metrics.js';
 import type { ServeConfig } from './options.js';
-import { problem } from './problems.js';
+import { MAX_DETAIL_CHARS, MAX_NAME_CHARS, clip, problem } from './problems.js';
 import type { Resolution } from './resolution.js';
 import { CheckBody, ResolveBody, ResolveManyBody } from './schemas.js';
 import type { TaskCatalog } from './tasks.js';
@@ -67,8 +67,8 @@ export function registerRoutes(app: FastifyInstance, deps: RouteDeps): void {
       throw new ProblemError(problem('TASKRES_TOO_LARGE', `body.spec holds ${specs.length} specs; this server takes at most ${config.maxItems} per request (--max-items).`, request.id));
     }
     const problems = specs.flatMap((spec) => {
-      const name = typeof (spec as { name?: unknown })?.name === 'string' ? (spec as { name: string }).name : null;
-      return checkTaskSpec(spec).map((found) => ({ task: name, code: found.code, message: found.message, ...(found.resource ? { resource: found.resource } : {}) }));
+      const name = typeof (spec as { name?: unknown })?.name === 'string' ? clip((spec as { name: string }).name, MAX_NAME_CHARS) : null;
+      return checkTaskSpec(spec).map((found) => ({ task: name, code: found.code, message: clip(found.message, MAX_DETAIL_CHARS), ...(found.resource ? { resource: clip(found.resource, MAX_NAME_CHARS) } : {}) }));
     });
     return { ok: problems.length === 0, problems };
   });

@@ -99,3 +99,58 @@ describe('echoed text', () => {
     expect(JSON.stringify(checked.body).length).toBeLessThan(10_000);
   });
 });
+
+describe('one request cannot hold the sandbox', () => {
+  const endless = { name: 'endless', params: ['n'], resources: { cpu: '({ n }) => { for (;;) {} }', memory: 1 } };
+  const quick = { name: 'quick', params: ['n'], resources: { cpu: '({ n }) => n', memory: 1 } };
+  const endlessItems = (count: number) => Array.from({ length: count }, (_, n) => ({ task: endless, args: { n } }));
+
+  async function timedQuickResolve(): Promise<{ ms: number; status: number }> {
+    const started = performance.now();
+    const response = await resolve({ task: quick, args: { n: 3 } });
+    expect(response.body.resources?.cpu).toBe(3);
+    return { ms: performance.now() - started, status: response.status };
+  }
+
+  it('1000 endless functions in one resolve-many: the rest is not run after a few time out, and a request sent meanwhile is answered within seconds', async () => {
+    // Before: the 1,000 evaluations of 300 ms each held both threads for 150 s, and every other
+    // caller got 503 at its request timeout.
+    const hostile = post(`${server.url}/v1/resolve-many`, { items: endlessItems(1000) });
+    await new Promise((r) => setTimeout(r, 200));
+    const other = await timedQuickResolve();
+    expect(other.status).toBe(200);
+    expect(other.ms).toBeLessThan(15 * TIMEOUT_MS + 3000);
+    const answered = await hostile;
+    expect(answered.status).toBe(200);
+    const codes = answered.body.outcomes.map((o: any) => o.error.code);
+    const timeouts = codes.filter((c: string) => c === 'TASKRES_TIMEOUT').length;
+    expect(timeouts).toBeGreaterThanOrEqual(4);
+    expect(timeouts).toBeLessThan(100);
+    expect(codes.filter((c: string) => c === 'TASKRES_ABORTED').length).toBe(1000 - timeouts);
+    const aborted = answered.body.outcomes.find((o: any) => o.error.code === 'TASKRES_ABORTED').error;
+    expect(aborted).toMatchObject({ status: 429, title: 'Not run' });
+    expect(aborted.detail).toMatch(/ran out of time or memory, so its remaining items were not run/);
+  }, 60_000);
+});
+
+describe("resolveMany's per-item signal (what the service aborts with)", () => {
+  it('an item whose signal is aborted is not run (TASKRES_ABORTED); a signal that is not an AbortSignal is TASKRES_INVALID_ARGS', async () => {
+    const { createResolver, defineTask } = await import('../dist/index.js');
+    const resolver = createResolver({ threads: 1, timeoutMs: 300 });
+    try {
+      const task = defineTask({ name: 'n', params: ['n'], resources: { cpu: '({ n }) => n', memory: 1 } });
+      const controller = new AbortController();
+      controller.abort();
+      const outcomes = await resolver.resolveMany([
+        { task, args: { n: 2 } },
+        { task, args: { n: 3 }, signal: controller.signal },
+        { task, args: { n: 4 }, signal: 'no' as never },
+      ]);
+      expect(outcomes[0]).toEqual({ status: 'fulfilled', value: { cpu: 2, memory: 1, storage: 500, gpu: 0 } });
+      expect(outcomes[1]).toMatchObject({ status: 'rejected', reason: { code: 'TASKRES_ABORTED' } });
+      expect(outcomes[2]).toMatchObject({ status: 'rejected', reason: { code: 'TASKRES_INVALID_ARGS' } });
+    } finally {
+      await resolver.close();
+    }
+  });
+});

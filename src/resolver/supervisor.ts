@@ -124,7 +124,7 @@ let exitHookInstalled = false;
 /** Starts, feeds, watches and restarts the sandbox process. */
 export class Supervisor {
   private child: ChildProcess | undefined;
-  private crashReason: { reason: CrashReason; detail: string } | undefined;
+  private crashReason: { reason: CrashReason; detail: string; starting?: true } | undefined;
   private stderrTail = '';
   private readonly queue: Job[] = [];
   private readonly suspects: Job[] = [];
@@ -134,8 +134,10 @@ export class Supervisor {
   private readonly settings: SandboxSettings;
   private readonly maxBatchesInFlight: number;
   private idleWaiters: (() => void)[] = [];
-  /** True once the current sandbox process has reported ready. */
+  /** True once the current sandbox process has reported ready (its first thread is up). */
   private ready = false;
+  /** True once every thread of the current sandbox process is up. */
+  private allThreadsUp = false;
   /** Starts in a row that failed before ready. */
   private failedStarts = 0;
   private startTimer: NodeJS.Timeout | undefined;
@@ -314,11 +316,12 @@ export class Supervisor {
     const forkedMs = wallClockMs() - this.startAskedMs;
     this.child = child;
     this.ready = false;
+    this.allThreadsUp = false;
     this.crashReason = undefined;
     this.stderrTail = '';
     this.startTimer = setTimeout(() => {
-      if (child !== this.child || this.ready) return;
-      this.crashReason = { reason: 'exited', detail: `it did not report ready within ${START_TIMEOUT_MS} ms` };
+      if (child !== this.child || this.allThreadsUp) return;
+      this.crashReason = { reason: 'exited', detail: `it did not report ready within ${START_TIMEOUT_MS} ms`, starting: true };
       child.kill('SIGKILL');
     }, START_TIMEOUT_MS);
     this.startTimer.unref();
@@ -345,10 +348,17 @@ export class Supervisor {
           for (const [name, at] of Object.entries(message.phases)) this.startPhases[name] = at - this.startAskedMs;
           this.startPhases.readyReceived = wallClockMs() - this.startAskedMs;
         }
-        clearTimeout(this.startTimer);
         this.ready = true;
-        this.failedStarts = 0;
         this.flush();
+        return;
+      case 'threads-up':
+        // Only a start whose every thread came up counts as a good one (see onFailedStart).
+        if (this.startPhases) {
+          for (const [name, at] of Object.entries(message.phases)) this.startPhases[`last${name[0]!.toUpperCase()}${name.slice(1)}`] = at - this.startAskedMs;
+        }
+        clearTimeout(this.startTimer);
+        this.allThreadsUp = true;
+        this.failedStarts = 0;
         return;
       case 'unavailable':
         // isolated-vm cannot load for this Node: no restart can change that.
@@ -376,7 +386,7 @@ export class Supervisor {
         void this.answerSize(child, message.id, message.paths);
         return;
       case 'crash':
-        this.crashReason = { reason: message.reason, detail: message.detail };
+        this.crashReason = message.starting ? { reason: message.reason, detail: message.detail, starting: true } : { reason: message.reason, detail: message.detail };
         return;
     }
   }
@@ -386,7 +396,9 @@ export class Supervisor {
     if (child !== this.child) return;
     this.child = undefined;
     clearTimeout(this.startTimer);
-    if (!this.ready) {
+    if (!this.ready || this.crashReason?.starting) {
+      // A thread that could not start is no function's doing: work in flight runs again, unjudged.
+      this.queue.unshift(...[...this.inFlight.keys()].flatMap((id) => this.land(id) ?? []));
       this.onFailedStart(this.crashReason?.detail ?? `it exited (${signal ?? `code ${code}`})${lastLine(this.stderrTail)}`);
       return;
     }

@@ -1,8 +1,10 @@
 /**
  * The start handshake: the first thing a sandbox process tells the resolver is that it is
- * ready (isolated-vm loaded, every worker thread up with its isolate), or why it cannot run.
- * Until then the resolver sends it no work, so a process that dies at start is never taken
- * for one that a resource function killed.
+ * ready (isolated-vm loaded, the first worker thread up with its isolate), or why it cannot
+ * run. Until then the resolver sends it no work, so a process that dies at start is never
+ * taken for one that a resource function killed. Then `threads-up` says every thread is up;
+ * a thread that fails to start before that is reported as a failed start (a crash marked
+ * `starting`), not charged to the work in flight.
  */
 import type { IsolatedVmProblem } from './load-ivm.js';
 
@@ -16,8 +18,10 @@ export interface LoadedIsolatedVm {
 
 /** The sandbox process's answer at start. */
 export type StartReport =
-  /** Ready for batches; `startMs` is from the process's start to every worker up. */
+  /** Ready for batches; `startMs` is from the process's start to its first worker up. */
   | { t: 'ready'; isolatedVm: LoadedIsolatedVm; startMs: number; phases: StartPhases }
+  /** Every worker thread is up (`phases`: the last one's steps, and `allThreadsUp`). */
+  | { t: 'threads-up'; phases: StartPhases }
   /** It cannot run, and never will in this installation: the resolver must not restart it. */
   | { t: 'unavailable'; problem: IsolatedVmProblem };
 
@@ -31,11 +35,4 @@ export type StartPhases = Record<string, number>;
 /** The wall-clock time now, in ms with fractions (see StartPhases). */
 export function wallClockMs(): number {
   return performance.timeOrigin + performance.now();
-}
-
-/** What a sandbox worker thread answers to the start ping. */
-export interface PingReply {
-  specifier: string;
-  /** Its thread's start, isolated-vm loaded, first isolate made. */
-  phases: StartPhases;
 }

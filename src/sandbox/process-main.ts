@@ -6,12 +6,18 @@
  * It also dies with its parent: losing the IPC channel means the resolver is gone.
  *
  * Its first message is the start handshake (./handshake.ts): `ready` once isolated-vm has
- * loaded and every worker thread has created its isolate, or `unavailable` with the cause
- * and the fix when isolated-vm cannot load for this Node.
+ * loaded and the first worker thread has created its isolate (batches go to the threads that
+ * are up while the others still start), then `threads-up` once every thread is; or
+ * `unavailable` with the cause and the fix when isolated-vm cannot load for this Node.
+ *
+ * Each piscina thread runs one long-lived task that serves batches from a MessagePort of its
+ * own (see ./worker-main.ts): this thread hands each batch to the least busy thread that is
+ * up, at most two per thread (one running, the next waiting on its port, so a thread that
+ * finishes a batch starts the next without a round trip through this thread).
  */
-import { BroadcastChannel } from 'node:worker_threads';
+import { BroadcastChannel, MessageChannel, type MessagePort } from 'node:worker_threads';
 import { Piscina } from 'piscina';
-import { wallClockMs, type PingReply, type StartPhases } from './handshake.js';
+import { wallClockMs, type StartPhases } from './handshake.js';
 import type { StartReport } from './handshake.js';
 import { loadIsolatedVm } from './load-ivm.js';
 import {
@@ -19,16 +25,23 @@ import {
   heartbeatViews,
   MAX_EVALUATIONS_PER_BATCH,
   ORPHAN_CHECK_INTERVAL_MS,
+  SERVE_SIGNAL,
   SIZE_REPLY,
   WATCHDOG_INTERVAL_MS,
   wedgeGraceMs,
   type CrashReason,
   type FromSandbox,
+  type FromServe,
   type FromWorker,
   type SandboxSettings,
+  type ServeTask,
   type ToSandbox,
+  type ToServe,
   type WorkerData,
 } from './protocol.js';
+
+/** Batches a thread may hold: the one it runs and the next, waiting on its port. */
+const BATCHES_PER_THREAD = 2;
 
 const dieNow = (): never => process.kill(process.pid, 'SIGKILL') as never;
 process.on('disconnect', dieNow);
@@ -47,6 +60,21 @@ const send = (message: FromSandbox | StartReport, then?: () => void): void => {
 let pool: Piscina | undefined;
 let crashed = false;
 let ready = false;
+let allUp = false;
+
+/** A piscina thread running its serve task. */
+interface Thread {
+  port: MessagePort;
+  signal: Int32Array;
+  up: boolean;
+  /** Batches sent to it and not yet answered. */
+  holding: number;
+  /** Starts its serve task (once); piscina adds a thread for it. */
+  serve?: () => void;
+}
+const threads: Thread[] = [];
+/** Batches no thread has room for yet, oldest first. */
+const waiting: ToServe[] = [];
 
 // Loading isolated-vm here first tells a missing or mismatched build apart, with its cause,
 // before any worker thread tries; such a process can never run, so it says so and exits.
@@ -70,11 +98,14 @@ fromWorkers.unref();
 const sizeReplies = new Map<number, { buffer: SharedArrayBuffer; count: number; askedAtMs: number }>();
 let nextSizeRequest = 0;
 
-/** Reports why this process is about to die, then dies: the resolver restarts a new one. */
-function crash(reason: CrashReason, detail: string): void {
+/**
+ * Reports why this process is about to die, then dies: the resolver restarts a new one.
+ * `starting`: a thread could not start, so no function is to blame (see FromSandbox).
+ */
+function crash(reason: CrashReason, detail: string, starting = false): void {
   if (crashed) return;
   crashed = true;
-  send({ t: 'crash', reason, detail }, dieNow);
+  send(starting ? { t: 'crash', reason, detail, starting } : { t: 'crash', reason, detail }, dieNow);
   setTimeout(dieNow, 200).unref();
 }
 
@@ -113,7 +144,10 @@ function start(given: SandboxSettings): void {
   phases.poolStarting = wallClockMs();
   const started = new Piscina({
     filename: new URL('./sandbox-worker.js', import.meta.url).href,
-    minThreads: given.threads,
+    name: 'serve',
+    // One thread at first: it boots faster alone on a small machine, and the process is ready
+    // once it is up. Then one serve task per further thread, each making piscina add one.
+    minThreads: 1,
     maxThreads: given.threads,
     concurrentTasksPerWorker: 1,
     idleTimeout: Number.MAX_SAFE_INTEGER,
@@ -122,23 +156,22 @@ function start(given: SandboxSettings): void {
   });
   pool = started;
   started.on('error', (error: unknown) => {
-    crash('exited', `a sandbox thread ${ready ? 'failed' : 'could not start'}: ${describe(error)}`);
+    crash('exited', `a sandbox thread ${allUp ? 'failed' : 'could not start'}: ${describe(error)}`, !allUp);
   });
-  // One ping per thread: each answers once its module has loaded isolated-vm and made its isolate.
-  const pings = Array.from({ length: given.threads }, () => started.run(undefined, { name: 'ping' }) as Promise<PingReply>);
-  Promise.all(pings).then(
-    (replies) => {
-      if (crashed) return;
-      ready = true;
-      const { specifier, version, location } = isolatedVm.loaded!;
-      // The slowest thread's steps: the process is ready when its last thread is.
-      for (const reply of replies) for (const [name, at] of Object.entries(reply.phases)) phases[name] = Math.max(phases[name] ?? 0, at);
-      phases.readySent = wallClockMs();
-      send({ t: 'ready', isolatedVm: { specifier, version, location }, startMs: Math.round(performance.now()), phases });
-    },
-    // A thread that cannot start is a failed start: the resolver retries a few times, then gives up.
-    (error: unknown) => crash('exited', `a sandbox thread could not start: ${describe(error)}`),
-  );
+  for (let i = 0; i < given.threads; i++) {
+    const { port1, port2 } = new MessageChannel();
+    const thread: Thread = { port: port1, signal: new Int32Array(new SharedArrayBuffer(4 * SERVE_SIGNAL.words)), up: false, holding: 0 };
+    threads.push(thread);
+    port1.on('message', (message: FromServe) => onServe(thread, message));
+    const task: ServeTask = { port: port2, signal: thread.signal };
+    // Piscina owns the thread; the task ends only with it (a thread that died, or could not start).
+    thread.serve = () =>
+      void started.run(task, { name: 'serve', transferList: [port2] }).then(
+        () => crash('exited', 'a sandbox thread stopped serving'),
+        (error: unknown) => crash('exited', `a sandbox thread ${thread.up ? 'failed' : 'could not start'}: ${describe(error)}`, !thread.up),
+      );
+  }
+  threads[0]!.serve!();
   const graceMs = wedgeGraceMs(given.timeoutMs);
   const memoryCapBytes = given.processMemoryLimitMiB * 1024 * 1024;
   setInterval(() => {
@@ -156,6 +189,50 @@ function start(given: SandboxSettings): void {
   }, WATCHDOG_INTERVAL_MS).unref();
 }
 
+function onServe(thread: Thread, message: FromServe): void {
+  if (crashed) return;
+  switch (message.t) {
+    case 'up': {
+      thread.up = true;
+      const { specifier, version, location } = isolatedVm.loaded!;
+      if (!ready) {
+        // The first thread up serves at once; the others start now and join as they come up.
+        ready = true;
+        for (const other of threads) if (other !== thread) other.serve!();
+        Object.assign(phases, message.phases);
+        phases.readySent = wallClockMs();
+        send({ t: 'ready', isolatedVm: { specifier: message.specifier ?? specifier, version, location }, startMs: Math.round(performance.now()), phases });
+      }
+      if (!allUp && threads.every((each) => each.up)) {
+        allUp = true;
+        send({ t: 'threads-up', phases: { ...message.phases, allThreadsUp: wallClockMs() } });
+      }
+      dispatch();
+      return;
+    }
+    case 'done':
+    case 'failed':
+      thread.holding--;
+      dispatch();
+      send(message);
+      return;
+  }
+}
+
+/** Hands waiting batches to the least busy threads that are up and have room. */
+function dispatch(): void {
+  while (waiting.length > 0) {
+    let best: Thread | undefined;
+    for (const thread of threads) if (thread.up && thread.holding < BATCHES_PER_THREAD && (!best || thread.holding < best.holding)) best = thread;
+    if (!best) return;
+    best.holding++;
+    best.port.postMessage(waiting.shift()!);
+    // After the post: a thread that reads the new count finds the batch on its port.
+    Atomics.add(best.signal, SERVE_SIGNAL.posted, 1);
+    Atomics.notify(best.signal, SERVE_SIGNAL.posted);
+  }
+}
+
 function describe(error: unknown): string {
   return String((error as Error)?.message ?? error).split('\n')[0]!.slice(0, 300);
 }
@@ -168,15 +245,14 @@ process.on('message', (message: ToSandbox) => {
       return;
     case 'batch':
       if (!pool) return;
-      pool.run(message.task).then(
-        (result) => send({ t: 'done', id: message.id, result }),
-        (error: unknown) => send({ t: 'failed', id: message.id, message: String((error as Error)?.message ?? error).slice(0, 300) }),
-      );
+      waiting.push({ id: message.id, task: message.task });
+      dispatch();
       return;
     case 'size-reply':
       answerSize(message.id, message.sizes, message.error);
       return;
     case 'close':
+      crashed = true;
       void (pool?.destroy() ?? Promise.resolve()).finally(() => {
         fromWorkers.close();
         process.exit(0);

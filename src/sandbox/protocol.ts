@@ -51,6 +51,40 @@ export interface BatchTask {
   payload: string;
 }
 
+/**
+ * The long-lived piscina task each sandbox thread runs (see worker-main.ts): batches come on
+ * `port`; the main thread adds 1 to `signal[SERVE_SIGNAL.posted]` and notifies it after each.
+ */
+export interface ServeTask {
+  port: import('node:worker_threads').MessagePort;
+  signal: Int32Array;
+}
+
+/** Index of the words of a ServeTask's signal. */
+export const SERVE_SIGNAL = { posted: 0, words: 1 } as const;
+
+/**
+ * How long a thread keeps polling for the next batch after answering one before it sleeps:
+ * a serial caller's next call usually comes sooner, and a sleeping thread is slow to wake on
+ * a busy machine. Costs at most this much of one core after each batch, nothing once idle.
+ */
+export const SERVE_SPIN_MS = 0.5;
+
+/** A thread polls (SERVE_SPIN_MS) only after a batch of at most this many jobs: one-at-a-time callers. */
+export const SERVE_SPIN_AFTER_JOBS = 4;
+
+/** From the sandbox process's main thread to a thread's serve task. */
+export interface ToServe {
+  id: number;
+  task: BatchTask;
+}
+
+/** From a thread's serve task to the main thread. */
+export type FromServe =
+  | { t: 'up'; specifier: string; phases: Record<string, number> }
+  | { t: 'done'; id: number; result: BatchResult }
+  | { t: 'failed'; id: number; message: string };
+
 /** Error codes an evaluation can end with inside the sandbox. */
 export type EvaluationErrorCode = Extract<
   TaskresErrorCode,
@@ -137,7 +171,8 @@ export type FromSandbox =
   | { t: 'done'; id: number; result: BatchResult }
   | { t: 'failed'; id: number; message: string }
   | { t: 'size'; id: number; paths: string[] }
-  | { t: 'crash'; reason: CrashReason; detail: string };
+  /** `starting`: a thread could not start (no function ran into this): judged as a failed start. */
+  | { t: 'crash'; reason: CrashReason; detail: string; starting?: true };
 
 /**
  * What the host callback behind `size()` answers: bytes, or one of these (never a throw:

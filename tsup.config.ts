@@ -39,6 +39,7 @@ export default defineConfig([
     target: 'node20',
     sourcemap: true,
     splitting: false,
-    external: ['quickjs-emscripten', 'taskres'],
+    // autocannon (a dev dependency, CommonJS with dynamic requires) is loaded from node_modules.
+    external: ['quickjs-emscripten', 'taskres', 'autocannon'],
   },
 ]);

@@ -5,7 +5,7 @@
  * runs in this process.
  *
  * Flags: --json, --quick (fewer iterations, for a smoke run), --no-progress, --only NAME
- * (one group: patterns, cold, memory, classic, allocator).
+ * (one group: patterns, cold, memory, classic, allocator, serve).
  */
 import { mkdtempSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
@@ -17,6 +17,7 @@ import { Allocator, TaskFile, createResolver, customTask, defineTask, smallTask,
 import { direct, isolatePerEvaluation, nodeVm, quickjs, type Evaluate, type FileLike } from './baselines.js';
 import { childrenRssMiB, row, timeEach, withRatios, type Row, type Scenario } from './harness.js';
 import { callPatternsScenario, coldStartPhasesScenario, memoryScenario } from './patterns.js';
+import { serveScenarios } from './serve.js';
 
 const ALLOCATE_CPU = 'function allocateCpu({ files, ...kwargs }) { return Math.min(8, files.length); }';
 const ALLOCATE_STORAGE = 'function allocateStorage({ files, ...kwargs }) { return Math.floor(files.reduce((total, file) => total + 1.5 * file.size(), 0) / 1024 ** 3); }';
@@ -298,6 +299,7 @@ async function main(): Promise<void> {
     }
     if (wanted('allocator')) add(await allocatorScenario());
     if (wanted('classic')) add(await sustainedScenario(two));
+    if (wanted('serve')) for (const scenario of await serveScenarios({ seconds: options.quick ? 1 : 5, onRow: (label) => progress(label, 1) })) add(scenario);
   } finally {
     done();
     rmSync(dir, { recursive: true, force: true });

@@ -382,3 +382,73 @@ describe('the CLI', () => {
     expect(help.stdout).toMatch(/--previous VALUE\s+JSON file of what happened last time/);
   });
 });
+
+describe('hostile retry input (attack round 3)', () => {
+  const limits = { memory: { max: 20 } };
+  const unbounded = defineTask({ name: 'unbounded', params: [], resources: { cpu: 1, memory: 4, retry: { memory: { factor: 1e308 } } } });
+  const adding = defineTask({ name: 'adding', params: [], resources: { cpu: 1, memory: 4, retry: { memory: { add: Number.MAX_SAFE_INTEGER } } } });
+  const ran = { cpu: 1, memory: 4, storage: 500, gpu: 0 };
+
+  it('a peak or factor that overflows to Infinity is clamped like any value over the limit, never a non-number', async () => {
+    const warnings: ClampWarning[] = [];
+    const clamping = createResolver({ threads: 1, limits, overLimit: 'clamp', onWarning: (w) => warnings.push(w) });
+    const strict = createResolver({ threads: 1, limits });
+    try {
+      for (const [task, taskArgs, previous] of [
+        [escalating, args, oom({ ...base, memory: 16 }, { memory: 1e308 })],
+        [unbounded, {}, oom(ran)],
+        [adding, {}, oom(ran)],
+        [unbounded, {}, oom(ran, { memory: Number.MAX_VALUE })],
+      ] as const) {
+        expect((await clamping.resolve(task, taskArgs as never, { attempt: 2, previous })).memory).toBe(20);
+        const error = await expectRejection(strict.resolve(task, taskArgs as never, { attempt: 2, previous }), 'TASKRES_INVALID_VALUE', /escalated by its retry option/);
+        expect(error.message).not.toMatch(/Infinity|NaN/);
+      }
+      expect(warnings.every((w) => Number.isSafeInteger(w.value) && w.limit === 20)).toBe(true);
+    } finally {
+      await Promise.all([clamping.close(), strict.close()]);
+    }
+  });
+
+  it('a huge unknown-keys object gives a short message, in the context and in the retry option', async () => {
+    const many = Object.fromEntries(Array.from({ length: 100_000 }, (_, i) => [`k${i}`, i]));
+    const error = await expectRejection(resolver.resolve(escalating, args, { attempt: 2, previous: { ...oom(base), peak: many } } as never), 'TASKRES_INVALID_ARGS', /previous\.peak: unknown 'k0', .* and 99995 more/);
+    expect(error.message.length).toBeLessThan(1000);
+    const [problem] = checkTaskSpec({ name: 'keys', params: [], resources: { cpu: 1, memory: 1, retry: { memory: { factor: 2, ...many } } } });
+    expect(problem!.message.length).toBeLessThan(2000);
+    expect(problem!.message).toMatch(/and 99995 more unknown options/);
+  });
+
+  it('reads a context of getters and proxies once; a throwing one is TASKRES_INVALID_ARGS', async () => {
+    let reads = 0;
+    const flipping = {
+      get resources() {
+        reads++;
+        return { ...base, memory: reads === 1 ? 8 : 60 };
+      },
+      reason: 'oom' as const,
+    };
+    expect(await resolver.resolve(escalating, args, { attempt: 2, previous: flipping })).toEqual({ ...base, memory: 16 });
+    expect(reads).toBe(1);
+    const trap = () => {
+      throw new Error('trap');
+    };
+    await expectRejection(resolver.resolve(escalating, args, { attempt: 2, previous: new Proxy({}, { ownKeys: trap, get: trap }) } as never), 'TASKRES_INVALID_ARGS');
+    await expectRejection(resolver.resolve(escalating, args, new Proxy({}, { get: trap }) as never), 'TASKRES_INVALID_ARGS');
+  });
+
+  it("no evaluation of a batch can change another's context or the caller's object", async () => {
+    const task = defineTask({
+      name: 'mutator',
+      params: ['i'],
+      resources: {
+        cpu: '({ i }, { previous }) => { try { previous.resources.memory = 99; } catch {} try { Object.getPrototypeOf(previous).x = 5; } catch {} return ({}).x === 5 ? 77 : Math.ceil(previous.resources.memory) + i; }',
+        memory: 4,
+      },
+    });
+    const previous = { resources: { ...base, memory: 3 }, reason: 'error' as const };
+    const outcomes = await resolver.resolveMany(Array.from({ length: 6 }, (_, i) => ({ task, args: { i }, attempt: 2, previous })));
+    expect(outcomes.map((o) => (o.status === 'fulfilled' ? o.value.cpu : o.reason.code))).toEqual([3, 4, 5, 6, 7, 8]);
+    expect(previous.resources.memory).toBe(3);
+  });
+});

@@ -136,13 +136,12 @@ describe('files with a known size', () => {
 });
 
 describe('draining (in process)', () => {
-  /** Sends the rest of a request whose first line went out before draining began; resolves with the raw answer. */
-  function finish(socket: import('node:net').Socket, rest: string): Promise<string> {
+  /** Resolves with the raw answer once the server closes the connection. */
+  function answer(socket: import('node:net').Socket): Promise<string> {
     return new Promise((resolve) => {
-      let answer = '';
-      socket.on('data', (chunk) => (answer += chunk.toString()));
-      socket.on('close', () => resolve(answer));
-      socket.write(rest);
+      let text = '';
+      socket.on('data', (chunk) => (text += chunk.toString()));
+      socket.on('close', () => resolve(text));
     });
   }
 
@@ -153,24 +152,59 @@ describe('draining (in process)', () => {
     const server = await startServer({ port: 0, timeoutMs: 500, threads: 1 }, { logStream: new Writable({ write: (_chunk, _encoding, done) => done() }) });
     expect(await server.ready).toBe(true);
     expect((await get(`${server.url}/readyz`)).status).toBe(200);
-    const inFlight = post(`${server.url}/v1/resolve`, { task: slow, args: { n: 1 } });
-    // Two requests that began before draining (their first line is out) and end after it began.
-    const open = await Promise.all([0, 1].map(() => new Promise<import('node:net').Socket>((resolve) => {
-      const socket = connect(server.port, '127.0.0.1', () => resolve(socket));
-    })));
-    open[0]!.write('GET /readyz HTTP/1.1\r\nHost: x\r\n');
-    const body = JSON.stringify({ task: 'x', args: {} });
-    open[1]!.write(`POST /v1/resolve HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n`);
-    // Node has no event for "a request's first bytes were read"; the connections being counted
-    // and a short pause stand in for it (a request not yet read would be closed as idle).
-    for (let i = 0; i < 200 && (await new Promise<number>((r) => server.app.server.getConnections((_, n) => r(n)))) < 3; i++) await new Promise((r) => setTimeout(r, 5));
-    await new Promise((r) => setTimeout(r, 50));
-    const closed = server.close();
-    const [ready, refused] = await Promise.all([finish(open[0]!, '\r\n'), finish(open[1]!, `\r\n${body}`)]);
-    expect(ready).toMatch(/^HTTP\/1\.1 503/);
-    expect(refused).toMatch(/^HTTP\/1\.1 503/);
-    expect(refused).toMatch(/retry-after: 5/i);
-    expect(refused).toContain('"code":"TASKRES_CLOSED"');
+    const http = server.app.server;
+    // Node emits 'request' once a request's headers are parsed, and Fastify's listener (added
+    // first) has run the onRequest check (draining or not) synchronously by the time ours runs:
+    // a request seen here was admitted before draining.
+    const seen = (id: string) => new Promise<void>((resolve) => {
+      const onRequest = (request: import('node:http').IncomingMessage) => {
+        if (request.headers['x-request-id'] !== id) return;
+        http.off('request', onRequest);
+        resolve();
+      };
+      http.on('request', onRequest);
+    });
+
+    // In flight: a slow evaluation, and a request whose body has not arrived yet.
+    const slowSeen = seen('slow');
+    const inFlight = post(`${server.url}/v1/resolve`, { task: slow, args: { n: 1 } }, { 'x-request-id': 'slow' });
+    await slowSeen;
+    const body = JSON.stringify({ task: { name: 'quick', params: [], resources: { cpu: '() => 2', memory: 1 } }, args: {} });
+    const pending = connect(server.port, '127.0.0.1');
+    const pendingAnswer = answer(pending);
+    const pendingSeen = seen('pending');
+    pending.write(`POST /v1/resolve HTTP/1.1\r\nHost: x\r\nX-Request-Id: pending\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n`);
+    await pendingSeen;
+
+    // Draining begins the moment this /readyz request is parsed, before Fastify handles it: it
+    // and every request after it see a draining server. New work is sent through Fastify at the
+    // same moment (its listening socket closes, so no new connection could carry it).
+    let closed: Promise<void> | undefined;
+    let refused: Promise<import('fastify').LightMyRequestResponse> | undefined;
+    const trigger = (request: import('node:http').IncomingMessage) => {
+      if (request.headers['x-request-id'] !== 'drain') return;
+      http.off('request', trigger);
+      closed = server.close();
+      refused = server.app.inject({ method: 'POST', url: '/v1/resolve', payload: { task: slow, args: { n: 2 } } });
+    };
+    http.prependListener('request', trigger);
+    const readiness = connect(server.port, '127.0.0.1');
+    const ready = answer(readiness);
+    readiness.write('GET /readyz HTTP/1.1\r\nHost: x\r\nX-Request-Id: drain\r\n\r\n');
+    expect(await ready).toMatch(/^HTTP\/1\.1 503/);
+    expect(closed).toBeDefined();
+
+    const late = await refused!;
+    expect(late.statusCode).toBe(503);
+    expect(late.headers['retry-after']).toBe('5');
+    expect(late.json().code).toBe('TASKRES_CLOSED');
+
+    // What was in flight is answered: the body that arrives after draining began, and the slow one.
+    pending.write(body);
+    const pendingText = await pendingAnswer;
+    expect(pendingText).toMatch(/^HTTP\/1\.1 200/);
+    expect(pendingText).toMatch(/connection: close/i);
+    expect(pendingText).toContain('"cpu":2');
     expect((await inFlight).body.code).toBe('TASKRES_TIMEOUT');
     await closed;
   }, 60_000);

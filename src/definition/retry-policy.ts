@@ -135,13 +135,16 @@ function describeIssue(issue: z.core.$ZodIssue, value: unknown): string {
   const path = ['retry', ...issue.path.map(String)].join('.');
   if (issue.code === 'unrecognized_keys') {
     const parent = issue.path.length === 0 ? POLICY_KEYS : ['factor', 'add', 'max', 'on'];
+    // At most five: a caller's object may have a million unknown keys.
+    const more = issue.keys.length > 5 ? `; and ${issue.keys.length - 5} more unknown options in ${path}` : '';
     return issue.keys
+      .slice(0, 5)
       .map((key) => {
         const suggestion = closestName(key, parent);
         return `unknown option '${key.slice(0, 40)}' in ${path}${suggestion ? ` (did you mean '${suggestion}'?)` : ''}`;
       })
-      .join('; ');
+      .join('; ') + more;
   }
   if (issue.code === 'invalid_type' && issue.path.length === 0) return `retry must be an object, received ${value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value}`;
-  return `${path}: ${issue.message}`;
+  return `${path}: ${issue.message.slice(0, 200)}`;
 }

@@ -22,6 +22,8 @@ export interface ResolveRequest {
   attempt?: number;
   /** What happened to the previous attempt; see {@link RetryContext}. */
   previous?: RetryContext['previous'];
+  /** When it aborts, the item is not run if the sandbox has not taken it yet: it rejects with `TASKRES_ABORTED`. */
+  signal?: AbortSignal;
 }
 
 /** The outcome of one item of {@link Resolver.resolveMany}, like `Promise.allSettled`. */
@@ -123,6 +125,7 @@ class PendingResolution implements Job {
     readonly index: number,
     readonly retryPlan: RetryPlan | undefined,
     context: RetryContext | undefined,
+    private readonly signal?: AbortSignal,
   ) {
     // The per-item retry context travels as its own JSON beside the arguments.
     this.contextJson = definition.readsRetryContext ? encodeRetryContext(definition, context) : undefined;
@@ -130,6 +133,10 @@ class PendingResolution implements Job {
 
   get dynamics(): readonly DynamicResource[] {
     return this.definition.dynamics;
+  }
+
+  cancelled(): boolean {
+    return this.signal?.aborted === true;
   }
 
   settle(outcomes: JobOutcomes): void {
@@ -183,18 +190,20 @@ class SandboxedResolver implements Resolver {
         let args: unknown;
         let attempt: unknown;
         let previous: unknown;
+        let signal: unknown;
         try {
           const item = requests[index];
           task = item?.task;
           args = item?.args;
           attempt = item?.attempt;
           previous = item?.previous;
+          signal = item?.signal;
         } catch (error) {
           sink.reject(index, asTaskresError(error, `Reading request ${index} of resolveMany threw`));
           continue;
         }
         const retry = attempt === undefined && previous === undefined ? undefined : previous === undefined ? { attempt } : { attempt, previous };
-        this.start(task, args, sink, index, retry);
+        this.start(task, args, sink, index, retry, signal);
       }
     });
   }
@@ -206,7 +215,7 @@ class SandboxedResolver implements Resolver {
   }
 
   /** Starts one resolution; the sink hears of it exactly once, possibly at once. */
-  private start(task: unknown, args: unknown, sink: Sink, index: number, retry?: unknown): void {
+  private start(task: unknown, args: unknown, sink: Sink, index: number, retry?: unknown, signal?: unknown): void {
     try {
       if (this.closed) throw new TaskresError('TASKRES_CLOSED', 'This resolver was closed; create a new one with createResolver().');
       const definition = getTaskDefinition(task);
@@ -221,7 +230,11 @@ class SandboxedResolver implements Resolver {
       const plan = context === undefined ? undefined : planRetry(definition, context, this.resolved.limits);
       const statics = this.staticsOf(definition);
       if (definition.dynamics.length === 0) sink.fulfill(index, plan ? this.escalate(definition, { ...statics }, plan) : { ...statics });
-      else this.supervisor.submit(new PendingResolution(this, definition, statics, encoded, sink, index, plan, context));
+      else {
+        if (signal !== undefined && !(signal instanceof AbortSignal)) throw new TaskresError('TASKRES_INVALID_ARGS', `signal must be an AbortSignal, received ${typeof signal}.`);
+        if (signal?.aborted) throw new TaskresError('TASKRES_ABORTED', 'Not run: its signal was aborted before it started.');
+        this.supervisor.submit(new PendingResolution(this, definition, statics, encoded, sink, index, plan, context, signal));
+      }
     } catch (error) {
       sink.reject(index, asTaskresError(error, `Reading the task or args of a resolve call threw`));
     }

@@ -52,10 +52,18 @@ export function readRetryContext(value: unknown, taskName: string): RetryContext
   const parsed = CONTEXT_SCHEMA.safeParse(value);
   if (parsed.success) return parsed.data as RetryContext;
   const issue = parsed.error.issues[0]!;
-  const field = issue.path.map(String).join('.') || 'the retry context';
-  const received = issue.code === 'unrecognized_keys' ? `unknown ${issue.keys.map((k) => `'${k.slice(0, 40)}'`).join(', ')}` : `received ${describeValue(valueAt(value, issue.path))}`;
+  const field = issue.path.map((key) => String(key).slice(0, 40)).join('.') || 'the retry context';
+  // Built from bounded pieces only: zod's own text of an unknown-keys issue lists every key,
+  // and a caller's object may have a million of them.
+  const what = issue.code === 'unrecognized_keys' ? `unknown ${listKeys(issue.keys)}` : `${issue.message.slice(0, 200)}, received ${describeValue(valueAt(value, issue.path))}`;
   const more = parsed.error.issues.length > 1 ? ` (and ${parsed.error.issues.length - 1} more problem${parsed.error.issues.length > 2 ? 's' : ''})` : '';
-  throw new TaskresError('TASKRES_INVALID_ARGS', `Invalid retry context of task '${taskName}': ${field}: ${issue.message}, ${received}${more}; ${EXPECTED}.`, { taskName });
+  throw new TaskresError('TASKRES_INVALID_ARGS', `Invalid retry context of task '${taskName}': ${field}: ${what}${more}; ${EXPECTED}.`, { taskName });
+}
+
+/** At most five keys, each cut to 40 characters, and how many more there were. */
+export function listKeys(keys: readonly string[]): string {
+  const shown = keys.slice(0, 5).map((key) => `'${key.slice(0, 40)}'`).join(', ');
+  return keys.length > 5 ? `${shown} and ${keys.length - 5} more` : shown;
 }
 
 function valueAt(value: unknown, path: readonly PropertyKey[]): unknown {
@@ -120,10 +128,15 @@ function escalate(rule: ResolvedResourceRetry, previous: PreviousAttempt, limits
     );
   }
   const base = Math.max(last, previous.peak?.[resource] ?? 0);
+  const exact = base * rule.factor + rule.add;
   // Rounded to 12 significant digits first: 10 x 1.1 is 11.000000000000002 in binary floating
-  // point, which must ask for 11, not 12.
-  const grown = Math.ceil(Number((base * rule.factor + rule.add).toPrecision(12)));
-  return Math.min(grown, rule.max);
+  // point, which must ask for 11, not 12. Past 1e12 (above every limit) that rounding would drop
+  // whole units, so it applies only below.
+  const grown = exact < 1e12 ? Math.ceil(Number(exact.toPrecision(12))) : Math.ceil(exact);
+  // Saturated at the largest safe integer: a huge peak or factor (even one that overflows to
+  // Infinity) still asks for a whole number, so the resolver's limit check clamps it
+  // (overLimit 'clamp') or refuses it (overLimit 'error') like any other value over the limit.
+  return Math.min(grown, rule.max, Number.MAX_SAFE_INTEGER);
 }
 
 /**

@@ -66,6 +66,8 @@ export interface Job {
    * failure of each of its evaluations.
    */
   fail?(error: TaskresError): void;
+  /** True when the caller no longer wants the job: it is failed with TASKRES_ABORTED instead of being sent. */
+  cancelled?(): boolean;
 }
 
 /** Flags every sandbox process gets: isolated-vm requires `--no-node-snapshot` on Node 20+. */
@@ -224,7 +226,8 @@ export class Supervisor {
         while (this.queue.length > 0 && this.inFlight.size < this.maxBatchesInFlight) {
           const idleThreads = this.options.threads - this.inFlight.size;
           if (idleThreads <= 0 && this.queue.length < MIN_JOBS_TO_PIPELINE) break;
-          this.send(this.takeBatch(idleThreads));
+          const batch = this.takeBatch(idleThreads);
+          if (batch.length > 0) this.send(batch);
         }
       }
     }
@@ -244,6 +247,11 @@ export class Supervisor {
     let chars = 0;
     while (count < share && count < this.queue.length) {
       const next = this.queue[count]!;
+      if (next.cancelled?.()) {
+        this.queue.splice(count, 1);
+        failJob(next, new TaskresError('TASKRES_ABORTED', 'Not run: its signal was aborted before the sandbox took it.'));
+        continue;
+      }
       const size = encodedChars(next);
       if (count > 0 && (evaluations + next.dynamics.length > MAX_EVALUATIONS_PER_BATCH || chars + size > MAX_BATCH_CHARS)) break;
       evaluations += next.dynamics.length;

@@ -23,6 +23,11 @@ const REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
 /** Routes anyone may call: probes and the metrics scraper. They carry no task data. */
 const OPEN_ROUTES = new Set(['/healthz', '/readyz', '/metrics']);
 
+/** Compiles a route's request schema: there are none here, and adding one should fail at start. */
+function refuseRequestSchema(): never {
+  throw new Error('taskres serve validates requests with zod (src/service/validate.ts), not with Fastify route schemas');
+}
+
 /** The code of the problem each failed request was answered with, for its log line. */
 const problemCodes = new WeakMap<object, string>();
 
@@ -40,6 +45,9 @@ export function buildApp(deps: AppDeps): FastifyInstance {
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
     },
     requestIdHeader: false,
+    // Requests are validated with zod (./validate.ts), so Fastify's default validator compiler,
+    // Ajv, is never used: not loading it saves about a tenth of a second of start time.
+    schemaController: { compilersFactory: { buildValidator: () => refuseRequestSchema } },
     // One line per request (below, on response) instead of Fastify's two.
     logController: new LogController({ disableRequestLogging: true }),
     logger: {

@@ -6,14 +6,44 @@
  * A remote caller must never learn whether or how big a file outside the root is: every
  * refused path gets the same message, which does not echo the path, and the decision is made
  * from the path and the root's own real path before anything could stat the target.
+ *
+ * Files inside the root are measured here, when the request arrives, and reach the sandbox as
+ * `TaskFile(the caller's own text, { size })`: no host path is ever shown to a resource
+ * function or written into an error, and the size comes from an open descriptor whose real
+ * path was checked to lie inside the root, so swapping a symlink after the check (TOCTOU)
+ * measures nothing outside.
  */
-import { lstatSync, realpathSync, statSync, type Stats } from 'node:fs';
+import { constants, lstatSync, realpathSync, statSync, type Stats } from 'node:fs';
+import { open, readlink, realpath } from 'node:fs/promises';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { TaskFile, TaskresError } from 'taskres';
 
 /** Deeper arguments are refused here (the resolver refuses past 200 levels anyway). */
 const MAX_DEPTH = 256;
+/** Files of one request measured at once (each holds a descriptor while measured). */
+const LOOKUPS_AT_ONCE = 32;
+
+/** A file inside the root waiting for its size; it puts its TaskFile where it belongs. */
+class PendingFile {
+  private holder: Record<string | number, unknown> | undefined;
+  private key: string | number = 0;
+
+  constructor(
+    readonly uri: string,
+    readonly real: string,
+    readonly at: string,
+  ) {}
+
+  place(holder: Record<string | number, unknown>, key: string | number): void {
+    this.holder = holder;
+    this.key = key;
+  }
+
+  settle(file: TaskFile): void {
+    if (this.holder) this.holder[this.key] = file;
+  }
+}
 
 /** Reads request arguments; see the module comment. */
 export class RequestFiles {
@@ -34,22 +64,45 @@ export class RequestFiles {
     this.realRoot = real;
   }
 
-  /** The task arguments of `args` (a JSON object); throws TASKRES_INVALID_ARGS naming the field. */
-  revive(args: Record<string, unknown>): Record<string, unknown> {
-    return this.walk(args, 'args', 0) as Record<string, unknown>;
+  /**
+   * The task arguments of `args` (a JSON object), files inside the root measured; rejects with
+   * TASKRES_INVALID_ARGS naming the field, or TASKRES_FILE_SIZE for a file inside the root that
+   * cannot be measured.
+   */
+  async revive(args: Record<string, unknown>): Promise<Record<string, unknown>> {
+    const pending: PendingFile[] = [];
+    const revived = this.walk(args, 'args', 0, pending) as Record<string, unknown>;
+    const sizes = new Map<string, Promise<number | undefined>>();
+    for (let start = 0; start < pending.length; start += LOOKUPS_AT_ONCE) {
+      const slice = pending.slice(start, start + LOOKUPS_AT_ONCE);
+      const found = await Promise.all(slice.map((file) => (sizes.get(file.real) ?? sizes.set(file.real, sizeInside(file.real, this.realRoot!)).get(file.real))!));
+      slice.forEach((file, i) => {
+        const size = found[i];
+        if (size === undefined) throw outsideRoot(file.at);
+        if (size < 0) throw new TaskresError('TASKRES_FILE_SIZE', `${file.at}: the size of this file inside the server's files root could not be read (it is missing, unreadable or not a regular file); send its size: { "$file": uri, "size": bytes }.`);
+        file.settle(new TaskFile(file.uri, { size }));
+      });
+    }
+    return revived;
   }
 
-  private walk(value: unknown, at: string, depth: number): unknown {
+  private walk(value: unknown, at: string, depth: number, pending: PendingFile[]): unknown {
     if (typeof value !== 'object' || value === null) return value;
     if (depth > MAX_DEPTH) throw invalid(`${at} nests values more than ${MAX_DEPTH} levels deep; task arguments are plain data`);
-    if (Array.isArray(value)) return value.map((item, i) => this.walk(item, `${at}[${i}]`, depth + 1));
+    if (Array.isArray(value)) {
+      const out = value.map((item, i) => this.walk(item, `${at}[${i}]`, depth + 1, pending));
+      out.forEach((item, i) => item instanceof PendingFile && item.place(out as never, i));
+      return out;
+    }
     const record = value as Record<string, unknown>;
-    if (Object.hasOwn(record, '$file')) return this.file(record, at);
+    if (Object.hasOwn(record, '$file')) return this.file(record, at, pending);
     // fromEntries defines own properties, so a "__proto__" key stays data.
-    return Object.fromEntries(Object.entries(record).map(([key, item]) => [key, this.walk(item, `${at}.${key.slice(0, 40)}`, depth + 1)]));
+    const out = Object.fromEntries(Object.entries(record).map(([key, item]) => [key, this.walk(item, `${at}.${key.slice(0, 40)}`, depth + 1, pending)]));
+    for (const [key, item] of Object.entries(out)) if (item instanceof PendingFile) item.place(out, key);
+    return out;
   }
 
-  private file(record: Record<string, unknown>, at: string): TaskFile {
+  private file(record: Record<string, unknown>, at: string, pending: PendingFile[]): TaskFile | PendingFile {
     const uri = record.$file;
     const extra = Object.keys(record).filter((key) => key !== '$file' && key !== 'size');
     if (typeof uri !== 'string' || uri.length === 0 || uri.length > 4096) {
@@ -65,10 +118,10 @@ export class RequestFiles {
       throw invalid(`${at} has no "size", and this server reads no files (it was started without --files-root); give the size: { "$file": uri, "size": bytes }`);
     }
     const inside = this.insideRoot(uri);
-    if (inside === undefined) {
-      throw invalid(`${at}.$file must be a relative path inside the server's files root (no "..", no symlink leading out of it), or the file must carry its size: { "$file": uri, "size": bytes }`);
-    }
-    return new TaskFile(inside);
+    if (inside === undefined) throw outsideRoot(at);
+    const file = new PendingFile(uri, inside, at);
+    pending.push(file);
+    return file;
   }
 
   /** The real path of `uri` when it lies inside the root; undefined otherwise (for any reason). */
@@ -119,6 +172,35 @@ function realPathOfDeepest(path: string): string | undefined {
       existing = parent;
     }
   }
+}
+
+/**
+ * The size of the regular file at `real`, measured through a descriptor whose real path (read
+ * back from /proc, where there is one) must lie inside `root`: undefined when it does not (a
+ * symlink swapped in after the check), -1 when it cannot be measured. O_NONBLOCK: opening a
+ * FIFO must not wait for a writer.
+ */
+async function sizeInside(real: string, root: string): Promise<number | undefined> {
+  let handle;
+  try {
+    handle = await open(real, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+  } catch {
+    return -1;
+  }
+  try {
+    const where = await readlink(`/proc/self/fd/${handle.fd}`).catch(() => realpath(real));
+    if (!(where === root || where.startsWith(root + sep))) return undefined;
+    const stats = await handle.stat();
+    return stats.isFile() ? stats.size : -1;
+  } catch {
+    return -1;
+  } finally {
+    await handle.close().catch(() => {});
+  }
+}
+
+function outsideRoot(at: string): TaskresError {
+  return invalid(`${at}.$file must be a relative path inside the server's files root (no "..", no symlink leading out of it), or the file must carry its size: { "$file": uri, "size": bytes }`);
 }
 
 function lstatOrUndefined(path: string): Stats | undefined {

@@ -6,11 +6,9 @@
 import { createResolver, defineTask, type Resolver, type ResolverOptions } from 'taskres';
 import type { FastifyInstance } from 'fastify';
 import { loadTasks, type FoundTask } from '../cli/load.js';
-import { buildApp } from './app.js';
 import { Admission } from './admission.js';
 import { bearerCheck, readToken } from './auth.js';
 import { RequestFiles } from './files-root.js';
-import { ServiceMetrics } from './metrics.js';
 import { openApiDocument } from './openapi.js';
 import { parseServeOptions, type ServeConfig, type ServeOptions } from './options.js';
 import { Resolution } from './resolution.js';
@@ -31,7 +29,10 @@ export interface TaskresServer {
 }
 
 /** Everything but listening: for {@link startServer} and for tests. */
-export async function createServer(options: ServeOptions, extra: { version?: string; logStream?: NodeJS.WritableStream } = {}): Promise<{ app: FastifyInstance; config: ServeConfig; resolver: Resolver; state: ServiceState; probe(): Promise<boolean> }> {
+export async function createServer(
+  options: ServeOptions,
+  extra: { version?: string; logStream?: NodeJS.WritableStream } = {},
+): Promise<{ app: FastifyInstance; config: ServeConfig; resolver: Resolver; state: ServiceState; firstProbe: Promise<boolean>; probe(): Promise<boolean> }> {
   const config = parseServeOptions(options);
   const loaded: FoundTask[] = [];
   for (const spec of config.tasks) loaded.push(...(await loadTasks(spec)));
@@ -44,8 +45,19 @@ export async function createServer(options: ServeOptions, extra: { version?: str
     ...(config.memoryLimitMiB === undefined ? {} : { memoryLimitMiB: config.memoryLimitMiB }),
   };
   const resolver = createResolver(resolverOptions);
-  const metrics = new ServiceMetrics(() => resolver.sandboxStarts);
   const state = new ServiceState(resolver);
+  // The sandbox process boots, and the first readiness probe waits for it, while Fastify and
+  // prom-client load here (about half of the start time): on two cores the two overlap.
+  const firstProbe = state.probe();
+  let loadedHttp: [typeof import('./app.js'), typeof import('./metrics.js')];
+  try {
+    loadedHttp = await Promise.all([import('./app.js'), import('./metrics.js')]);
+  } catch (error) {
+    await resolver.close();
+    throw error;
+  }
+  const [{ buildApp }, { ServiceMetrics }] = loadedHttp;
+  const metrics = new ServiceMetrics(() => resolver.sandboxStarts);
   let openapi: Record<string, unknown> | undefined;
   const app = buildApp({
     config,
@@ -64,7 +76,7 @@ export async function createServer(options: ServeOptions, extra: { version?: str
     authorized,
     logStream: extra.logStream ?? process.stderr,
   });
-  return { app, config, resolver, state, probe: () => state.probe() };
+  return { app, config, resolver, state, firstProbe, probe: () => state.probe() };
 }
 
 /** Readiness and draining. */
@@ -104,7 +116,7 @@ const PROBE_RETRY_MS = 5000;
 
 /** Starts the service and listens; see {@link TaskresServer}. */
 export async function startServer(options: ServeOptions, extra: { version?: string; logStream?: NodeJS.WritableStream } = {}): Promise<TaskresServer> {
-  const { app, config, resolver, state } = await createServer(options, extra);
+  const { app, config, resolver, state, firstProbe } = await createServer(options, extra);
   try {
     await app.listen({ host: config.host, port: config.port });
   } catch (error) {
@@ -115,7 +127,7 @@ export async function startServer(options: ServeOptions, extra: { version?: stri
   const port = typeof address === 'object' && address !== null ? address.port : config.port;
   const host = config.host;
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
-  const ready = state.probe();
+  const ready = firstProbe;
   let closing: Promise<void> | undefined;
   return {
     url,

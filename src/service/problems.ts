@@ -45,6 +45,7 @@ const STATUS: Partial<Record<ProblemCode, number>> = {
   TASKRES_INVALID_VALUE: 422,
   TASKRES_FILE_SIZE: 422,
   TASKRES_RETRY_EXHAUSTED: 422,
+  TASKRES_ABORTED: 429,
   TASKRES_CLOSED: 503,
   TASKRES_SANDBOX_UNAVAILABLE: 503,
   TASKRES_NOT_FOUND: 404,
@@ -66,6 +67,7 @@ const TITLES: Partial<Record<ProblemCode, string>> = {
   TASKRES_INVALID_VALUE: 'Resource function returned an invalid value',
   TASKRES_FILE_SIZE: 'File size lookup failed',
   TASKRES_RETRY_EXHAUSTED: 'Retry is pointless',
+  TASKRES_ABORTED: 'Not run',
   TASKRES_CLOSED: 'Service is shutting down',
   TASKRES_SANDBOX_UNAVAILABLE: 'Sandbox unavailable',
   TASKRES_NOT_FOUND: 'Not found',
@@ -86,16 +88,30 @@ export function isRetryable(status: number): boolean {
   return status === 429 || status === 503;
 }
 
+/** Longest `detail` (and check message) the service sends; longer text is cut with an ellipsis. */
+export const MAX_DETAIL_CHARS = 1000;
+/** Longest task name (or other caller-chosen name) the service repeats. */
+export const MAX_NAME_CHARS = 200;
+
+/**
+ * `text` cut to `max` characters. Everything the service repeats of what a caller sent goes
+ * through here (in {@link problem} and in check results): a library message may quote a task
+ * name or a value in full, and an answer must not be an amplified copy of the request.
+ */
+export function clip(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}
+
 /** A problem object for `code`. */
 export function problem(code: ProblemCode, detail: string, instance: string, context: { taskName?: string; resource?: string } = {}): Problem {
   return {
     type: `${ERRORS_DOC}#${code.toLowerCase()}`,
     title: TITLES[code] ?? 'Error',
     status: statusOf(code),
-    detail,
+    detail: clip(detail, MAX_DETAIL_CHARS),
     code,
-    ...(context.taskName === undefined ? {} : { taskName: context.taskName }),
-    ...(context.resource === undefined ? {} : { resource: context.resource }),
+    ...(context.taskName === undefined ? {} : { taskName: clip(context.taskName, MAX_NAME_CHARS) }),
+    ...(context.resource === undefined ? {} : { resource: clip(context.resource, MAX_NAME_CHARS) }),
     instance,
   };
 }

@@ -3,7 +3,7 @@
  * call the resolver. The retry context (`attempt`, `previous`) reaches the resolver here and
  * only here (see {@link retryContext}).
  */
-import type { ResolveRequest, Resolver, Resources, RetryContext, Task } from 'taskres';
+import { isTaskresError, type ResolveRequest, type Resolver, type Resources, type RetryContext, type Task } from 'taskres';
 import { problem, problemFromError, type Problem } from './problems.js';
 import type { RequestFiles } from './files-root.js';
 import type { ResolveBodyInput } from './schemas.js';
@@ -31,49 +31,100 @@ export function retryContext(item: ResolveBodyInput): RetryContext | undefined {
   return { attempt: item.attempt as number, ...(item.previous === undefined ? {} : { previous: item.previous }) };
 }
 
+/** Outcomes that cost the sandbox a whole evaluation budget (time or memory). */
+const COSTLY = new Set(['TASKRES_TIMEOUT', 'TASKRES_MEMORY_LIMIT']);
+
+/**
+ * One request's work: aborted when its answer is no longer wanted (the request timed out or
+ * its client went away) or when its items have cost too much, so that what it queued and the
+ * sandbox has not taken yet is never run (TASKRES_ABORTED) and cannot hold back other callers.
+ */
+export class RequestWork {
+  readonly controller = new AbortController();
+  why: 'budget' | 'deadline' | 'disconnected' | undefined;
+
+  abort(why: 'budget' | 'deadline' | 'disconnected'): void {
+    if (this.why) return;
+    this.why = why;
+    this.controller.abort();
+  }
+}
+
 /** Turns request items into outcomes with one resolver. */
 export class Resolution {
+  /**
+   * Evaluations of one request that may time out or run out of memory before the rest of it is
+   * abandoned: each holds a thread for a whole timeoutMs, and a request of 1,000 endless
+   * functions would otherwise hold every thread for minutes while other callers wait.
+   */
+  readonly costlyBudget: number;
+
   constructor(
     private readonly resolver: Resolver,
     private readonly catalog: TaskCatalog,
     private readonly files: RequestFiles,
-  ) {}
-
-  /** Resolves one item; rejects with a Problem-ready error (TaskresError or UnknownTaskError). */
-  async one(item: ResolveBodyInput): Promise<Resources> {
-    const { task, args } = this.prepare(item);
-    return this.resolver.resolve(task, args as never, retryContext(item));
+  ) {
+    this.costlyBudget = Math.max(4, 2 * resolver.options.threads);
   }
 
-  /** Resolves many in one resolveMany call (batched); outcomes in input order. */
-  async many(items: readonly ResolveBodyInput[], instance: string): Promise<ItemOutcome[]> {
+  /** Resolves one item; rejects with a Problem-ready error (TaskresError or UnknownTaskError). */
+  async one(item: ResolveBodyInput, work: RequestWork): Promise<Resources> {
+    const { task, args } = await this.prepare(item);
+    const [outcome] = await this.resolver.resolveMany([{ task, args, ...retryContext(item), signal: work.controller.signal }]);
+    if (outcome!.status === 'rejected') throw outcome!.reason;
+    return outcome!.value;
+  }
+
+  /**
+   * Resolves many (batched in the sandbox); outcomes in input order. Each item settles on its
+   * own, so the request is abandoned as soon as its costly failures pass {@link costlyBudget}.
+   */
+  async many(items: readonly ResolveBodyInput[], instance: string, work: RequestWork): Promise<ItemOutcome[]> {
     const outcomes = new Array<ItemOutcome>(items.length);
     const requests: ResolveRequest[] = [];
     const positions: number[] = [];
-    items.forEach((item, i) => {
+    // One item after another: each measures at most a few files at once, so a request holds
+    // a bounded number of descriptors however many files it names.
+    for (let i = 0; i < items.length; i++) {
       try {
-        const prepared = this.prepare(item);
-        requests.push({ ...prepared, ...retryContext(item) });
+        requests.push({ ...(await this.prepare(items[i]!)), ...retryContext(items[i]!) });
         positions.push(i);
       } catch (error) {
         outcomes[i] = { status: 'rejected', error: this.problem(error, instance) };
       }
-    });
-    const settled = requests.length === 0 ? [] : await this.resolver.resolveMany(requests);
+    }
+    let costly = 0;
+    const { signal } = work.controller;
+    const settled = await Promise.all(
+      requests.map((request) =>
+        this.resolver.resolveMany([{ ...request, signal }]).then(([outcome]) => {
+          if (outcome!.status === 'rejected' && COSTLY.has(outcome!.reason.code) && ++costly >= this.costlyBudget) work.abort('budget');
+          return outcome!;
+        }),
+      ),
+    );
     settled.forEach((outcome, k) => {
       outcomes[positions[k]!] =
-        outcome.status === 'fulfilled' ? { status: 'fulfilled', resources: outcome.value, warnings: [] } : { status: 'rejected', error: this.problem(outcome.reason, instance) };
+        outcome.status === 'fulfilled' ? { status: 'fulfilled', resources: outcome.value, warnings: [] } : { status: 'rejected', error: this.problem(outcome.reason, instance, work) };
     });
     return outcomes;
   }
 
   /** The problem for an item's failure. */
-  problem(error: unknown, instance: string): Problem {
+  problem(error: unknown, instance: string, work?: RequestWork): Problem {
     if (error instanceof UnknownTaskError) return problem('TASKRES_NOT_FOUND', error.message, instance);
+    if (isTaskresError(error) && error.code === 'TASKRES_ABORTED') {
+      const why =
+        work?.why === 'budget'
+          ? `${this.costlyBudget} evaluations of this request ran out of time or memory, so its remaining items were not run (a request may hold the sandbox only so long); send them again in a request of their own`
+          : 'the request was given up (its time ran out or its client went away) before this item ran';
+      return problem('TASKRES_ABORTED', `Not run: ${why}.`, instance, { taskName: error.taskName });
+    }
     return problemFromError(error, instance);
   }
 
-  private prepare(item: ResolveBodyInput): { task: Task; args: unknown } {
-    return { task: this.catalog.get(item.task), args: this.files.revive(item.args) };
+  private async prepare(item: ResolveBodyInput): Promise<{ task: Task; args: unknown }> {
+    const task = this.catalog.get(item.task);
+    return { task, args: await this.files.revive(item.args) };
   }
 }

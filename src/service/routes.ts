@@ -4,8 +4,8 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Admission } from './admission.js';
 import type { ServiceMetrics } from './metrics.js';
 import type { ServeConfig } from './options.js';
-import { problem } from './problems.js';
-import type { Resolution } from './resolution.js';
+import { MAX_DETAIL_CHARS, MAX_NAME_CHARS, clip, problem } from './problems.js';
+import { RequestWork, type Resolution } from './resolution.js';
 import { CheckBody, ResolveBody, ResolveManyBody } from './schemas.js';
 import type { TaskCatalog } from './tasks.js';
 import { ProblemError, validate } from './validate.js';
@@ -35,13 +35,13 @@ export function registerRoutes(app: FastifyInstance, deps: RouteDeps): void {
 
   app.post('/v1/resolve', async (request, reply) => {
     const body = validate(ResolveBody, request.body, request.id);
-    return admitted(request, reply, deps, 1, '/v1/resolve', async () => {
+    return admitted(request, reply, deps, 1, '/v1/resolve', async (work) => {
       try {
-        const resources = await resolution.one(body);
+        const resources = await resolution.one(body, work);
         deps.onOutcome('ok');
         return { resources, warnings: [] };
       } catch (error) {
-        const found = resolution.problem(error, request.id);
+        const found = resolution.problem(error, request.id, work);
         deps.onOutcome(found.code);
         throw new ProblemError(found, retryHeaders(found.status));
       }
@@ -53,8 +53,8 @@ export function registerRoutes(app: FastifyInstance, deps: RouteDeps): void {
     if (body.items.length > config.maxItems) {
       throw new ProblemError(problem('TASKRES_TOO_LARGE', `body.items holds ${body.items.length} items; this server takes at most ${config.maxItems} per request (--max-items). Split the batch.`, request.id));
     }
-    return admitted(request, reply, deps, body.items.length, '/v1/resolve-many', async () => {
-      const outcomes = await resolution.many(body.items, request.id);
+    return admitted(request, reply, deps, body.items.length, '/v1/resolve-many', async (work) => {
+      const outcomes = await resolution.many(body.items, request.id, work);
       for (const outcome of outcomes) deps.onOutcome(outcome.status === 'fulfilled' ? 'ok' : outcome.error.code);
       return { outcomes };
     });
@@ -67,8 +67,8 @@ export function registerRoutes(app: FastifyInstance, deps: RouteDeps): void {
       throw new ProblemError(problem('TASKRES_TOO_LARGE', `body.spec holds ${specs.length} specs; this server takes at most ${config.maxItems} per request (--max-items).`, request.id));
     }
     const problems = specs.flatMap((spec) => {
-      const name = typeof (spec as { name?: unknown })?.name === 'string' ? (spec as { name: string }).name : null;
-      return checkTaskSpec(spec).map((found) => ({ task: name, code: found.code, message: found.message, ...(found.resource ? { resource: found.resource } : {}) }));
+      const name = typeof (spec as { name?: unknown })?.name === 'string' ? clip((spec as { name: string }).name, MAX_NAME_CHARS) : null;
+      return checkTaskSpec(spec).map((found) => ({ task: name, code: found.code, message: clip(found.message, MAX_DETAIL_CHARS), ...(found.resource ? { resource: clip(found.resource, MAX_NAME_CHARS) } : {}) }));
     });
     return { ok: problems.length === 0, problems };
   });
@@ -96,7 +96,7 @@ export function registerRoutes(app: FastifyInstance, deps: RouteDeps): void {
  * 503 when the answer is not ready within --request-timeout-ms. The admitted count is released
  * when the work really ends, so a timed-out request still counts against the queue meanwhile.
  */
-async function admitted<T>(request: FastifyRequest, reply: FastifyReply, deps: RouteDeps, count: number, route: string, work: () => Promise<T>): Promise<T> {
+async function admitted<T>(request: FastifyRequest, reply: FastifyReply, deps: RouteDeps, count: number, route: string, work: (work: RequestWork) => Promise<T>): Promise<T> {
   const { admission, metrics, config } = deps;
   if (!admission.tryAdmit(count)) {
     metrics.rejected.inc();
@@ -106,7 +106,14 @@ async function admitted<T>(request: FastifyRequest, reply: FastifyReply, deps: R
     );
   }
   const stop = metrics.latency.startTimer({ route });
-  const running = work().finally(() => {
+  // Work nobody waits for any more is not run: see RequestWork.
+  const requestWork = new RequestWork();
+  const gone = () => {
+    if (!reply.raw.writableFinished) requestWork.abort('disconnected');
+  };
+  reply.raw.once('close', gone);
+  const running = work(requestWork).finally(() => {
+    reply.raw.off('close', gone);
     admission.release(count);
     stop();
   });
@@ -115,6 +122,7 @@ async function admitted<T>(request: FastifyRequest, reply: FastifyReply, deps: R
   const leftMs = Math.max(1, config.requestTimeoutMs - Math.round(reply.elapsedTime));
   const late = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
+      requestWork.abort('deadline');
       metrics.rejected.inc();
       const found = { ...problem('TASKRES_OVERLOADED', `The answer was not ready within ${config.requestTimeoutMs} ms (--request-timeout-ms); the server is busy. Retry after ${RETRY_AFTER_SECONDS.unavailable} s.`, request.id), status: 503 };
       reject(new ProblemError(found, { 'retry-after': String(RETRY_AFTER_SECONDS.unavailable) }));

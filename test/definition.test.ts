@@ -280,6 +280,22 @@ describe('definition-time errors', () => {
 });
 
 describe('defineTask', () => {
+  it.each([
+    ['a 900,000-character name', { name: 'x'.repeat(900_000), params: [], resources: { cpu: 1, memory: 1 } }],
+    ['100,000 unknown resource options', { name: 't', params: [], resources: { cpu: 1, memory: 1, ...Object.fromEntries(Array.from({ length: 100_000 }, (_, i) => [`k${i}`, 1])) } }],
+    ['a 100,000-character unknown option', { name: 't', params: [], resources: { cpu: 1, memory: 1, ['y'.repeat(100_000)]: 1 } }],
+    ['100,000 unknown spec keys', { name: 't', params: [], resources: { cpu: 1, memory: 1 }, ...Object.fromEntries(Array.from({ length: 100_000 }, (_, i) => [`k${i}`, 1])) }],
+  ])('never echoes a large part of an untrusted spec in its error (%s)', (_, spec) => {
+    let thrown: unknown;
+    try {
+      defineTask(spec as never);
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toMatchObject({ code: 'TASKRES_INVALID_SPEC' });
+    expect((thrown as Error).message.length).toBeLessThan(2000);
+  });
+
   it('defines a task from data and applies every check', () => {
     const task = defineTask({ name: 'my_task', params: ['files', 'count'], resources: { cpu: '({ files }) => Math.min(8, files.length)', memory: 8 } });
     expect(task.taskName).toBe('my_task');

@@ -72,10 +72,15 @@ function readOptions(options: unknown): DefinitionOptions {
 function readSpec(spec: unknown): { name: string; params: string[]; resources: unknown } {
   const parsed = SPEC_SCHEMA.safeParse(spec);
   if (!parsed.success) {
-    const details = parsed.error.issues
-      .map((issue) => `${issue.path.length ? issue.path.join('.') : 'spec'}: ${issue.message}`)
-      .join('; ');
-    const name = typeof (spec as { name?: unknown })?.name === 'string' ? (spec as { name: string }).name : undefined;
+    // A spec is untrusted data: its names, keys and zod's own text (which lists every unknown
+    // key) are cut to short pieces so that an error never echoes a large part of it.
+    const issues = parsed.error.issues;
+    const details =
+      issues
+        .slice(0, 5)
+        .map((issue) => `${issue.path.length ? clip(issue.path.join('.'), 100) : 'spec'}: ${clip(issue.message, 200)}`)
+        .join('; ') + (issues.length > 5 ? `; and ${issues.length - 5} more` : '');
+    const name = typeof (spec as { name?: unknown })?.name === 'string' ? clip((spec as { name: string }).name, 100) : undefined;
     throw new TaskresError(
       'TASKRES_INVALID_SPEC',
       `Invalid task spec${name ? ` '${name}'` : ''}: ${details}. Expected { name: string, params: string[], resources: { cpu, memory, storage?, gpu?, gpuType?, retry? } }.`,
@@ -88,4 +93,8 @@ function readSpec(spec: unknown): { name: string; params: string[]; resources: u
     throw new TaskresError('TASKRES_INVALID_SPEC', `Task spec '${rest.name}' gives retry twice, beside resources and inside it; keep one (toJSON() puts it in resources).`, { taskName: rest.name });
   }
   return { ...rest, resources: { ...rest.resources, retry } };
+}
+
+function clip(text: string, maxChars: number): string {
+  return text.length > maxChars ? `${text.slice(0, maxChars)}…` : text;
 }

@@ -205,7 +205,7 @@ export function checkTask(
       problems.push(
         new TaskresError(
           'TASKRES_INVALID_SPEC',
-          `Unknown resource option '${key}' in ${where}${suggestion ? ` (did you mean '${suggestion}'?)` : ''}. Valid options: ${RESOURCE_OPTION_NAMES.join(', ')}. Units: cpu in cores, memory and storage in GiB, gpu in devices.`,
+          `Unknown resource option '${key.length > 60 ? `${key.slice(0, 60)}…` : key}' in ${where}${suggestion ? ` (did you mean '${suggestion}'?)` : ''}. Valid options: ${RESOURCE_OPTION_NAMES.join(', ')}. Units: cpu in cores, memory and storage in GiB, gpu in devices.`,
           { taskName: name },
         ),
       );
@@ -384,7 +384,7 @@ function firstProblem(problems: TaskresError[]): TaskresError {
   const [first, ...rest] = problems;
   if (!first) throw new Error('unreachable: a task without a definition has problems');
   if (rest.length === 0) return first;
-  return new TaskresError(first.code, `${first.message} (and ${rest.length} more problem${rest.length > 1 ? 's' : ''}: ${rest.map((p) => p.code).join(', ')}; run checkTaskSpec or \`taskres check\` to list them all)`, {
+  return new TaskresError(first.code, `${first.message} (and ${rest.length} more problem${rest.length > 1 ? 's' : ''}: ${[...new Set(rest.map((p) => p.code))].join(', ')}; run checkTaskSpec or \`taskres check\` to list them all)`, {
     ...(first.taskName === undefined ? {} : { taskName: first.taskName }),
     ...(first.resource === undefined ? {} : { resource: first.resource }),
   });

@@ -19,8 +19,8 @@ export default defineConfig([
       // What a module's `import 'taskres'` gets while `taskres check` loads it (one copy: it
       // re-exports `taskres`, which stays external).
       'check-hooks': 'src/cli/check-hooks.ts',
-      'sandbox-process': 'src/sandbox/process-main.ts',
-      'sandbox-worker': 'src/sandbox/worker-main.ts',
+      'sandbox-process': 'src/sandbox-process/main.ts',
+      'sandbox-worker': 'src/sandbox-worker/main.ts',
     },
     format: ['esm'],
     target: 'node20',

@@ -3,7 +3,7 @@
  * same function source and the same parameters.
  */
 import { createContext, runInContext } from 'node:vm';
-import ivm from '../src/sandbox/ivm.js';
+import ivm from '../src/sandbox-worker/ivm.js';
 
 /** An evaluator: call it with parameters, get the function's number. */
 export type Evaluate = (params: Record<string, unknown>) => number;

@@ -5,7 +5,7 @@
  * after a large batch, the phases of a cold start, and the user-process heap during a
  * 1,000,000-item `resolveMany`.
  */
-import ivm from '../src/sandbox/ivm.js';
+import ivm from '../src/sandbox-worker/ivm.js';
 import { createResolver, defineTask, type Resolver, type TaskFile } from '../src/index.js';
 import { childrenRssMiB, percentile, type Row, type Scenario } from './harness.js';
 

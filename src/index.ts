@@ -6,7 +6,7 @@ export {
   type TaskresErrorCode,
   type ResourceName,
   type TaskresErrorContext,
-} from './errors.js';
+} from './core/errors.js';
 export {
   RESOURCE_NAMES,
   DEFAULT_LIMITS,
@@ -15,7 +15,7 @@ export {
   type Resources,
   type ResourceLimits,
   type Range,
-} from './units.js';
+} from './core/units.js';
 export { TaskFile, isTaskFile, type TaskFileOptions } from './definition/task-file.js';
 export {
   PRESETS,
@@ -59,4 +59,4 @@ export {
 } from './allocator/kubernetes.js';
 export type { RetryContext, PreviousAttempt } from './resolver/retry.js';
 export { FAILURE_REASONS, type FailureReason, type RetryPolicy, type ResourceRetryPolicy } from './definition/retry-policy.js';
-export { failureFromPod, type PodFailure } from './retry/failure-from-pod.js';
+export { failureFromPod, type PodFailure } from './allocator/failure-from-pod.js';

@@ -18,7 +18,7 @@ import {
   describeAbi,
   loadIsolatedVm,
   runningNode,
-} from '../src/sandbox/load-ivm.js';
+} from '../src/sandbox-worker/load-ivm.js';
 import { expectRejection } from './helpers/expect-error.js';
 
 const ROOT = new URL('..', import.meta.url).pathname;

@@ -3,13 +3,13 @@
  * accessors survive hardening, and that nothing an evaluation can reach carries state. Plus
  * the pure decisions about who is blamed when a call or the sandbox process stops.
  */
-import ivm from '../src/sandbox/ivm.js';
+import ivm from '../src/sandbox-worker/ivm.js';
 import { afterAll, describe, expect, it } from 'vitest';
-import { PRELUDE_SOURCE } from '../src/sandbox/prelude.js';
-import { ALLOWED_ACCESSORS } from '../src/sandbox/intrinsics.js';
-import { PROGRESS_EVALUATING, PROGRESS_SLICE_OVER, RESULT_BUFFER } from '../src/sandbox/protocol.js';
+import { PRELUDE_SOURCE } from '../src/isolate/prelude.js';
+import { ALLOWED_ACCESSORS } from '../src/isolate/intrinsics.js';
+import { PROGRESS_EVALUATING, PROGRESS_SLICE_OVER, RESULT_BUFFER } from '../src/protocol/messages.js';
 import { batchDeadlineMs } from '../src/resolver/supervisor.js';
-import { crashFailure, judgeLostJobs, judgeStoppedCall, type StoppedCall } from '../src/sandbox/verdicts.js';
+import { crashFailure, judgeLostJobs, judgeStoppedCall, type StoppedCall } from '../src/protocol/verdicts.js';
 
 const isolate = new ivm.Isolate({ memoryLimit: 32 });
 const context = isolate.createContextSync();

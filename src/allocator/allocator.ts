@@ -5,8 +5,8 @@
  * later requests may backfill only the other nodes: small requests keep flowing, and the
  * head is never delayed by them, only by releases on its own reserved node.
  */
-import { TaskresError } from '../errors.js';
-import type { Resources } from '../units.js';
+import { TaskresError } from '../core/errors.js';
+import type { Resources } from '../core/units.js';
 import { checkNode, checkRequest, type NodeSnapshot, type NodeSpec, type Placement } from './node.js';
 import { score, type NodeTable, type PlacementPolicy } from './policy.js';
 

@@ -4,8 +4,8 @@
  * plus Latch's largest memory shape, so every request within the default limits and at most
  * one GPU fits somewhere.
  */
-import { TaskresError } from '../errors.js';
-import type { Resources } from '../units.js';
+import { TaskresError } from '../core/errors.js';
+import type { Resources } from '../core/units.js';
 import { checkNode, type NodeSpec } from './node.js';
 
 /** A machine shape: a node spec (its `name` names the pool) with a cost. */

@@ -2,7 +2,7 @@
  * Kubernetes output: how resolved numbers reach a real cluster. Requests equal limits
  * (Guaranteed QoS; Kubernetes requires it for GPUs anyway).
  */
-import type { Resources } from '../units.js';
+import type { Resources } from '../core/units.js';
 import { checkRequest } from './node.js';
 import type { NodePool } from './catalog.js';
 

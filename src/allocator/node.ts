@@ -1,7 +1,7 @@
 /** Nodes of an allocator's inventory and the requests placed on them. */
 import { z } from 'zod';
-import { TaskresError } from '../errors.js';
-import type { Resources } from '../units.js';
+import { TaskresError } from '../core/errors.js';
+import type { Resources } from '../core/units.js';
 
 /** A machine (or a Kubernetes node) that requests are placed on. */
 export interface NodeSpec {

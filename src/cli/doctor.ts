@@ -15,7 +15,7 @@ import {
   loadIsolatedVm,
   runningNode,
   type CandidateReport,
-} from '../sandbox/load-ivm.js';
+} from '../sandbox-worker/load-ivm.js';
 import { describeThrown, out, safe, type Safe } from './output.js';
 
 /** How long the live probe may take before the doctor calls it failed. */

@@ -9,7 +9,7 @@
 import { Script } from 'node:vm';
 import type { Node } from 'acorn';
 import { generate } from 'astring';
-import { TaskresError, quote } from '../errors.js';
+import { TaskresError, quote } from '../core/errors.js';
 import { COMPILER_HELPERS, REMOVED_GLOBALS, SANDBOX_GLOBALS } from './globals.js';
 import { MAX_NESTING, NestedTooDeeply, parseScript } from './parser.js';
 

@@ -1,5 +1,5 @@
 /** `customTask`: any resources, static or computed by resource functions. */
-import { TaskresError } from '../errors.js';
+import { TaskresError } from '../core/errors.js';
 import type { TaskResourcesInput } from './task.js';
 import { makeTaskWrapper, type TaskWrapper } from './wrap.js';
 

@@ -1,6 +1,6 @@
 /** `defineTask`: tasks whose spec arrives as data (JSON uploads, CLI spec files). */
 import { z } from 'zod';
-import { TaskresError } from '../errors.js';
+import { TaskresError } from '../core/errors.js';
 import { buildTask, checkTask, type DefinitionOptions, type Task, type TaskSpec } from './task.js';
 
 export { DEFAULT_MAX_SOURCE_CHARS } from './task.js';

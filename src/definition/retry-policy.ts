@@ -3,9 +3,9 @@
  * checked when the task is defined. The rule that applies it lives in src/resolver/retry.ts.
  */
 import { z } from 'zod';
-import { TaskresError, type ResourceName } from '../errors.js';
-import { DEFAULT_LIMITS, RESOURCE_NAMES } from '../units.js';
-import { closestName } from './suggest.js';
+import { TaskresError, type ResourceName } from '../core/errors.js';
+import { DEFAULT_LIMITS, RESOURCE_NAMES } from '../core/units.js';
+import { closestName } from '../core/suggest.js';
 
 /** Why an attempt failed, as a scheduler reports it to {@link Resolver.resolve}. */
 export type FailureReason = 'oom' | 'disk' | 'timeout' | 'preempted' | 'error';

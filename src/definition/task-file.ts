@@ -1,6 +1,6 @@
 import { basename } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { TaskresError, describeValue } from '../errors.js';
+import { TaskresError, describeValue } from '../core/errors.js';
 
 // Set once the class is defined: true only for objects TaskFile's constructor made. A brand
 // property (a registered symbol) could be copied onto any plain object.

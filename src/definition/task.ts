@@ -3,12 +3,12 @@
  * resources; plus the checked definition the resolver reads.
  */
 import { z } from 'zod';
-import { TaskresError, type ResourceName } from '../errors.js';
-import { rangeSchema, describeOutOfRange } from '../resource-range.js';
-import { DEFAULT_GPU, DEFAULT_LIMITS, DEFAULT_STORAGE_GIB, RESOURCE_NAMES } from '../units.js';
+import { TaskresError, type ResourceName } from '../core/errors.js';
+import { rangeSchema, describeOutOfRange } from '../core/resource-range.js';
+import { DEFAULT_GPU, DEFAULT_LIMITS, DEFAULT_STORAGE_GIB, RESOURCE_NAMES } from '../core/units.js';
 import { CONTEXT_KEYS, checkSandboxable, parseFunction, printChecked, type ParameterBinding } from './analyze-source.js';
 import { checkRetryPolicy, type CheckedRetryPolicy, type RetryPolicy } from './retry-policy.js';
-import { closestName } from './suggest.js';
+import { closestName } from '../core/suggest.js';
 
 /** A resource function: receives task parameters by name and returns a whole number. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any

@@ -2,7 +2,7 @@
  * Turns a user's function into a task, as a plain call (`smallTask(fn)`) or as a TypeScript 5
  * method decorator (`@smallTask`). The task signature is read from the function's source.
  */
-import { TaskresError } from '../errors.js';
+import { TaskresError } from '../core/errors.js';
 import { parseFunction } from './analyze-source.js';
 import { buildTask, type Task, type TaskResourcesInput } from './task.js';
 

@@ -9,7 +9,7 @@
  * stringifies it once, instead of concatenating pieces (a tree of string fragments that would
  * live on).
  */
-import { TaskresError } from '../errors.js';
+import { TaskresError } from '../core/errors.js';
 import { isTaskFile } from '../definition/task-file.js';
 import type { TaskDefinition } from '../definition/task.js';
 

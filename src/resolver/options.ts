@@ -1,10 +1,10 @@
 /** Resolver options: validated once, here, with zod; unknown options are rejected. */
 import { availableParallelism } from 'node:os';
 import { z } from 'zod';
-import { TaskresError, type ResourceName } from '../errors.js';
-import { closestName } from '../definition/suggest.js';
+import { TaskresError, type ResourceName } from '../core/errors.js';
+import { closestName } from '../core/suggest.js';
 import type { TaskFile } from '../definition/task-file.js';
-import { DEFAULT_LIMITS, RESOURCE_NAMES, type ResourceLimits } from '../units.js';
+import { DEFAULT_LIMITS, RESOURCE_NAMES, type ResourceLimits } from '../core/units.js';
 
 /** A warning the resolver reports through `onWarning`. */
 export interface ClampWarning {

@@ -4,7 +4,7 @@
  * which does not say what to change. Only the host knows which parameters held strings, so the
  * hint is added here, on the failure path alone (nothing is read when a function succeeds).
  */
-import { TaskresError } from '../errors.js';
+import { TaskresError } from '../core/errors.js';
 import type { TaskDefinition } from '../definition/task.js';
 import type { EncodedArgs } from './encode-args.js';
 

@@ -4,10 +4,10 @@
  * return is validated here with zod against the resolver's limits.
  */
 import type { z } from 'zod';
-import { TaskresError, describeValue, type ResourceName } from '../errors.js';
-import { describeExpected, outOfRangeHint, rangeSchema } from '../resource-range.js';
+import { TaskresError, describeValue, type ResourceName } from '../core/errors.js';
+import { describeExpected, outOfRangeHint, rangeSchema } from '../core/resource-range.js';
 import { describeResourceFunction, getTaskDefinition, type DynamicResource, type TaskArgs, type TaskDefinition } from '../definition/task.js';
-import { RESOURCE_NAMES, type Resources } from '../units.js';
+import { RESOURCE_NAMES, type Resources } from '../core/units.js';
 import { encodeArgs, type EncodedArgs } from './encode-args.js';
 import { withPathStringHint } from './path-string-hint.js';
 import { resolveOptions, type ResolvedOptions, type ResolverOptions } from './options.js';

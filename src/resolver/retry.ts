@@ -4,10 +4,10 @@
  * task's `retry` option, applied without a sandbox round trip.
  */
 import { z } from 'zod';
-import { TaskresError, describeValue, type ResourceName } from '../errors.js';
+import { TaskresError, describeValue, type ResourceName } from '../core/errors.js';
 import { FAILURE_REASONS, type FailureReason, type ResolvedResourceRetry } from '../definition/retry-policy.js';
 import type { TaskDefinition } from '../definition/task.js';
-import type { ResourceLimits, Resources } from '../units.js';
+import type { ResourceLimits, Resources } from '../core/units.js';
 
 /** What happened to the previous attempt of a task. */
 export interface PreviousAttempt {

@@ -8,7 +8,7 @@
  */
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type { IsolatedVmProblem } from '../sandbox/load-ivm.js';
+import type { IsolatedVmProblem } from '../sandbox-worker/load-ivm.js';
 
 const FIX = "leave taskres external when bundling (esbuild: --external:taskres; webpack: externals: { taskres: 'commonjs taskres' }) and install it beside the bundle, so that its dist/ files load from node_modules/taskres (README: Bundling)";
 

@@ -9,14 +9,14 @@
  * should the sandbox process fail to answer in time for any reason, it is killed and its
  * work judged like a crash, so no job can stall the queue, suspects included.
  *
- * A new sandbox process gets no work until it reports ready (see ../sandbox/handshake.ts).
+ * A new sandbox process gets no work until it reports ready (see ../protocol/handshake.ts).
  * One that reports isolated-vm unusable, or that fails to start MAX_FAILED_STARTS times in a
  * row (restarted after a growing pause), makes the sandbox unavailable: every job, queued
  * or later, is rejected with TASKRES_SANDBOX_UNAVAILABLE naming the cause and the fix, and
  * no process is started again. A function is never blamed for a process that never started.
  */
 import { fork, type ChildProcess } from 'node:child_process';
-import { TaskresError } from '../errors.js';
+import { TaskresError } from '../core/errors.js';
 import { findSandboxEntry } from './sandbox-entry.js';
 import type { DynamicResource } from '../definition/task.js';
 import { TaskFile } from '../definition/task-file.js';
@@ -32,14 +32,14 @@ import {
   type SandboxSettings,
   type SourceEntry,
   type ToSandbox,
-} from '../sandbox/protocol.js';
-import { wallClockMs, type StartReport } from '../sandbox/handshake.js';
-import { ISOLATED_VM_NODE_FLAGS, type IsolatedVmProblem } from '../sandbox/load-ivm.js';
-import { crashFailure, judgeLostJobs } from '../sandbox/verdicts.js';
+} from '../protocol/messages.js';
+import { wallClockMs, type StartReport } from '../protocol/handshake.js';
+import { ISOLATED_VM_NODE_FLAGS, type IsolatedVmProblem } from '../sandbox-worker/load-ivm.js';
+import { crashFailure, judgeLostJobs } from '../protocol/verdicts.js';
 import type { ResolvedOptions } from './options.js';
 import type { EncodedArgs, FileEntry } from './encode-args.js';
 
-export type { EvaluationFailure } from '../sandbox/protocol.js';
+export type { EvaluationFailure } from '../protocol/messages.js';
 
 /**
  * The outcomes of one job's evaluations: evaluation `k` returned `values[offset + k]`,

@@ -17,9 +17,9 @@
  */
 import { BroadcastChannel, MessageChannel, type MessagePort } from 'node:worker_threads';
 import { Piscina } from 'piscina';
-import { wallClockMs, type StartPhases } from './handshake.js';
-import type { StartReport } from './handshake.js';
-import { loadIsolatedVm } from './load-ivm.js';
+import { wallClockMs, type StartPhases } from '../protocol/handshake.js';
+import type { StartReport } from '../protocol/handshake.js';
+import { loadIsolatedVm } from '../sandbox-worker/load-ivm.js';
 import {
   HEARTBEAT_BYTES,
   heartbeatViews,
@@ -38,7 +38,7 @@ import {
   type ToSandbox,
   type ToServe,
   type WorkerData,
-} from './protocol.js';
+} from '../protocol/messages.js';
 
 /** Batches a thread may hold: the one it runs and the next, waiting on its port. */
 const BATCHES_PER_THREAD = 2;

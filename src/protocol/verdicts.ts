@@ -3,7 +3,7 @@
  * before it answered. Pure decisions, kept apart from the machinery so that they can be read
  * and table-tested on their own.
  */
-import { PROGRESS_EVALUATING, type CrashReason, type EvaluationFailure } from './protocol.js';
+import { PROGRESS_EVALUATING, type CrashReason, type EvaluationFailure } from './messages.js';
 
 /** How a stopped isolate call failed. */
 export type CallFailure = 'timeout' | 'memory' | 'other';

@@ -11,9 +11,9 @@
  */
 import { BroadcastChannel, receiveMessageOnPort, workerData, type MessagePort } from 'node:worker_threads';
 import { FileSizes } from './file-sizes.js';
-import { wallClockMs } from './handshake.js';
+import { wallClockMs } from '../protocol/handshake.js';
 import { loadIsolatedVm } from './load-ivm.js';
-import { Sandbox } from './sandbox.js';
+import { Sandbox } from './isolate-host.js';
 import {
   heartbeatViews,
   SERVE_SIGNAL,
@@ -25,7 +25,7 @@ import {
   type ServeTask,
   type ToServe,
   type WorkerData,
-} from './protocol.js';
+} from '../protocol/messages.js';
 
 // Imports are evaluated before this line: isolated-vm is loaded by now.
 const moduleLoadedMs = wallClockMs();

@@ -5,7 +5,7 @@
  * error classes, so outcomes carry error codes as plain data.
  */
 import type { ParameterBinding } from '../definition/analyze-source.js';
-import type { TaskresErrorCode } from '../errors.js';
+import type { TaskresErrorCode } from '../core/errors.js';
 
 /** How `size()` is answered. */
 export type SizeMode = 'local' | 'host-single' | 'host-batch';

@@ -6,7 +6,7 @@
  * a thread that fails to start before that is reported as a failed start (a crash marked
  * `starting`), not charged to the work in flight.
  */
-import type { IsolatedVmProblem } from './load-ivm.js';
+import type { IsolatedVmProblem } from '../sandbox-worker/load-ivm.js';
 
 /** Which isolated-vm a ready sandbox process loaded. */
 export interface LoadedIsolatedVm {

@@ -28,7 +28,7 @@
 
 import { SANDBOX_GLOBALS } from '../definition/globals.js';
 import { ALLOWED_ACCESSORS, REMOVED_PROPERTIES } from './intrinsics.js';
-import { EVAL_STATUS, PROGRESS_EVALUATING, PROGRESS_SLICE_OVER, RESULT_BUFFER, SIZE_REFUSED } from './protocol.js';
+import { EVAL_STATUS, PROGRESS_EVALUATING, PROGRESS_SLICE_OVER, RESULT_BUFFER, SIZE_REFUSED } from '../protocol/messages.js';
 
 /** The longest message the runner passes out for one evaluation. */
 export const MAX_MESSAGE_CHARS = 200;

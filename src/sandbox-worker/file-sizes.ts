@@ -11,8 +11,8 @@
  */
 import { statSync } from 'node:fs';
 import { localPathOf } from '../definition/task-file.js';
-import { quote } from '../errors.js';
-import { SIZE_REPLY, sizeReplyBytes, type BatchMeta, type BatchPayload, type FromWorker, type SizeMode } from './protocol.js';
+import { quote } from '../core/errors.js';
+import { SIZE_REPLY, sizeReplyBytes, type BatchMeta, type BatchPayload, type FromWorker, type SizeMode } from '../protocol/messages.js';
 
 /** The answer for one file: bytes, a failure, no answer by the deadline, or a refused lookup. */
 export type SizeAnswer = { bytes: number } | { error: string } | { timeout: true } | { refused: string };

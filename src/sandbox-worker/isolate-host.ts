@@ -14,7 +14,7 @@
  */
 import { randomInt } from 'node:crypto';
 import ivm from './ivm.js';
-import { PRELUDE_SOURCE } from './prelude.js';
+import { PRELUDE_SOURCE } from '../isolate/prelude.js';
 import type { FileSizes } from './file-sizes.js';
 import {
   EVAL_STATUS,
@@ -25,8 +25,8 @@ import {
   type BatchMeta,
   type BatchResult,
   type EvaluationErrorCode,
-} from './protocol.js';
-import { judgeStoppedCall, stoppedCallFailure, type CallFailure, type StoppedCallVerdict } from './verdicts.js';
+} from '../protocol/messages.js';
+import { judgeStoppedCall, stoppedCallFailure, type CallFailure, type StoppedCallVerdict } from '../protocol/verdicts.js';
 
 /** How long one slice may keep starting evaluations. */
 const SLICE_MS = 2;

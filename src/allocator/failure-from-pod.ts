@@ -6,9 +6,9 @@
  * preemption): containers killed by it show exit 137 too, which must not read as a failure of
  * their own. Only when the pod says nothing does a container's own termination decide.
  */
-import { TaskresError } from '../errors.js';
+import { TaskresError } from '../core/errors.js';
 import type { FailureReason } from '../definition/retry-policy.js';
-import type { Resources } from '../units.js';
+import type { Resources } from '../core/units.js';
 
 /** What {@link failureFromPod} reads from a pod: the `previous` of a retry, less what a pod cannot tell. */
 export interface PodFailure {

@@ -78,8 +78,10 @@ export const PERMITS: Readonly<Record<string, readonly string[]>> = Object.freez
     strike sub substr substring sup toLocaleLowerCase toLocaleUpperCase toLowerCase toString toUpperCase
     toWellFormed trim trimEnd trimLeft trimRight trimStart valueOf @@iterator`),
 
+  // `dispose`/`asyncDispose` (V8 13) are non-configurable, so they cannot be removed: they hold
+  // symbols (primitives), and the syntax that uses them (`using`) is refused at definition.
   Symbol: names(`${CONSTRUCTOR} asyncIterator hasInstance isConcatSpreadable iterator match matchAll replace
-    search species split toPrimitive toStringTag unscopables`),
+    search species split toPrimitive toStringTag unscopables dispose asyncDispose`),
   'Symbol.prototype': names('constructor description toString valueOf @@toPrimitive @@toStringTag'),
 
   Date: names(`${CONSTRUCTOR} UTC now parse`),

@@ -64,7 +64,7 @@ const SKIPPED_KEYS = new Set(['type', 'start', 'end', 'loc', 'range', 'raw', 're
 
 /**
  * The constructs of a function's tree that are not on the allowlists, each named once
- * (e.g. "a `using` declaration"), in the order first met. Iterative: any depth acorn builds.
+ * (e.g. "`using` declarations"), in the order first met. Iterative: any depth acorn builds.
  */
 export function unreviewedSyntax(root: AnyNode): string[] {
   const found = new Set<string>();
@@ -86,7 +86,7 @@ export function unreviewedSyntax(root: AnyNode): string[] {
 function judge(node: AnyNode): string | undefined {
   const type = String(node.type).slice(0, 60);
   if (!ALLOWED_NODE_TYPES.has(type)) return `syntax of type ${type}`;
-  if (type === 'VariableDeclaration' && !ALLOWED_DECLARATION_KINDS.has(node.kind)) return `a \`${String(node.kind).slice(0, 20)}\` declaration`;
+  if (type === 'VariableDeclaration' && !ALLOWED_DECLARATION_KINDS.has(node.kind)) return `\`${String(node.kind).slice(0, 20)}\` declarations`;
   const operators = ALLOWED_OPERATORS[type];
   if (operators && !operators.has(node.operator)) return `the operator \`${String(node.operator).slice(0, 20)}\``;
   if (type === 'MetaProperty') {

@@ -30,7 +30,7 @@ export {
 } from './definition/presets.js';
 export { customTask } from './definition/custom-task.js';
 export { defineTask, checkTaskSpec, DEFAULT_MAX_SOURCE_CHARS, type DefineTaskOptions } from './definition/define-task.js';
-export type { TaskWrapper } from './definition/wrap.js';
+export { taskNameOf, type TaskWrapper } from './definition/wrap.js';
 export type {
   Task,
   TaskInfo,

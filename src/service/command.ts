@@ -55,7 +55,6 @@ export const serveCommand = {
       server = await startServer(optionsFromFlags(values as Record<string, string | boolean | string[] | undefined>), { version: packageInfo().version });
     } catch (error) {
       if (error instanceof ServeOptionsError) throw new UsageError(error.message);
-      if (error instanceof Error && /^cannot read --token-file|^--token-file/.test(error.message)) throw new UsageError(error.message);
       if (error instanceof Error && (error as NodeJS.ErrnoException).code === 'EADDRINUSE') throw new UsageError(`cannot listen: the address is in use (${values.host ?? '127.0.0.1'}:${values.port ?? 8080}); choose another --port`);
       throw error;
     }

@@ -17,7 +17,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { createResolver, isTaskresError, toKubernetesResources, type Resources, type RetryContext } from 'taskres';
-import { closestName } from '../core/suggest.js';
+import { closestName } from '../core/text.js';
 import { runDemo } from './demo.js';
 import { packageInfo, runDoctor } from './doctor.js';
 import { runCheck } from './check.js';

@@ -116,9 +116,6 @@ export interface TaskresErrorContext {
 // `instanceof` and `isTaskresError` hold even when two copies of taskres are loaded.
 const BRAND = Symbol.for('taskres.TaskresError');
 
-/** The longest piece of untrusted text an error message may quote. */
-export const MAX_QUOTED_CHARS = 200;
-
 /**
  * The error taskres throws or rejects with. `code` says what happened; `taskName` and
  * `resource` say where, when they apply.
@@ -161,37 +158,4 @@ export function isTaskresError(value: unknown): value is TaskresError {
 /** True when `value` is a {@link TaskresError} with the given code. */
 export function hasErrorCode(value: unknown, code: TaskresErrorCode): value is TaskresError {
   return isTaskresError(value) && value.code === code;
-}
-
-/**
- * Quotes untrusted text for an error message: at most {@link MAX_QUOTED_CHARS} characters,
- * control characters escaped, and the original length said when it was cut.
- */
-export function quote(text: string, maxChars = MAX_QUOTED_CHARS): string {
-  const cut = text.length > maxChars ? text.slice(0, maxChars) : text;
-  const escaped = JSON.stringify(cut);
-  return text.length > maxChars ? `${escaped}… (${text.length} chars)` : escaped;
-}
-
-/** Describes any value briefly for an error message, without running code of the value. */
-export function describeValue(value: unknown): string {
-  switch (typeof value) {
-    case 'string':
-      return `the string ${quote(value, 40)}`;
-    case 'number':
-      return String(value);
-    case 'bigint':
-      return `the bigint ${String(value).slice(0, 40)}n`;
-    case 'undefined':
-      return 'undefined';
-    case 'boolean':
-      return `the boolean ${value}`;
-    case 'symbol':
-      return 'a symbol';
-    case 'function':
-      return 'a function';
-    default:
-      if (value === null) return 'null';
-      return Array.isArray(value) ? 'an array' : 'an object';
-  }
 }

@@ -6,6 +6,7 @@
  */
 import { isTaskresError } from 'taskres';
 import { ERRORS, errorDocUrl, type ErrorCode } from '../core/errors.js';
+import { clip } from '../core/text.js';
 
 export { ERRORS_DOC } from '../core/errors.js';
 
@@ -35,19 +36,15 @@ export function isRetryable(status: number): boolean {
   return status === 429 || status === 503;
 }
 
-/** Longest `detail` (and check message) the service sends; longer text is cut with an ellipsis. */
+/**
+ * Longest `detail` (and check message) the service sends; longer text is cut with an ellipsis
+ * (core/text.ts's `clip`). Everything the service repeats of what a caller sent is cut so (in
+ * {@link problem} and in check results): a library message may quote a task name or a value in
+ * full, and an answer must not be an amplified copy of the request.
+ */
 export const MAX_DETAIL_CHARS = 1000;
 /** Longest task name (or other caller-chosen name) the service repeats. */
 export const MAX_NAME_CHARS = 200;
-
-/**
- * `text` cut to `max` characters. Everything the service repeats of what a caller sent goes
- * through here (in {@link problem} and in check results): a library message may quote a task
- * name or a value in full, and an answer must not be an amplified copy of the request.
- */
-export function clip(text: string, max: number): string {
-  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
-}
 
 /** A problem object for `code`. */
 export function problem(code: ProblemCode, detail: string, instance: string, context: { taskName?: string; resource?: string } = {}): Problem {

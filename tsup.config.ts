@@ -18,7 +18,7 @@ export default defineConfig([
       cli: 'src/cli/main.ts',
       // What a module's `import 'taskres'` gets while `taskres check` loads it (one copy: it
       // re-exports `taskres`, which stays external).
-      'check-hooks': 'src/cli/check-hooks.ts',
+      'check-hooks': 'src/loading/check-hooks.ts',
       'sandbox-process': 'src/sandbox-process/main.ts',
       'sandbox-worker': 'src/sandbox-worker/main.ts',
     },

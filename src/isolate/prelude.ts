@@ -26,7 +26,7 @@
  * evaluation runs.
  */
 
-import { SANDBOX_GLOBALS } from '../definition/globals.js';
+import { SANDBOX_GLOBALS } from '../protocol/sandbox-globals.js';
 import { ALLOWED_ACCESSORS, REMOVED_PROPERTIES } from './intrinsics.js';
 import { EVAL_STATUS, PROGRESS_EVALUATING, PROGRESS_SLICE_OVER, RESULT_BUFFER, SIZE_REFUSED } from '../protocol/messages.js';
 

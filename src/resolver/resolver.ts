@@ -134,7 +134,6 @@ class PendingResolution implements Job {
   readonly contextJson: string | undefined;
   /** Set once the sink has heard of it: later outcomes (an abort, a late batch) are dropped. */
   private done = false;
-  private readonly onAbort: (() => void) | undefined;
 
   constructor(
     private readonly resolver: SandboxedResolver,
@@ -149,11 +148,13 @@ class PendingResolution implements Job {
   ) {
     // The per-item retry context travels as its own JSON beside the arguments.
     this.contextJson = definition.readsRetryContext ? encodeRetryContext(definition, context) : undefined;
-    if (signal) {
-      // Whatever state its work is in, an abort settles it now; the supervisor drops it later.
-      this.onAbort = () => this.fail(new TaskresError('TASKRES_ABORTED', 'Aborted through its signal before its functions had answered; anything they still return is dropped.'));
-      signal.addEventListener('abort', this.onAbort, { once: true });
-    }
+    // Whatever state its work is in, an abort settles it now; the supervisor drops it later.
+    if (signal) watchAbort(signal, this);
+  }
+
+  /** Its signal aborted. */
+  aborted(): void {
+    this.fail(new TaskresError('TASKRES_ABORTED', 'Aborted through its signal before its functions had answered; anything they still return is dropped.'));
   }
 
   get dynamics(): readonly DynamicResource[] {
@@ -183,9 +184,37 @@ class PendingResolution implements Job {
   private finish(): boolean {
     if (this.done) return false;
     this.done = true;
-    if (this.onAbort) this.signal!.removeEventListener('abort', this.onAbort);
+    if (this.signal) unwatchAbort(this.signal, this);
     return true;
   }
+}
+
+/**
+ * The resolutions waiting on each signal: one 'abort' listener per signal however many
+ * resolutions share it (a service request shares one signal among all its items).
+ */
+const waitingOnSignal = new WeakMap<AbortSignal, Set<PendingResolution>>();
+
+function watchAbort(signal: AbortSignal, pending: PendingResolution): void {
+  let waiting = waitingOnSignal.get(signal);
+  if (!waiting) {
+    const each = new Set<PendingResolution>();
+    waiting = each;
+    waitingOnSignal.set(signal, each);
+    signal.addEventListener(
+      'abort',
+      () => {
+        waitingOnSignal.delete(signal);
+        for (const one of [...each]) one.aborted();
+      },
+      { once: true },
+    );
+  }
+  waiting.add(pending);
+}
+
+function unwatchAbort(signal: AbortSignal, pending: PendingResolution): void {
+  waitingOnSignal.get(signal)?.delete(pending);
 }
 
 class SandboxedResolver implements Resolver {

@@ -22,8 +22,8 @@ const STDERR_TAIL_CHARS = 2000;
 /** What a sandbox process tells its owner. */
 export interface SandboxProcessEvents {
   message(message: FromSandbox | StartReport): void;
-  /** It ended; `how` says with which code or signal and the last line it wrote to stderr. */
-  exit(how: string): void;
+  /** It ended: `how` is the signal or `code N`; `said`, the last line it wrote to stderr (`: line`, or empty). */
+  exit(how: string, said: string): void;
   /** A handler above threw: the owner settles what it was handling (never rethrows). */
   handlerThrew(thrown: unknown): void;
 }
@@ -70,7 +70,7 @@ export class SandboxProcess {
     child.on('close', (code, signal) => {
       handle.exited = true;
       live.delete(child);
-      guard(() => events.exit(`${signal ?? `code ${code}`}${lastLine(handle.stderrTail)}`));
+      guard(() => events.exit(signal ?? `code ${code}`, lastLine(handle.stderrTail)));
     });
     child.on('error', () => child.kill('SIGKILL'));
     return handle;

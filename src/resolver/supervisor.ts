@@ -273,7 +273,7 @@ export class Supervisor {
     this.startPhases = undefined;
     const process: SandboxProcess = SandboxProcess.start(found.entry, {
       message: (message) => this.onMessage(process, message),
-      exit: (how) => this.onExit(process, how),
+      exit: (how, said) => this.onExit(process, how, said),
       handlerThrew: (thrown) => this.handlerThrew(thrown),
     });
     this.starts++;
@@ -350,17 +350,17 @@ export class Supervisor {
     }
   }
 
-  private onExit(process: SandboxProcess, how: string): void {
+  private onExit(process: SandboxProcess, how: string, said: string): void {
     if (process !== this.process) return;
     this.process = undefined;
     clearTimeout(this.startTimer);
     if (!this.ready || this.crash?.starting) {
       // A thread that could not start is no function's doing: work in flight runs again, unjudged.
       this.queue.requeue(wanted(this.landAll().flatMap((batch) => batch.jobs)));
-      this.onFailedStart(this.crash?.detail ?? `it exited (${how})`);
+      this.onFailedStart(this.crash?.detail ?? `it exited (${how})${said}`);
       return;
     }
-    const cause = this.crash ?? { reason: 'exited' as const, detail: `the sandbox process exited (${how})` };
+    const cause = this.crash ?? { reason: 'exited' as const, detail: `the sandbox process exited (${how})${said}` };
     this.judge(this.landAll(), cause, this.crash?.observed);
     this.flush();
   }

@@ -94,6 +94,8 @@ if (!isolatedVm.module) {
 }
 const heartbeat = new SharedArrayBuffer(HEARTBEAT_BYTES);
 const { deadlines, batches } = heartbeatViews(heartbeat);
+// No batch yet (batch ids start at 0).
+batches.fill(-1);
 /** Each thread's progress words (RESULT_BUFFER), by heartbeat slot, from its `up` message. */
 const progressBySlot = new Map<number, Int32Array>();
 const channelName = `taskres-sandbox-${process.pid}`;

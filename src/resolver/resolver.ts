@@ -4,7 +4,8 @@
  * return is validated here with zod against the resolver's limits.
  */
 import type { z } from 'zod';
-import { TaskresError, describeValue, type ResourceName } from '../core/errors.js';
+import { TaskresError, type ResourceName } from '../core/errors.js';
+import { describeValue } from '../core/text.js';
 import { describeExpected, outOfRangeHint, rangeSchema } from '../core/resource-range.js';
 import { describeResourceFunction, getTaskDefinition, type DynamicResource, type TaskArgs, type TaskDefinition } from '../definition/task.js';
 import { RESOURCE_NAMES, type Resources } from '../core/units.js';

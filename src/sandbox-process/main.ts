@@ -19,6 +19,7 @@ import { BroadcastChannel, MessageChannel, type MessagePort } from 'node:worker_
 import { Piscina } from 'piscina';
 import { wallClockMs, type StartPhases } from '../protocol/handshake.js';
 import type { StartReport } from '../protocol/handshake.js';
+import { SANDBOX_WORKER_ENTRY } from '../sandbox-worker/entry.js';
 import { loadIsolatedVm } from '../sandbox-worker/load-ivm.js';
 import {
   HEARTBEAT_BYTES,
@@ -171,7 +172,7 @@ function answerSize(id: number, sizes: number[] | undefined, error: string | und
 function start(given: SandboxSettings): void {
   phases.poolStarting = wallClockMs();
   const started = new Piscina({
-    filename: new URL('./sandbox-worker.js', import.meta.url).href,
+    filename: new URL(`./${SANDBOX_WORKER_ENTRY.name}.js`, import.meta.url).href,
     name: 'serve',
     // One thread at first: it boots faster alone on a small machine, and the process is ready
     // once it is up. Then one serve task per further thread, each making piscina add one.

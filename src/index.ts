@@ -42,7 +42,7 @@ export type {
   SandboxFile,
   TaskArgs,
 } from './definition/task.js';
-export { createResolver, type Resolver, type ResolveRequest, type ResolveOutcome } from './resolver/resolver.js';
+export { createResolver, type Resolver, type ResolveRequest, type ResolveCallOptions, type ResolveOutcome } from './resolver/resolver.js';
 export type { ResolverOptions, ClampWarning } from './resolver/options.js';
 export { Allocator, type AllocatorOptions, type PlaceOptions } from './allocator/allocator.js';
 export type { NodeSpec, NodeSnapshot, Placement, Capacity } from './allocator/node.js';

@@ -21,6 +21,8 @@ export default defineConfig([
       'check-hooks': 'src/cli/check-hooks.ts',
       'sandbox-process': 'src/sandbox-process/main.ts',
       'sandbox-worker': 'src/sandbox-worker/main.ts',
+      // `taskres serve` checks untrusted specs in a worker thread started from this file.
+      'service-spec-worker': 'src/service/spec-worker.ts',
     },
     format: ['esm'],
     target: 'node20',

@@ -11,8 +11,8 @@ import { ProblemError } from './validate.js';
 
 /** What the application needs besides the routes' dependencies. */
 export interface AppDeps extends RouteDeps {
-  /** Checks an Authorization header; undefined when no token is required. */
-  authorized: ((authorization: string | undefined) => boolean) | undefined;
+  /** The caller an Authorization header names (undefined for none or a wrong token); undefined when no token is required. */
+  identify: ((authorization: string | undefined) => string | undefined) | undefined;
   /** True once the server is shutting down: new work is refused with 503. */
   isDraining(): boolean;
   /** Where logs go (stderr for the CLI). */
@@ -26,6 +26,16 @@ const OPEN_ROUTES = new Set(['/healthz', '/readyz', '/metrics']);
 /** Compiles a route's request schema: there are none here, and adding one should fail at start. */
 function refuseRequestSchema(): never {
   throw new Error('taskres serve validates requests with zod (src/service/validate.ts), not with Fastify route schemas');
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /**
+     * Who sent the request: `token-N` for the N-th token of --token-file, or without tokens
+     * the client's address. Caches and the sandbox's threads are shared per caller.
+     */
+    caller: string;
+  }
 }
 
 /** The code of the problem each failed request was answered with, for its log line. */
@@ -63,6 +73,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     },
   };
   const app = Fastify(options);
+  app.decorateRequest('caller', '');
 
   // Plain text is not a body this API takes: 415 instead of a confusing shape error.
   app.removeContentTypeParser('text/plain');
@@ -74,12 +85,18 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     if (deps.isDraining()) {
       throw new ProblemError(problem('TASKRES_CLOSED', 'This server is shutting down; send the request to another replica, or retry after Retry-After seconds.', request.id), retryHeaders(503));
     }
-    if (deps.authorized && !deps.authorized(request.headers.authorization)) {
+    if (!deps.identify) {
+      request.caller = `address:${request.ip}`;
+      return;
+    }
+    const caller = deps.identify(request.headers.authorization);
+    if (caller === undefined) {
       throw new ProblemError(
-        problem('TASKRES_UNAUTHORIZED', 'This server requires a bearer token: send the header Authorization: Bearer <token> with the token the server was started with (--token-file).', request.id),
+        problem('TASKRES_UNAUTHORIZED', 'This server requires a bearer token: send the header Authorization: Bearer <token> with a token the server was started with (--token-file).', request.id),
         { 'www-authenticate': 'Bearer realm="taskres"' },
       );
     }
+    request.caller = caller;
   });
 
   // While draining, each answer closes its connection: keep-alive sockets would otherwise hold
@@ -124,11 +141,12 @@ function toProblem(error: FastifyError | ProblemError, instance: string, bodyLim
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
       return { found: problem('TASKRES_INVALID_ARGS', 'The body is empty; send a JSON object (see /v1/openapi.json).', instance), headers: {} };
   }
+  // secure-json-parse refuses these keys with a SyntaxError: say what was refused, not "not JSON".
+  if (/forbidden prototype property|prototype/i.test(error.message)) {
+    return { found: problem('TASKRES_INVALID_ARGS', 'The body holds a "__proto__" or "constructor.prototype" key, which this server refuses (it could alter objects\' prototypes); rename the field.', instance), headers: {} };
+  }
   if (error instanceof SyntaxError || (status === 400 && /JSON/i.test(error.message))) {
     return { found: problem('TASKRES_INVALID_ARGS', 'The body is not valid JSON; send one JSON object (see /v1/openapi.json).', instance), headers: {} };
-  }
-  if (status === 400 && /prototype/i.test(error.message)) {
-    return { found: problem('TASKRES_INVALID_ARGS', 'The body holds a "__proto__" or "constructor.prototype" key, which this server refuses; rename the field.', instance), headers: {} };
   }
   if (status !== undefined && status >= 400 && status < 500) {
     return { found: { ...problem('TASKRES_INVALID_ARGS', `The request was refused: ${error.message.slice(0, 200)}.`, instance), status }, headers: {} };

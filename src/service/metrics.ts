@@ -38,12 +38,17 @@ export class ServiceMetrics {
   /** @param sandboxStarts reads how many sandbox processes the resolver has started. */
   constructor(sandboxStarts: () => number) {
     collectDefaultMetrics({ register: this.registry, prefix: 'taskres_' });
-    new Gauge({
-      name: 'taskres_sandbox_restarts',
+    // A counter (it only grows; rate() and increase() work on it), brought up to date with
+    // the resolver's count at each scrape.
+    let counted = 0;
+    new Counter({
+      name: 'taskres_sandbox_restarts_total',
       help: 'Times the sandbox process was restarted (after a crash, a memory overrun or a wedged worker)',
       registers: [this.registry],
       collect() {
-        this.set(Math.max(0, sandboxStarts() - 1));
+        const restarts = Math.max(0, sandboxStarts() - 1);
+        if (restarts > counted) this.inc(restarts - counted);
+        counted = Math.max(counted, restarts);
       },
     });
   }

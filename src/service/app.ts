@@ -114,6 +114,13 @@ export function buildApp(deps: AppDeps): FastifyInstance {
 
   app.setErrorHandler(async (error: FastifyError | ProblemError, request, reply) => {
     const { found, headers } = toProblem(error, request.id, config.bodyLimitBytes);
+    if ((error as FastifyError).code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+      // A client that writes its whole body before reading (Python's urllib, most HTTP
+      // libraries) gets a broken pipe instead of this 413 if the connection closes while it
+      // writes: read the rest first (bounded), then answer and close.
+      await discardBody(request.raw, Math.max(MIN_DISCARD_BYTES, 4 * config.bodyLimitBytes), Math.min(config.requestTimeoutMs, MAX_DISCARD_MS));
+      headers.connection = 'close';
+    }
     if (found.status >= 500 && !(error instanceof ProblemError)) request.log.error({ err: error }, 'request failed');
     problemCodes.set(request, found.code);
     return reply.code(found.status).headers(headers).type('application/problem+json').send(found);
@@ -127,6 +134,37 @@ export function buildApp(deps: AppDeps): FastifyInstance {
 
   registerRoutes(app, deps);
   return app;
+}
+
+/** Bytes of an oversized body read and discarded before its 413: four times --body-limit-bytes, at least this. */
+const MIN_DISCARD_BYTES = 16 * 1024 * 1024;
+/** Longest the rest of an oversized body is read for (and at most --request-timeout-ms). */
+const MAX_DISCARD_MS = 10_000;
+
+/**
+ * Reads and drops what is left of a request's body, so that its client, still writing, can
+ * then read the answer: until the body ends, `maxBytes` more have come (a declared length
+ * over that is not waited for), or `maxMs` have passed. Past those bounds the connection is
+ * closed with the body unread, as before.
+ */
+function discardBody(raw: IncomingMessage, maxBytes: number, maxMs: number): Promise<void> {
+  const declared = Number(raw.headers['content-length']);
+  if (raw.complete || raw.destroyed || declared > maxBytes) return Promise.resolve();
+  return new Promise((resolve) => {
+    let seen = 0;
+    const done = () => {
+      clearTimeout(timer);
+      raw.off('data', onData).off('end', done).off('close', done).off('error', done);
+      resolve();
+    };
+    const onData = (chunk: Buffer) => {
+      seen += chunk.length;
+      if (seen > maxBytes) done();
+    };
+    const timer = setTimeout(done, maxMs);
+    raw.on('data', onData).once('end', done).once('close', done).once('error', done);
+    raw.resume();
+  });
 }
 
 /** The problem for whatever a route or Fastify threw; never echoes the body. */

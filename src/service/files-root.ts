@@ -72,7 +72,7 @@ export class RequestFiles {
    */
   async revive(args: Record<string, unknown>): Promise<Record<string, unknown>> {
     const pending: PendingFile[] = [];
-    const revived = this.walk(args, 'args', 0, pending) as Record<string, unknown>;
+    const revived = this.walk(args, [], pending) as Record<string, unknown>;
     const sizes = new Map<string, Promise<number | undefined>>();
     const measure = async (file: PendingFile): Promise<number | undefined> => {
       const real = await realPathInside(file.candidate, this.realRoot!);
@@ -92,19 +92,36 @@ export class RequestFiles {
     return revived;
   }
 
-  private walk(value: unknown, at: string, depth: number, pending: PendingFile[]): unknown {
+  /**
+   * The copy of `value` with files revived. Where the walk is lives in `path` (keys pushed and
+   * popped), and is written out only for an error or a file: building the text for every value
+   * would cost depth × values characters (a 1 MB body of deep, wide data: hundreds of MB).
+   */
+  private walk(value: unknown, path: (string | number)[], pending: PendingFile[]): unknown {
     if (typeof value !== 'object' || value === null) return value;
-    if (depth > MAX_DEPTH) throw invalid(`${at} nests values more than ${MAX_DEPTH} levels deep; task arguments are plain data`);
+    if (path.length > MAX_DEPTH) throw invalid(`${where(path)} nests values more than ${MAX_DEPTH} levels deep; task arguments are plain data`);
     if (Array.isArray(value)) {
-      const out = value.map((item, i) => this.walk(item, `${at}[${i}]`, depth + 1, pending));
-      out.forEach((item, i) => item instanceof PendingFile && item.place(out as never, i));
+      const out = new Array<unknown>(value.length);
+      for (let i = 0; i < value.length; i++) {
+        path.push(i);
+        const item = this.walk(value[i], path, pending);
+        path.pop();
+        if (item instanceof PendingFile) item.place(out as never, i);
+        out[i] = item;
+      }
       return out;
     }
     const record = value as Record<string, unknown>;
-    if (Object.hasOwn(record, '$file')) return this.file(record, at, pending);
-    // fromEntries defines own properties, so a "__proto__" key stays data.
-    const out = Object.fromEntries(Object.entries(record).map(([key, item]) => [key, this.walk(item, `${at}.${key.slice(0, 40)}`, depth + 1, pending)]));
-    for (const [key, item] of Object.entries(out)) if (item instanceof PendingFile) item.place(out, key);
+    if (Object.hasOwn(record, '$file')) return this.file(record, where(path), pending);
+    const out: Record<string, unknown> = {};
+    for (const key of Object.keys(record)) {
+      path.push(key);
+      const item = this.walk(record[key], path, pending);
+      path.pop();
+      if (item instanceof PendingFile) item.place(out, key);
+      // defineProperty, not assignment: a "__proto__" key stays data.
+      Object.defineProperty(out, key, { value: item, enumerable: true, writable: true, configurable: true });
+    }
     return out;
   }
 
@@ -219,6 +236,11 @@ async function sizeInside(real: string, root: string): Promise<number | undefine
   } finally {
     await handle.close().catch(() => {});
   }
+}
+
+/** Where a value is, as messages name it: `args.files[2]` (keys cut to 40 characters). */
+function where(path: readonly (string | number)[]): string {
+  return `args${path.map((key) => (typeof key === 'number' ? `[${key}]` : `.${key.slice(0, 40)}`)).join('')}`;
 }
 
 function outsideRoot(at: string): TaskresError {

@@ -101,7 +101,7 @@ class TaskresClient:
 
     def check(self, spec: Any) -> dict:
         """Checks a spec (or a list of specs) without running anything: {"ok", "problems", "omitted"}
-        (at most 20 problems are listed per spec; "omitted" counts the rest)."""
+        (at most 30 problems are listed per spec; "omitted" counts the rest)."""
         return self._post("/v1/check", {"spec": spec})
 
     def tasks(self) -> list:

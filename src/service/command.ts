@@ -30,6 +30,7 @@ export const serveCommand = {
     'max-queue': { type: 'string' },
     'log-level': { type: 'string' },
     'drain-delay-ms': { type: 'string' },
+    'spec-check-timeout-ms': { type: 'string' },
   } satisfies NonNullable<ParseArgsConfig['options']>,
   optionHelp: {
     help: 'print this help',
@@ -46,6 +47,7 @@ export const serveCommand = {
     'request-timeout-ms': 'longest a request may take to arrive and be answered, in ms (default 30000; then 503 with Retry-After)',
     'max-queue': 'most resolutions admitted at once (default 10000; past it 429 with Retry-After)',
     'log-level': 'fatal, error, warn, info (default), debug, trace or silent',
+    'spec-check-timeout-ms': 'longest the check of an inline spec (in a worker thread) may take, in ms (default 5000; then 400)',
     'drain-delay-ms': 'after SIGTERM, how long /readyz answers 503 before the listener closes, in ms (default 5000; SIGINT does not wait)',
   } as Readonly<Record<string, string>>,
   positionals: 0,

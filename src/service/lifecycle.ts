@@ -47,7 +47,7 @@ export async function createServer(
   for (const spec of config.tasks) loaded.push(...(await loadTasks(spec)));
   const identify = config.tokenFile === undefined ? undefined : bearerCheck(readTokens(config.tokenFile));
   const files = new RequestFiles(config.filesRoot);
-  const checker = new SpecChecker();
+  const checker = new SpecChecker(config.specCheckTimeoutMs);
   const catalog = new TaskCatalog(loaded, checker);
   const resolverOptions: ResolverOptions = {
     ...(config.threads === undefined ? {} : { threads: config.threads }),
@@ -67,7 +67,7 @@ export async function createServer(
     throw error;
   }
   const [{ buildApp }, { ServiceMetrics }] = loadedHttp;
-  const metrics = new ServiceMetrics(() => resolver.sandboxStarts);
+  const metrics = new ServiceMetrics(() => resolver.sandboxStarts, () => catalog.counts);
   let openapi: Record<string, unknown> | undefined;
   const app = buildApp({
     config,

@@ -30,7 +30,7 @@ export interface RouteDeps {
 }
 
 /** Problems `/v1/check` lists per spec; the rest are counted in `omitted`. */
-export const MAX_PROBLEMS_PER_SPEC = 20;
+export const MAX_PROBLEMS_PER_SPEC = 30;
 /** Characters of problems `/v1/check` may answer with whatever the request's size (then twice the request's). */
 export const MIN_ANSWER_CHARS = 64 * 1024;
 

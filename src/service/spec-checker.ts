@@ -16,9 +16,6 @@ import { Piscina } from 'piscina';
 import { TaskresError, type TaskresErrorCode } from 'taskres';
 import type { SpecJob, SpecJobResult } from './spec-job.js';
 
-/** How long one check may take in the worker before the spec is refused. */
-export const SPEC_CHECK_DEADLINE_MS = 5000;
-
 /** The worker's file: dist/service-spec-worker.js, beside the library the server runs (found the same way from src/ in tests). */
 function workerFile(): string {
   return join(dirname(createRequire(import.meta.url).resolve('taskres')), 'service-spec-worker.js');
@@ -28,7 +25,8 @@ function workerFile(): string {
 export class SpecChecker {
   private pool: Piscina | undefined;
 
-  constructor(private readonly deadlineMs: number = SPEC_CHECK_DEADLINE_MS) {}
+  /** @param deadlineMs how long one job may take (--spec-check-timeout-ms). */
+  constructor(private readonly deadlineMs: number) {}
 
   /** Runs `job`; rejects with TASKRES_INVALID_SPEC when it is not done within the deadline. */
   async run<J extends SpecJob>(job: J): Promise<Extract<SpecJobResult, { kind: J['kind'] }>> {
@@ -40,7 +38,7 @@ export class SpecChecker {
       if (signal.aborted) {
         throw new TaskresError(
           'TASKRES_INVALID_SPEC',
-          `Checking this spec took longer than ${this.deadlineMs} ms, so it was refused; a spec is a name, params and a few short resource functions: send a smaller one.`,
+          `Checking this spec took longer than ${this.deadlineMs} ms (--spec-check-timeout-ms), so it was refused; a spec is a name, params and a few short resource functions: send a smaller one.`,
         );
       }
       throw error;

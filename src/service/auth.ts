@@ -9,21 +9,22 @@
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { ServeOptionsError } from './options.js';
 
-/** Reads the token file: one token per non-empty line, without surrounding whitespace, each at least 16 characters. */
+/** Reads the token file: one token per non-empty line, without surrounding whitespace, each at least 16 characters; a {@link ServeOptionsError} (a usage error) when it is unreadable or a token is short. */
 export function readTokens(path: string): string[] {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
   } catch (error) {
-    throw new Error(`cannot read --token-file ${path}: ${(error as NodeJS.ErrnoException).code ?? 'error'}`);
+    throw new ServeOptionsError(`cannot read --token-file ${path}: ${(error as NodeJS.ErrnoException).code ?? 'error'}`);
   }
   const tokens = text
     .split(/\r?\n/)
     .map((line) => line.trim())
     .filter((line) => line.length > 0);
   if (tokens.length === 0 || tokens.some((token) => token.length < 16)) {
-    throw new Error(`--token-file ${path} must hold tokens of at least 16 characters, one per line (e.g. from: openssl rand -hex 32)`);
+    throw new ServeOptionsError(`--token-file ${path} must hold tokens of at least 16 characters, one per line (e.g. from: openssl rand -hex 32)`);
   }
   return tokens;
 }

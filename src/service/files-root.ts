@@ -1,7 +1,8 @@
 /**
  * Turns the JSON `args` of a request into task arguments: `{ "$file": uri, "size": bytes }`
  * becomes a TaskFile with a known size (nothing is ever looked up), and a `$file` without a
- * size is accepted only as a path inside the server's `--files-root`.
+ * size is accepted only as a path inside the server's `--files-root`. The walk and the shape of
+ * a file entry are the CLI's too (src/loading/file-args.ts); what is here is the root.
  *
  * A remote caller must never learn whether or how big a file outside the root is: every
  * refused path gets the same message, which does not echo the path, and the decision is made
@@ -18,32 +19,18 @@ import { lstat, open, readlink, realpath } from 'node:fs/promises';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { TaskFile, TaskresError } from 'taskres';
+import { reviveFiles, type FileEntry } from '../loading/file-args.js';
 
-/** Deeper arguments are refused here (the resolver refuses past 200 levels anyway). */
-const MAX_DEPTH = 256;
 /** Files of one request measured at once (each holds a descriptor while measured). */
 const LOOKUPS_AT_ONCE = 32;
 
-/** A file inside the root waiting for its size; it puts its TaskFile where it belongs. */
-class PendingFile {
-  private holder: Record<string | number, unknown> | undefined;
-  private key: string | number = 0;
-
-  constructor(
-    readonly uri: string,
-    /** The path inside the root the caller named (symlinks not yet resolved). */
-    readonly candidate: string,
-    readonly at: string,
-  ) {}
-
-  place(holder: Record<string | number, unknown>, key: string | number): void {
-    this.holder = holder;
-    this.key = key;
-  }
-
-  settle(file: TaskFile): void {
-    if (this.holder) this.holder[this.key] = file;
-  }
+/** A file inside the root waiting for its size; `put` sets its TaskFile where it belongs. */
+interface PendingFile {
+  uri: string;
+  /** The path inside the root the caller named (symlinks resolved when it is measured). */
+  candidate: string;
+  at: string;
+  put(file: TaskFile): void;
 }
 
 /** Reads request arguments; see the module comment. */
@@ -72,7 +59,13 @@ export class RequestFiles {
    */
   async revive(args: Record<string, unknown>): Promise<Record<string, unknown>> {
     const pending: PendingFile[] = [];
-    const revived = this.walk(args, [], pending) as Record<string, unknown>;
+    const revived = reviveFiles(
+      args,
+      (entry, at, put) => this.file(entry, at, put, pending),
+      (at, problem) => {
+        throw invalid(`${at} ${problem}`);
+      },
+    ) as Record<string, unknown>;
     const sizes = new Map<string, Promise<number | undefined>>();
     const measure = async (file: PendingFile): Promise<number | undefined> => {
       const real = await realPathInside(file.candidate, this.realRoot!);
@@ -86,65 +79,22 @@ export class RequestFiles {
         const size = found[i];
         if (size === undefined) throw outsideRoot(file.at);
         if (size < 0) throw new TaskresError('TASKRES_FILE_SIZE', `${file.at}: the size of this file inside the server's files root could not be read (it is missing, unreadable or not a regular file); send its size: { "$file": uri, "size": bytes }.`);
-        file.settle(new TaskFile(file.uri, { size }));
+        file.put(new TaskFile(file.uri, { size }));
       });
     }
     return revived;
   }
 
-  /**
-   * The copy of `value` with files revived. Where the walk is lives in `path` (keys pushed and
-   * popped), and is written out only for an error or a file: building the text for every value
-   * would cost depth × values characters (a 1 MB body of deep, wide data: hundreds of MB).
-   */
-  private walk(value: unknown, path: (string | number)[], pending: PendingFile[]): unknown {
-    if (typeof value !== 'object' || value === null) return value;
-    if (path.length > MAX_DEPTH) throw invalid(`${where(path)} nests values more than ${MAX_DEPTH} levels deep; task arguments are plain data`);
-    if (Array.isArray(value)) {
-      const out = new Array<unknown>(value.length);
-      for (let i = 0; i < value.length; i++) {
-        path.push(i);
-        const item = this.walk(value[i], path, pending);
-        path.pop();
-        if (item instanceof PendingFile) item.place(out as never, i);
-        out[i] = item;
-      }
-      return out;
-    }
-    const record = value as Record<string, unknown>;
-    if (Object.hasOwn(record, '$file')) return this.file(record, where(path), pending);
-    const out: Record<string, unknown> = {};
-    for (const key of Object.keys(record)) {
-      path.push(key);
-      const item = this.walk(record[key], path, pending);
-      path.pop();
-      if (item instanceof PendingFile) item.place(out, key);
-      // defineProperty, not assignment: a "__proto__" key stays data.
-      Object.defineProperty(out, key, { value: item, enumerable: true, writable: true, configurable: true });
-    }
-    return out;
-  }
-
-  private file(record: Record<string, unknown>, at: string, pending: PendingFile[]): TaskFile | PendingFile {
-    const uri = record.$file;
-    const extra = Object.keys(record).filter((key) => key !== '$file' && key !== 'size');
-    if (typeof uri !== 'string' || uri.length === 0 || uri.length > 4096) {
-      throw invalid(`${at}.$file must be a non-empty path or URI string of at most 4096 characters; write a file as { "$file": "s3://bucket/reads.fq", "size": 1234 }`);
-    }
-    if (extra.length > 0) throw invalid(`${at}: a file is written { "$file": uri, "size": bytes } with no other keys, received also ${extra.slice(0, 5).map((key) => `'${key.slice(0, 40)}'`).join(', ')}`);
-    const size = record.size;
-    if (size !== undefined) {
-      if (!(typeof size === 'number' && Number.isSafeInteger(size) && size >= 0)) throw invalid(`${at}.size must be the file's size in bytes (a whole number, at least 0)`);
-      return new TaskFile(uri, { size });
-    }
+  /** What one `$file` entry (its shape checked by the shared walk) becomes; see the module comment. */
+  private file({ uri, size }: FileEntry, at: string, put: (value: unknown) => void, pending: PendingFile[]): TaskFile | undefined {
+    if (size !== undefined) return new TaskFile(uri, { size });
     if (this.realRoot === undefined) {
       throw invalid(`${at} has no "size", and this server reads no files (it was started without --files-root); give the size: { "$file": uri, "size": bytes }`);
     }
     const inside = this.pathInsideRoot(uri);
     if (inside === undefined) throw outsideRoot(at);
-    const file = new PendingFile(uri, inside, at);
-    pending.push(file);
-    return file;
+    pending.push({ uri, candidate: inside, at, put });
+    return undefined;
   }
 
   /**
@@ -183,7 +133,8 @@ export class RequestFiles {
  * the symlinks it meets, and stops at the first name that does not exist (names that do not
  * exist cannot be symlinks): a missing file inside the root is let through, and its size then
  * fails with TASKRES_FILE_SIZE, which tells nothing about anything outside. The cost is at most
- * one lstat per name of the path (4096 characters at most), never a walk per ancestor.
+ * one lstat per name of the path (4096 characters at most), never a walk per ancestor (240
+ * deep missing paths cost 15-20 s of synchronous realpath and lstat calls that way).
  */
 async function realPathInside(candidate: string, root: string): Promise<string | undefined> {
   const names = relative(root, candidate).split(sep).filter((name) => name.length > 0);
@@ -236,11 +187,6 @@ async function sizeInside(real: string, root: string): Promise<number | undefine
   } finally {
     await handle.close().catch(() => {});
   }
-}
-
-/** Where a value is, as messages name it: `args.files[2]` (keys cut to 40 characters). */
-function where(path: readonly (string | number)[]): string {
-  return `args${path.map((key) => (typeof key === 'number' ? `[${key}]` : `.${key.slice(0, 40)}`)).join('')}`;
 }
 
 function outsideRoot(at: string): TaskresError {

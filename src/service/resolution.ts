@@ -4,6 +4,7 @@
  * context (`attempt`, `previous`) reaches the resolver here and only here (see {@link retryContext}).
  */
 import { TaskresError, isTaskresError, type ResolveRequest, type Resolver, type Resources, type RetryContext, type Task } from 'taskres';
+import { ResolveCoalescer } from './coalesce.js';
 import type { FairShare } from './fair-share.js';
 import { problem, problemFromError, type Problem } from './problems.js';
 import type { RequestFiles } from './files-root.js';
@@ -59,6 +60,8 @@ export class Resolution {
    * functions would otherwise hold every thread for minutes while other callers wait.
    */
   readonly costlyBudget: number;
+  /** Single resolves of one event-loop turn travel as one batch. */
+  private readonly singles: ResolveCoalescer;
 
   constructor(
     private readonly resolver: Resolver,
@@ -67,14 +70,15 @@ export class Resolution {
     private readonly fair: FairShare,
   ) {
     this.costlyBudget = Math.max(4, 2 * resolver.options.threads);
+    this.singles = new ResolveCoalescer(resolver);
   }
 
   /** Resolves one item; rejects with a Problem-ready error (TaskresError or UnknownTaskError). */
   async one(item: ResolveBodyInput, work: RequestWork, caller: string): Promise<Resources> {
     const { task, args } = await this.prepare(item, caller);
-    const [outcome] = await this.fair.run(caller, () => this.resolver.resolveMany([{ task, args, ...retryContext(item), signal: work.controller.signal }]));
-    if (outcome!.status === 'rejected') throw outcome!.reason;
-    return outcome!.value;
+    const outcome = await this.fair.run(caller, () => this.singles.resolve({ task, args, ...retryContext(item), signal: work.controller.signal }));
+    if (outcome.status === 'rejected') throw outcome.reason;
+    return outcome.value;
   }
 
   /**
@@ -101,9 +105,10 @@ export class Resolution {
     const { signal } = work.controller;
     const settled = await Promise.all(
       requests.map((request) =>
-        this.fair.run(caller, () => this.resolver.resolveMany([{ ...request, signal }])).then(([outcome]) => {
-          if (outcome!.status === 'rejected' && COSTLY.has(outcome!.reason.code) && ++costly >= this.costlyBudget) work.abort('budget');
-          return outcome!;
+        // Items started in one turn (the fair share starts several at once) travel as one batch.
+        this.fair.run(caller, () => this.singles.resolve({ ...request, signal })).then((outcome) => {
+          if (outcome.status === 'rejected' && COSTLY.has(outcome.reason.code) && ++costly >= this.costlyBudget) work.abort('budget');
+          return outcome;
         }),
       ),
     );

@@ -15,10 +15,11 @@ import { dirname, join } from 'node:path';
 import { Piscina } from 'piscina';
 import { TaskresError, type TaskresErrorCode } from 'taskres';
 import type { SpecJob, SpecJobResult } from './spec-job.js';
+import { SPEC_WORKER_ENTRY } from './spec-worker-entry.js';
 
 /** The worker's file: dist/service-spec-worker.js, beside the library the server runs (found the same way from src/ in tests). */
 function workerFile(): string {
-  return join(dirname(createRequire(import.meta.url).resolve('taskres')), 'service-spec-worker.js');
+  return join(dirname(createRequire(import.meta.url).resolve('taskres')), `${SPEC_WORKER_ENTRY.name}.js`);
 }
 
 /** Runs spec jobs in worker threads; see the module comment. */

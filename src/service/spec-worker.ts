@@ -8,7 +8,8 @@
  * here, before anything crosses back to the server's thread.
  */
 import { TaskresError, checkTaskSpec, defineTask, type TaskSpec } from 'taskres';
-import { MAX_DETAIL_CHARS, MAX_NAME_CHARS, clip } from './problems.js';
+import { clip } from '../core/text.js';
+import { MAX_DETAIL_CHARS, MAX_NAME_CHARS } from './problems.js';
 import type { CheckProblem, SpecJob, SpecJobResult } from './spec-job.js';
 
 /** The problem of a spec nested too deeply to print as JSON. */

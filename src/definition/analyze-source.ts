@@ -9,8 +9,9 @@
 import { Script } from 'node:vm';
 import type { Node } from 'acorn';
 import { generate } from 'astring';
-import { TaskresError, quote } from '../core/errors.js';
-import { COMPILER_HELPERS, REMOVED_GLOBALS, SANDBOX_GLOBALS } from './globals.js';
+import { TaskresError } from '../core/errors.js';
+import { quote } from '../core/text.js';
+import { COMPILER_HELPERS, REMOVED_GLOBALS, SANDBOX_GLOBALS } from '../protocol/sandbox-globals.js';
 import { MAX_NESTING, NestedTooDeeply, parseScript } from './parser.js';
 import { unreviewedSyntax } from './syntax.js';
 

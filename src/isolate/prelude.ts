@@ -217,13 +217,14 @@ ${ANONYMOUS_SOURCE}
       const where = name + (typeof key === 'symbol' ? '[' + key.description + ']' : '.' + key);
       const isData = 'value' in descriptor;
       const keep = apply(setHas, kept, [key]) && (isData || apply(setHas, allowedAccessors, [where]));
-      if (!keep && value === globalThis && apply(setHas, unwalked, [key])) {
-        // Deleted without walking: nothing but this global leads to its objects (UNWALKED_GLOBALS).
-      } else if (isData) apply(arrayPush, queue, [[where, descriptor.value]]);
-      else apply(arrayPush, queue, [[where + '.get', descriptor.get], [where + '.set', descriptor.set]]);
-      // An object without a permit is only reachable through what this walk removes (Intl,
-      // WebAssembly...): what cannot be deleted there (a constructor's prototype) is frozen.
+      // Nothing but these removed globals leads to their objects (UNWALKED_GLOBALS).
+      const walk = keep || value !== globalThis || !apply(setHas, unwalked, [key]);
+      if (walk && isData) apply(arrayPush, queue, [[where, descriptor.value]]);
+      else if (walk) apply(arrayPush, queue, [[where + '.get', descriptor.get], [where + '.set', descriptor.set]]);
       if (keep) continue;
+      // On an object without a permit of its own (a built-in method, or an object that only a
+      // removed property led to), what cannot be deleted (a removed constructor's 'prototype')
+      // stays, walked and frozen like the rest; on a permitted intrinsic it stops the setup.
       stripped = true;
       if (!deleteProperty(value, key) && permit !== undefined) apply(arrayPush, unremovable, [where]);
     }

@@ -18,7 +18,7 @@
  * keep {@link FUNCTION_PERMITS}; any other object without an entry keeps nothing.
  */
 
-import { COMPILER_HELPERS, SANDBOX_GLOBALS } from '../definition/globals.js';
+import { COMPILER_HELPERS, SANDBOX_GLOBALS } from '../protocol/sandbox-globals.js';
 
 /** The own properties a built-in function without an entry of its own may keep. */
 export const FUNCTION_PERMITS: readonly string[] = ['length', 'name'];
@@ -43,7 +43,7 @@ const TYPED_ARRAY_PROTOTYPE = 'constructor BYTES_PER_ELEMENT';
  */
 export const PERMITS: Readonly<Record<string, readonly string[]>> = Object.freeze({
   // The global object: the standard globals the definition-time check allows, and the
-  // compiler helpers the prelude defines (declared once, in definition/globals.ts).
+  // compiler helpers the prelude defines (declared once, in protocol/sandbox-globals.ts).
   globalThis: Object.freeze([...SANDBOX_GLOBALS, ...COMPILER_HELPERS]),
 
   Object: names(`${CONSTRUCTOR} assign create defineProperties defineProperty entries freeze fromEntries

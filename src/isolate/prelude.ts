@@ -28,6 +28,7 @@
 
 import { SANDBOX_GLOBALS } from '../definition/globals.js';
 import { ALLOWED_ACCESSORS, REMOVED_PROPERTIES } from './intrinsics.js';
+import { THROWN_CLASSES } from '../protocol/failure.js';
 import { EVAL_STATUS, PROGRESS_EVALUATING, PROGRESS_SLICE_OVER, RESULT_BUFFER, SIZE_REFUSED, STEP_REPLY } from '../protocol/messages.js';
 
 /** The longest message the runner passes out for one evaluation. */
@@ -341,6 +342,20 @@ export const PRELUDE_SOURCE = String.raw`(function setup(hostFileSize, shared, c
     }
   };
 
+  // The realm's error prototypes, in THROWN_CLASSES order (the globals are frozen by now).
+  const errorPrototypes = ${JSON.stringify(THROWN_CLASSES)}.map((name) => globalThis[name].prototype);
+
+  // 1 + the THROWN_CLASSES index of a thrown value's class, found by prototype identity; 0 for
+  // anything else. A Proxy's trap may run here: inside the call, charged to the evaluation.
+  const thrownClass = (thrown) => {
+    try {
+      if ((typeof thrown !== 'object' && typeof thrown !== 'function') || thrown === null) return 0;
+      const prototype = getPrototypeOf(thrown);
+      for (let k = 0; k < errorPrototypes.length; k++) if (errorPrototypes[k] === prototype) return k + 1;
+    } catch {}
+    return 0;
+  };
+
   const describeResult = (result) => {
     try {
       switch (typeof result) {
@@ -370,7 +385,7 @@ export const PRELUDE_SOURCE = String.raw`(function setup(hostFileSize, shared, c
     const next = i + 1 < end && evaluationJobs[i + 1] !== j ? evaluationJobs[i + 1] : -1;
     if (entry.failed !== undefined) {
       status[i] = entry.failed;
-      messages.push(i, entry.message);
+      messages.push(i, entry.message, 0);
       return after(hostStep(i, next), next, i + 1);
     }
     const job = currentJob;
@@ -401,13 +416,13 @@ export const PRELUDE_SOURCE = String.raw`(function setup(hostFileSize, shared, c
     const reply = hostStep(i, next);
     if (threw) {
       status[i] = ${EVAL_STATUS.threw};
-      messages.push(i, describeThrown(thrown));
+      messages.push(i, describeThrown(thrown), thrownClass(thrown));
     } else if (typeof result === 'number') {
       values[i] = result;
       status[i] = ${EVAL_STATUS.number};
     } else {
       status[i] = ${EVAL_STATUS.invalid};
-      messages.push(i, describeResult(result));
+      messages.push(i, describeResult(result), 0);
     }
     return after(reply, next, i + 1);
   };

@@ -12,13 +12,16 @@ export type EvaluationErrorCode = Extract<
   'TASKRES_FUNCTION_THREW' | 'TASKRES_INVALID_VALUE' | 'TASKRES_TIMEOUT' | 'TASKRES_MEMORY_LIMIT' | 'TASKRES_FILE_SIZE'
 >;
 
+/** The sandbox realm's error classes a thrown value is recognised as, by prototype identity. */
+export const THROWN_CLASSES = ['TypeError', 'RangeError', 'ReferenceError', 'SyntaxError', 'Error'] as const;
+
 /**
- * Facts the sandbox observed that may help the user, as data: `threw` names the constructor
- * of a thrown value when it is one of the realm's own error classes (found by identity, not by
- * reading a name the function could have set).
+ * Facts the sandbox observed that may help the user, as data: `threw` names the class of a
+ * thrown value when its prototype is one of the realm's own error prototypes (found by
+ * identity, not by reading a name the function could have set).
  */
 export interface FailureHint {
-  threw?: 'TypeError' | 'RangeError' | 'ReferenceError' | 'SyntaxError' | 'Error';
+  threw?: (typeof THROWN_CLASSES)[number];
 }
 
 /** Why an evaluation failed. `detail` is for the message only, bounded and never parsed. */

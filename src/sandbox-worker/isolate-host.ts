@@ -26,7 +26,7 @@ import {
   type BatchResult,
 } from '../protocol/messages.js';
 import { BatchReader, type BatchMeta } from '../protocol/batch-codec.js';
-import type { BatchFailure, EvaluationFailure } from '../protocol/failure.js';
+import { THROWN_CLASSES, type BatchFailure, type EvaluationFailure } from '../protocol/failure.js';
 import { judgeEvaluationMemory, type MemoryVerdict } from './memory-verdict.js';
 import { judgeStoppedCall, stoppedCallFailure, type CallFailure, type StoppedCallVerdict } from '../protocol/verdicts.js';
 
@@ -72,6 +72,13 @@ interface Live {
   floorBytes?: number;
   /** Evaluations this isolate has finished. */
   evaluated: number;
+  /**
+   * The memory this isolate's evaluations may use, in bytes: memoryLimitMiB plus what V8 sets
+   * aside beside the old generation (its young generation), read when the isolate is new. It is
+   * the bound isolated-vm enforces on live memory (heap and ArrayBuffers) and its allocator on
+   * every ArrayBuffer, so the verdict on what an evaluation allocated uses the same one.
+   */
+  limitBytes: number;
 }
 
 /** What loads a batch's plan within a call: [plan text, function ids (JSON), seed], or nothing. */
@@ -282,11 +289,15 @@ export class Sandbox {
     let next: number;
     if (typeof out === 'number') next = out;
     else {
+      // [end, [index, detail, thrown class (1 + THROWN_CLASSES index, 0: none), ...]]
       const [end, messages] = JSON.parse(out) as [number, (number | string)[]];
       next = end;
-      for (let k = 0; k < messages.length; k += 2) {
+      for (let k = 0; k + 2 < messages.length; k += 3) {
         const index = messages[k] as number;
-        failures.set(index, { index, code: STATUS_CODES[this.status[index]!] ?? 'TASKRES_FUNCTION_THREW', detail: String(messages[k + 1]) });
+        const failure: BatchFailure = { index, code: STATUS_CODES[this.status[index]!] ?? 'TASKRES_FUNCTION_THREW', detail: String(messages[k + 1]) };
+        const threw = THROWN_CLASSES[(messages[k + 2] as number) - 1];
+        if (threw !== undefined) failure.hint = { threw };
+        failures.set(index, failure);
       }
     }
     for (let i = start; i < next; i++) {
@@ -302,7 +313,7 @@ export class Sandbox {
    */
   private grewAfterSlice(live: Live): boolean {
     if (live.isolate.isDisposed || this.heapBeforeBytes < 0) return false;
-    return memoryBytes(live) - this.heapBeforeBytes > this.limitBytes;
+    return memoryBytes(live) - this.heapBeforeBytes > live.limitBytes;
   }
 
   /**
@@ -321,7 +332,7 @@ export class Sandbox {
           beforeBytes: this.heapBeforeBytes,
           afterBytes: used,
           floorBytes: live.floorBytes ?? used,
-          limitBytes: this.limitBytes,
+          limitBytes: live.limitBytes,
           firstInIsolate: live.evaluated === 0,
         });
         live.evaluated++;
@@ -463,6 +474,7 @@ export class Sandbox {
         sourceChars: 0,
         currentJob: -1,
         evaluated: 0,
+        limitBytes: Math.max(this.limitBytes, isolate.getHeapStatisticsSync().heap_size_limit),
       };
       const connect = api.getSync(3, { reference: true }) as ivm.Reference<(step: unknown) => void>;
       const step = new ivm.Callback((finished: unknown, nextJob: unknown) => this.step(finished, nextJob));

@@ -36,7 +36,7 @@ export interface HeapReadings {
   afterBytes: number;
   /** Heap of this isolate before its first evaluation. */
   floorBytes: number;
-  /** memoryLimitMiB in bytes. */
+  /** The isolate's limit in bytes: memoryLimitMiB and V8's young generation (see Live.limitBytes). */
   limitBytes: number;
   /** True when this is the first evaluation in a fresh isolate: nothing else's garbage exists. */
   firstInIsolate: boolean;

@@ -28,12 +28,13 @@ const outcomeOf = (settled: PromiseSettledResult<{ cpu: number }>): number | str
 describe('judgeEvaluationMemory', () => {
   const limit = 32 * MiB;
   const cases: [string, Omit<HeapReadings, 'limitBytes'>, ReturnType<typeof judgeEvaluationMemory>][] = [
-    ['small growth on a clean heap', { beforeBytes: 2 * MiB, afterBytes: 10 * MiB, floorBytes: 2 * MiB, firstInIsolate: false }, 'within'],
-    ['growth over the limit, whatever was there before', { beforeBytes: 30 * MiB, afterBytes: 230 * MiB, floorBytes: 2 * MiB, firstInIsolate: false }, 'over'],
-    ['small growth on a heap full of earlier garbage: not decided here', { beforeBytes: 26 * MiB, afterBytes: 35 * MiB, floorBytes: 2 * MiB, firstInIsolate: false }, 'unsure'],
-    ['the same readings first in a fresh isolate: its own', { beforeBytes: 26 * MiB, afterBytes: 35 * MiB, floorBytes: 2 * MiB, firstInIsolate: true }, 'over'],
-    ['a collection during it freed earlier garbage', { beforeBytes: 30 * MiB, afterBytes: 12 * MiB, floorBytes: 2 * MiB, firstInIsolate: false }, 'within'],
-    ['exactly at the limit', { beforeBytes: 2 * MiB, afterBytes: 34 * MiB, floorBytes: 2 * MiB, firstInIsolate: true }, 'within'],
+    ['small growth on a clean heap', { beforeBytes: 2 * MiB, afterBytes: 10 * MiB, floorBytes: 2 * MiB, firstInIsolate: false, baselineOwn: true }, 'within'],
+    ['growth over the limit, whatever was there before', { beforeBytes: 30 * MiB, afterBytes: 230 * MiB, floorBytes: 2 * MiB, firstInIsolate: false, baselineOwn: true }, 'over'],
+    ['small growth on a heap full of earlier garbage: not decided here', { beforeBytes: 26 * MiB, afterBytes: 35 * MiB, floorBytes: 2 * MiB, firstInIsolate: false, baselineOwn: true }, 'unsure'],
+    ['the same readings first in a fresh isolate: its own', { beforeBytes: 26 * MiB, afterBytes: 35 * MiB, floorBytes: 2 * MiB, firstInIsolate: true, baselineOwn: true }, 'over'],
+    ['a collection during it freed earlier garbage', { beforeBytes: 30 * MiB, afterBytes: 12 * MiB, floorBytes: 2 * MiB, firstInIsolate: false, baselineOwn: true }, 'within'],
+    ['growth over the limit from a baseline read before skipped evaluations: not decided here', { beforeBytes: 2 * MiB, afterBytes: 40 * MiB, floorBytes: 2 * MiB, firstInIsolate: false, baselineOwn: false }, 'unsure'],
+    ['exactly at the limit', { beforeBytes: 2 * MiB, afterBytes: 34 * MiB, floorBytes: 2 * MiB, firstInIsolate: true, baselineOwn: true }, 'within'],
   ];
   it.each(cases)('%s', (_, readings, expected) => {
     expect(judgeEvaluationMemory({ ...readings, limitBytes: limit })).toBe(expected);

@@ -27,7 +27,7 @@ import {
 } from '../protocol/messages.js';
 import { BatchReader, type BatchMeta } from '../protocol/batch-codec.js';
 import { THROWN_CLASSES, type BatchFailure, type EvaluationFailure } from '../protocol/failure.js';
-import { judgeEvaluationMemory, type MemoryVerdict } from './memory-verdict.js';
+import { judgeEvaluationMemory, MIN_JUDGED_MS, type MemoryVerdict } from './memory-verdict.js';
 import { judgeStoppedCall, stoppedCallFailure, type CallFailure, type StoppedCallVerdict } from '../protocol/verdicts.js';
 
 /** How long one slice may keep starting evaluations. */
@@ -104,8 +104,12 @@ export class Sandbox {
   private reader: BatchReader | undefined;
   /** Memory verdicts other than `within` reached by the runner's steps during the current call. */
   private readonly memoryVerdicts = new Map<number, Exclude<MemoryVerdict, 'within'>>();
-  /** The heap at the runner's last step (-1: none since the last verdict). */
+  /** The heap at the runner's last reading (-1: none since the last verdict). */
   private heapBeforeBytes = -1;
+  /** True when evaluations ran since that reading without one of their own (too short to judge). */
+  private baselineStale = false;
+  /** When the runner's last step was (performance.now()). */
+  private lastStepMs = 0;
   private readonly limitBytes: number;
   private readonly failedSources = new Map<string, FailedSource>();
   private stoppedAtDeadline = false;
@@ -156,6 +160,7 @@ export class Sandbox {
       this.status.fill(EVAL_STATUS.pending, start, count);
       this.memoryVerdicts.clear();
       this.heapBeforeBytes = -1;
+      this.baselineStale = false;
       Atomics.store(this.progress, 0, -1);
       Atomics.store(this.progress, 1, 0);
       try {
@@ -326,25 +331,36 @@ export class Sandbox {
     try {
       const live = this.live;
       if (!live || live.isolate.isDisposed) return STEP_REPLY.stop;
-      const used = memoryBytes(live);
-      if (typeof finished === 'number' && finished >= 0) {
-        const verdict = judgeEvaluationMemory({
-          beforeBytes: this.heapBeforeBytes,
-          afterBytes: used,
-          floorBytes: live.floorBytes ?? used,
-          limitBytes: live.limitBytes,
-          firstInIsolate: live.evaluated === 0,
-        });
+      const stepMs = performance.now();
+      const evaluated = typeof finished === 'number' && finished >= 0;
+      const tooShort = evaluated && stepMs - this.lastStepMs < MIN_JUDGED_MS && this.heapBeforeBytes >= 0;
+      this.lastStepMs = stepMs;
+      if (tooShort) {
         live.evaluated++;
-        if (verdict !== 'within') {
-          this.memoryVerdicts.set(finished, verdict);
-          this.heapBeforeBytes = -1;
-          return STEP_REPLY.stop;
-        }
+        this.baselineStale = true;
       } else {
-        live.floorBytes ??= used;
+        const used = memoryBytes(live);
+        if (evaluated) {
+          const verdict = judgeEvaluationMemory({
+            beforeBytes: this.heapBeforeBytes,
+            afterBytes: used,
+            floorBytes: live.floorBytes ?? used,
+            limitBytes: live.limitBytes,
+            firstInIsolate: live.evaluated === 0,
+            baselineOwn: !this.baselineStale,
+          });
+          live.evaluated++;
+          if (verdict !== 'within') {
+            this.memoryVerdicts.set(finished, verdict);
+            this.heapBeforeBytes = -1;
+            return STEP_REPLY.stop;
+          }
+        } else {
+          live.floorBytes ??= used;
+        }
+        this.heapBeforeBytes = used;
+        this.baselineStale = false;
       }
-      this.heapBeforeBytes = used;
       if (typeof nextJob !== 'number' || nextJob < 0) return STEP_REPLY.continue;
       const reader = this.reader;
       // A large job is loaded in a call of its own (see preload).

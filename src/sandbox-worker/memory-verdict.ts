@@ -22,6 +22,14 @@
  *   alone, first in a fresh isolate, where no earlier garbage exists and the absolute reading
  *   is its own.
  *
+ * Reading the heap costs a few microseconds, more than a small evaluation itself, so it is
+ * skipped after an evaluation too short to have written `limitBytes` (the smallest limit is
+ * 8 MiB plus V8's young generation, over 9 MB; writing that in MIN_JUDGED_MS, 0.1 ms, would
+ * take 90 GB/s from one core, several times what a core's memory bandwidth is, before the
+ * cost of mapping fresh pages). Such an evaluation is `within` by that bound. The next reading
+ * then starts from an older baseline that may include the skipped evaluations' allocations, so
+ * an `over` from it is `unsure` instead: the evaluation runs again alone in a fresh isolate.
+ *
  * What it does not see: a value the evaluation builds over the limit, drops, and has
  * collected by allocating more before it returns. V8 gives no peak reading; the isolate's own
  * limit (isolated-vm stops an isolate whose live heap passes it after a full collection) and
@@ -40,7 +48,12 @@ export interface HeapReadings {
   limitBytes: number;
   /** True when this is the first evaluation in a fresh isolate: nothing else's garbage exists. */
   firstInIsolate: boolean;
+  /** True when `beforeBytes` was read when this evaluation started, not before skipped ones. */
+  baselineOwn: boolean;
 }
+
+/** An evaluation shorter than this cannot have written memoryLimitMiB of memory (see above). */
+export const MIN_JUDGED_MS = 0.1;
 
 /**
  * `within`: the evaluation stayed under the limit; `over`: it went over (TASKRES_MEMORY_LIMIT);
@@ -51,8 +64,8 @@ export type MemoryVerdict = 'within' | 'over' | 'unsure';
 
 /** Judges one evaluation's memory (see the module comment). */
 export function judgeEvaluationMemory(readings: HeapReadings): MemoryVerdict {
-  const { beforeBytes, afterBytes, floorBytes, limitBytes, firstInIsolate } = readings;
-  if (afterBytes - beforeBytes > limitBytes) return 'over';
+  const { beforeBytes, afterBytes, floorBytes, limitBytes, firstInIsolate, baselineOwn } = readings;
+  if (afterBytes - beforeBytes > limitBytes) return baselineOwn || firstInIsolate ? 'over' : 'unsure';
   if (afterBytes - floorBytes <= limitBytes) return 'within';
   return firstInIsolate ? 'over' : 'unsure';
 }

@@ -29,6 +29,8 @@ export interface EvaluationFailure {
   code: EvaluationErrorCode;
   detail: string;
   hint?: FailureHint;
+  /** Set when the sandbox process's own cap (not the isolate's memoryLimitMiB) stopped it. */
+  limit?: 'processMemoryLimitMiB';
 }
 
 /** An evaluation's failure inside a batch: `index` is the evaluation's position in the batch. */

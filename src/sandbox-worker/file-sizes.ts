@@ -11,7 +11,7 @@
  */
 import { statSync } from 'node:fs';
 import { localPathOf } from '../definition/task-file.js';
-import { quote } from '../core/errors.js';
+import { quote } from '../core/text.js';
 import { SIZE_REPLY, sizeReplyBytes, type FromWorker, type SizeMode } from '../protocol/messages.js';
 import type { BatchMeta, BatchReader } from '../protocol/batch-codec.js';
 

@@ -6,7 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createResolver, defineTask, TaskFile, type Resolver } from '../dist/index.js';
+import { createResolver, defineTask, type Resolver } from '../dist/index.js';
 import { judgeEvaluationMemory, type HeapReadings } from '../src/sandbox-worker/memory-verdict.js';
 
 const MiB = 1024 * 1024;
@@ -106,14 +106,20 @@ describe('an evaluation’s headroom does not depend on its batch neighbours', (
     },
   });
   const heavy = defineTask({ name: 'heavy', params: ['files'], resources: { cpu: '({ files }) => Math.min(8, files.length)', memory: 1 } });
-  const files = Array.from({ length: 15_000 }, (_, i) => new TaskFile(`/data/run-0001/sample-${String(i).padStart(6, '0')}/reads_R1.fastq.gz`, { size: 1000 + i }));
+  // Path strings, short enough that the neighbour shares a batch with the probe (704 KiB of
+  // heap when parsed: the probe measured that much less beside it before).
+  const files = Array.from({ length: 15_000 }, (_, i) => `/data/s${String(i).padStart(6, '0')}/r1.fq`);
 
   it('the probe measures the same headroom next to a neighbour with 15,000 paths as alone', async () => {
+    // One thread, one isolate, with both functions compiled before anything is measured: the
+    // only difference between the two measurements is the neighbour's arguments.
+    const single = createResolver({ threads: 1, timeoutMs: 8000, memoryLimitMiB: 32, limits: { storage: { min: 0, max: 1_000_000 } } });
+    await single.resolveMany([{ task: heavy, args: { files } }, { task: probe, args: { n: 1 } }]);
     const alone: number[] = [];
     const beside: number[] = [];
     for (let round = 0; round < 3; round++) {
-      alone.push((await resolver.resolve(probe, { n: 1 })).storage);
-      const settled = await resolver.resolveMany([
+      alone.push((await single.resolve(probe, { n: 1 })).storage);
+      const settled = await single.resolveMany([
         { task: heavy, args: { files } },
         { task: probe, args: { n: 1 } },
         { task: heavy, args: { files } },
@@ -122,9 +128,10 @@ describe('an evaluation’s headroom does not depend on its batch neighbours', (
       expect(settled[1]!.status).toBe('fulfilled');
       beside.push((settled[1] as PromiseFulfilledResult<{ storage: number }>).value.storage);
     }
-    const reference = Math.max(...alone);
-    // 736 KiB apart before: the neighbours' paths were in the heap. 64 KiB covers the
-    // neighbour's compiled function and the binary search's step.
-    for (const kib of [...alone, ...beside]) expect(Math.abs(kib - reference), `alone ${alone}, beside ${beside}`).toBeLessThanOrEqual(64);
+    await single.close();
+    const median = (values: number[]): number => [...values].sort((x, y) => x - y)[1]!;
+    // 704-736 KiB apart before: the neighbours' paths were in the heap. The probe's own answers
+    // alone take two values 80 KiB apart (what V8 keeps between calls); 128 KiB allows for that.
+    expect(Math.abs(median(beside) - median(alone)), `alone ${alone}, beside ${beside}`).toBeLessThanOrEqual(128);
   });
 });

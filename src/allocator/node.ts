@@ -1,7 +1,7 @@
 /** Nodes of an allocator's inventory and the requests placed on them. */
 import { z } from 'zod';
 import { TaskresError } from '../core/errors.js';
-import type { Resources } from '../core/units.js';
+import { defaultedResources, markDefaulted, type Resources } from '../core/units.js';
 
 /** A machine (or a Kubernetes node) that requests are placed on. */
 export interface NodeSpec {
@@ -82,7 +82,8 @@ export function checkNode(node: unknown): NodeSpec {
 /** Validates a request; throws `TASKRES_INVALID_ARGS`. */
 export function checkRequest(request: unknown): Resources {
   const parsed = REQUEST_SCHEMA.safeParse(request);
-  if (parsed.success) return parsed.data;
+  // The copy keeps which values were defaults, for the messages of requests that cannot fit.
+  if (parsed.success) return markDefaulted(parsed.data, defaultedResources(request));
   throw new TaskresError(
     'TASKRES_INVALID_ARGS',
     `Invalid request: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'request'}: ${i.message}`).join('; ')}. Expected resources as resolve() returns them: { cpu, memory, storage, gpu, gpuType? }.`,

@@ -6,7 +6,7 @@
  * JSON specs are data: they are checked here and their functions only ever run in the sandbox.
  * Modules are trusted code: importing one runs it in this process.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, extname, isAbsolute, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -130,6 +130,8 @@ function loadFailure(path: string, error: unknown): Error {
  */
 async function importModule(path: string, taskresUrl: string): Promise<{ evaluate(): Promise<Record<string, unknown>> }> {
   const entry = resolve(path);
+  // Said in the CLI's words (as for JSON specs), not the bundler's ("Could not resolve").
+  if (!existsSync(entry)) throw new UsageError(`cannot read ${path}: ENOENT (no such file)`);
   // Loaded only for module specs: JSON specs (and `taskres serve` starting) do not pay for it.
   const { build } = await import('esbuild');
   const result = await build({
@@ -171,6 +173,22 @@ async function importModule(path: string, taskresUrl: string): Promise<{ evaluat
 /** Loads the tasks of SPEC, a JSON spec file or a module. */
 export async function loadTasks(path: string): Promise<FoundTask[]> {
   return isModulePath(path) ? loadModuleTasks(path) : loadSpecTasks(path);
+}
+
+/**
+ * The task `name` of SPEC, for resolving it. A module is loaded as `check` loads it (its
+ * definitions record their problems instead of throwing), so that a problem in another task of
+ * the module does not stop this one; only the chosen task's own problem is reported.
+ */
+export async function loadChosenTask(path: string, name: string | undefined): Promise<Task> {
+  if (name === undefined || !isModulePath(path)) return pickTask(await loadTasks(path), name, path);
+  const { found, definitions, failure } = await checkModuleTasks(path);
+  if (failure) throw failure;
+  const match = found.find((f) => f.task.taskName === name) ?? found.find((f) => f.name === name);
+  if (match) return match.task;
+  const problem = definitions.find((d) => d.name === name && d.problems.length > 0)?.problems[0];
+  if (problem) throw problem;
+  return pickTask(found, name, path);
 }
 
 /** Picks the task named `name` (task name or export name); the only task when `name` is not given. */

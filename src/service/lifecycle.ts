@@ -40,6 +40,8 @@ export async function createServer(
   const files = new RequestFiles(config.filesRoot);
   const catalog = new TaskCatalog(loaded);
   const resolverOptions: ResolverOptions = {
+    // Hints name the fix as an HTTP client writes it ({ "$file": ..., "size": bytes }).
+    hintsFor: 'http',
     ...(config.threads === undefined ? {} : { threads: config.threads }),
     ...(config.timeoutMs === undefined ? {} : { timeoutMs: config.timeoutMs }),
     ...(config.memoryLimitMiB === undefined ? {} : { memoryLimitMiB: config.memoryLimitMiB }),

@@ -195,6 +195,10 @@ export class Supervisor {
     const child = this.child;
     this.child = undefined;
     if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    // An idle resolver's child is unref'd; close() waits for its exit, so the child must keep
+    // the process alive until then (else a close right after createResolver, before the child
+    // listens, ends the process with the promise unsettled once the SIGKILL timer has fired).
+    child.ref();
     await new Promise<void>((resolve) => {
       const timer = setTimeout(() => child.kill('SIGKILL'), 2000);
       child.once('exit', () => {

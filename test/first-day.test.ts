@@ -270,3 +270,22 @@ export const broken = customTask({ cpu: 2, memory: 4, disk: 10 })(function broke
     expect(help.stdout).not.toContain('seed');
   }, 60_000);
 });
+
+describe('the install', () => {
+  it('installs isolated-vm 5 (the Node 20 build) only on Node 20, so npm ci on Node 22 and 24 compiles nothing', async () => {
+    // npm skips an optional package whose engines do not match the running Node, reading them
+    // from the lockfile in `npm ci`. isolated-vm 5.0.4 declares >=18 in its own manifest, so
+    // `npm install` writes that back: restore '^20.0.0' here (docs/install.md says why).
+    const { readFileSync } = await import('node:fs');
+    const lock = JSON.parse(readFileSync(join(ROOT, 'package-lock.json'), 'utf8')) as { packages: Record<string, { engines?: { node?: string }; optional?: boolean }> };
+    const five = lock.packages['node_modules/isolated-vm-5']!;
+    const six = lock.packages['node_modules/isolated-vm']!;
+    expect(five.optional).toBe(true);
+    expect(five.engines?.node, "package-lock.json: packages['node_modules/isolated-vm-5'].engines.node").toBe('^20.0.0');
+    expect(six.optional).toBe(true);
+    expect(six.engines?.node).toBe('>=22.0.0');
+    // No package that installs on Node 20 asks for a newer Node (npm would warn EBADENGINE).
+    const newer = Object.entries(lock.packages).filter(([name, entry]) => name !== 'node_modules/isolated-vm' && !name.includes('vite') && /^>=2[1-9]/.test(entry.engines?.node ?? ''));
+    expect(newer.map(([name]) => name)).toEqual([]);
+  });
+});

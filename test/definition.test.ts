@@ -444,18 +444,27 @@ describe('definition-time limits', () => {
   });
 
   it('analyses a large, deeply nested source in time linear in its size', () => {
-    const large = nestedSource(256 * 1024, 250);
-    defineTask(spec(nestedSource(64 * 1024, 250)), { maxSourceChars: 1 << 20 }); // warm up
-    const started = performance.now();
-    const task = defineTask(spec(large), { maxSourceChars: 1 << 20 });
-    // About 0.2 s on an idle machine; the margin is for a loaded one.
-    expect(performance.now() - started).toBeLessThan(1_000);
-    expect(task.params).toEqual(['files', 'count']);
-    // Deeper than the nesting limit: rejected at once, however large.
-    const deeper = nestedSource(1024 * 1024, 1000);
-    const rejectedAt = performance.now();
-    expectTaskresError(() => defineTask(spec(deeper), { maxSourceChars: 1 << 21 }), 'TASKRES_UNSERIALIZABLE', /nested too deeply/);
-    expect(performance.now() - rejectedAt).toBeLessThan(500);
+    const small = spec(nestedSource(64 * 1024, 250));
+    const large = spec(nestedSource(256 * 1024, 250));
+    // Best of three: a busy machine stretches single runs, not the best one.
+    const best = (run: () => unknown): number => {
+      let fastest = Infinity;
+      for (let i = 0; i < 3; i++) {
+        const started = performance.now();
+        run();
+        fastest = Math.min(fastest, performance.now() - started);
+      }
+      return fastest;
+    };
+    const smallMs = best(() => defineTask(small, { maxSourceChars: 1 << 20 }));
+    const largeMs = best(() => defineTask(large, { maxSourceChars: 1 << 20 }));
+    // Four times the source: about four times the time (quadratic would be sixteen).
+    expect(largeMs / smallMs).toBeLessThan(8);
+    expect(defineTask(large, { maxSourceChars: 1 << 20 }).params).toEqual(['files', 'count']);
+    // Deeper than the nesting limit: rejected at once, however large (four times the large source).
+    const deeper = spec(nestedSource(1024 * 1024, 1000));
+    const rejectedMs = best(() => expectTaskresError(() => defineTask(deeper, { maxSourceChars: 1 << 21 }), 'TASKRES_UNSERIALIZABLE', /nested too deeply/));
+    expect(rejectedMs).toBeLessThan(largeMs * 2);
   });
 
   it.each([

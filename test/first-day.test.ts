@@ -72,6 +72,14 @@ describe('unit mistakes in data get the unit and the number to write', () => {
     expect(resolved.stderr).toContain('"8" is a string; write the number 8');
   }, 120_000);
 
+  it('a spec of 100,000 unknown options costs ten suggestions and one count, not 100,000 errors', () => {
+    const resources: Record<string, unknown> = { cpu: 1, memory: 1 };
+    for (let i = 0; i < 100_000; i++) resources[`k${i}`] = 1;
+    const problems = checkTaskSpec({ name: 'noise', params: [], resources });
+    expect(problems).toHaveLength(11);
+    expect(problems.at(-1)!.message).toBe("task 'noise' has 99990 more unknown resource options. Valid options: cpu, memory, storage, gpu, gpuType, retry.");
+  });
+
   it('code keeps the advice written for code', async () => {
     expectTaskresError(() => customTask({ cpu: 2.5, memory: 8 })(function work() {}), 'TASKRES_INVALID_SPEC', /cpu is in whole cores; round it with Math\.ceil or Math\.floor/);
     expectTaskresError(() => customTask({ cpu: 1, memory: 16000 })(function work() {}), 'TASKRES_INVALID_SPEC', /16000 GiB: memory is in GiB; did you mean 16\? \(16000 looks like MiB\); if not, lower it/);

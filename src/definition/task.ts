@@ -172,6 +172,8 @@ export function getTaskDefinition(value: unknown): TaskDefinition | undefined {
 }
 
 const RESOURCE_OPTION_NAMES = [...RESOURCE_NAMES, 'gpuType', 'retry'];
+/** Unknown resource options reported one by one; more are counted in one problem. */
+const MAX_UNKNOWN_OPTIONS_REPORTED = 10;
 const STATIC_SCHEMAS = Object.fromEntries(RESOURCE_NAMES.map((r) => [r, rangeSchema(DEFAULT_LIMITS[r])])) as Record<
   ResourceName,
   z.ZodNumber
@@ -232,8 +234,11 @@ export function checkTask(
   if (params.includes('__proto__')) {
     problems.push(new TaskresError('TASKRES_INVALID_SPEC', `${where} has a parameter named '__proto__'; rename it.`, { taskName: name }));
   }
+  let unknownOptions = 0;
   for (const key of Object.keys(record)) {
-    if (!RESOURCE_OPTION_NAMES.includes(key)) {
+    // Each reported option costs a suggestion (an edit distance) and an error: past a few, a
+    // spec is not a typo but noise, and the rest are counted in one problem (bounded work).
+    if (!RESOURCE_OPTION_NAMES.includes(key) && ++unknownOptions <= MAX_UNKNOWN_OPTIONS_REPORTED) {
       const suggestion = RESOURCE_SYNONYMS[key.toLowerCase()] ?? closestName(key, RESOURCE_OPTION_NAMES);
       problems.push(
         new TaskresError(
@@ -243,6 +248,10 @@ export function checkTask(
         ),
       );
     }
+  }
+  if (unknownOptions > MAX_UNKNOWN_OPTIONS_REPORTED) {
+    const more = unknownOptions - MAX_UNKNOWN_OPTIONS_REPORTED;
+    problems.push(new TaskresError('TASKRES_INVALID_SPEC', `${where} has ${more} more unknown resource option${more > 1 ? 's' : ''}. Valid options: ${RESOURCE_OPTION_NAMES.join(', ')}.`, { taskName: name }));
   }
   const statics: Partial<Record<ResourceName, number>> = {};
   const dynamics: DynamicResource[] = [];

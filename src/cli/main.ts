@@ -7,7 +7,7 @@
  *   taskres resolve SPEC --args ARGS.json [--task NAME] [--format json|table] [--attempt N --previous FILE.json]
  *   taskres resolve SPEC --requests REQUESTS.jsonl [--task NAME]   one JSON outcome per line
  *   taskres check SPEC                             every definition-time problem at once
- *   taskres bench [--json] [--quick]               the benchmark (in a clone only: not in the package)
+ *   taskres bench [--json] [--quick] [--only GROUP] [--cold-node NODE]   the benchmark (in a clone only)
  *   taskres doctor                                 can this machine run resource functions?
  *   taskres serve [--host H] [--port P] [--tasks SPEC]…   the resolver as an HTTP service
  *   taskres --version
@@ -17,14 +17,16 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { createResolver, isTaskresError, toKubernetesResources, type Resources, type RetryContext } from 'taskres';
-import { closestName } from '../core/suggest.js';
+import { closestName } from '../core/text.js';
 import { runDemo } from './demo.js';
 import { packageInfo, runDoctor } from './doctor.js';
 import { runCheck } from './check.js';
-import { SpecError, UsageError, loadChosenTask, loadTasks, pickTask, readArgs, readJson } from './load.js';
+import { SpecError, UsageError } from '../loading/errors.js';
+import { readArgs } from '../loading/file-args.js';
+import { loadChosenTask, loadTasks, readJson } from '../loading/specs.js';
 import { resolveRequests } from './requests.js';
 import { describeThrown, err, json, joinSafe, out, safe, table, type Safe } from './output.js';
-import { serveCommand } from '../service/command.js';
+import { serveCommand } from './serve.js';
 
 interface Command {
   summary: string;
@@ -126,17 +128,25 @@ const commands: Record<string, Command> = {
   },
   bench: {
     summary: 'measure resolution throughput and latency against the baselines',
-    usage: 'taskres bench [--json] [--quick]',
+    usage: 'taskres bench [--json] [--quick] [--only GROUP] [--cold-node NODE]',
     details: 'Prints one table per scenario with ops/s, p50/p99 latency, peak RSS and the ratio to the\nin-process baseline, all measured in the same run. --json prints the results as JSON;\n--quick runs 5% of the iterations (a smoke run, not for comparisons).',
-    options: { ...HELP_OPTION, json: { type: 'boolean' }, quick: { type: 'boolean' } },
     unavailable: () => !existsSync(fileURLToPath(new URL('./bench.js', import.meta.url))),
-    optionHelp: { ...HELP_TEXT, json: 'print the results as JSON', quick: 'run 5% of the iterations (a smoke run, not for comparisons)' },
+    options: { ...HELP_OPTION, json: { type: 'boolean' }, quick: { type: 'boolean' }, only: { type: 'string' }, 'cold-node': { type: 'string' } },
+    optionHelp: {
+      ...HELP_TEXT,
+      json: 'print the results as JSON',
+      quick: 'run 5% of the iterations (a smoke run, not for comparisons)',
+      only: 'run one group: patterns, cold, memory, classic, allocator or serve',
+      'cold-node': 'the Node binary whose cold start is measured (default: this one)',
+    },
     positionals: 0,
     run: async (values) => {
       const script = fileURLToPath(new URL('./bench.js', import.meta.url));
       // The published package leaves the benchmark out: it runs from a clone.
       if (!existsSync(script)) throw new UsageError('the benchmark is not part of the installed package; run it from a clone of the repository: npm ci && npm run bench');
       const flags = [values.json ? '--json' : '', values.quick ? '--quick' : ''].filter(Boolean);
+      if (typeof values.only === 'string') flags.push('--only', values.only);
+      if (typeof values['cold-node'] === 'string') flags.push('--cold-node', values['cold-node']);
       // The benchmark prints only its own fixed scenarios, so it may write to the terminal directly.
       const child = spawn(process.execPath, ['--no-node-snapshot', '--expose-gc', script, ...flags], { stdio: 'inherit' });
       return new Promise((resolve) => child.on('exit', (code) => resolve(code ?? 1)));

@@ -8,7 +8,8 @@
  * (`mem_mb: 16000`); they are told the unit and the number to write instead.
  */
 import { z } from 'zod';
-import { describeValue, quote, type ResourceName } from './errors.js';
+import type { ResourceName } from './errors.js';
+import { describeValue, quote } from './text.js';
 import { RESOURCE_UNITS, type Range } from './units.js';
 
 /** Where a value came from: `'code'` (a program or a resource function) or `'data'` (a spec from JSON, the CLI or HTTP). */

@@ -8,7 +8,7 @@ import { rangeSchema, describeOutOfRange, stringHint, type ValueOrigin } from '.
 import { DEFAULT_GPU, DEFAULT_LIMITS, DEFAULT_STORAGE_GIB, RESOURCE_NAMES } from '../core/units.js';
 import { CONTEXT_KEYS, checkSandboxable, parseFunction, printChecked, type ParameterBinding } from './analyze-source.js';
 import { checkRetryPolicy, type CheckedRetryPolicy, type RetryPolicy } from './retry-policy.js';
-import { closestName } from '../core/suggest.js';
+import { closestName } from '../core/text.js';
 
 /** A resource function: receives task parameters by name and returns a whole number. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -172,8 +172,8 @@ export function getTaskDefinition(value: unknown): TaskDefinition | undefined {
 }
 
 const RESOURCE_OPTION_NAMES = [...RESOURCE_NAMES, 'gpuType', 'retry'];
-/** Unknown resource options reported one by one; more are counted in one problem. */
-const MAX_UNKNOWN_OPTIONS_REPORTED = 10;
+/** Unknown resource options reported one by one; the rest are one problem that counts them. */
+const MAX_UNKNOWN_OPTIONS_LISTED = 20;
 const STATIC_SCHEMAS = Object.fromEntries(RESOURCE_NAMES.map((r) => [r, rangeSchema(DEFAULT_LIMITS[r])])) as Record<
   ResourceName,
   z.ZodNumber
@@ -234,11 +234,11 @@ export function checkTask(
   if (params.includes('__proto__')) {
     problems.push(new TaskresError('TASKRES_INVALID_SPEC', `${where} has a parameter named '__proto__'; rename it.`, { taskName: name }));
   }
+  // One problem per unknown option, for the first few: a spec of 100,000 of them would
+  // otherwise cost 100,000 errors (each with its stack) and as many lines in an answer.
   let unknownOptions = 0;
   for (const key of Object.keys(record)) {
-    // Each reported option costs a suggestion (an edit distance) and an error: past a few, a
-    // spec is not a typo but noise, and the rest are counted in one problem (bounded work).
-    if (!RESOURCE_OPTION_NAMES.includes(key) && ++unknownOptions <= MAX_UNKNOWN_OPTIONS_REPORTED) {
+    if (!RESOURCE_OPTION_NAMES.includes(key) && ++unknownOptions <= MAX_UNKNOWN_OPTIONS_LISTED) {
       const suggestion = RESOURCE_SYNONYMS[key.toLowerCase()] ?? closestName(key, RESOURCE_OPTION_NAMES);
       problems.push(
         new TaskresError(
@@ -249,9 +249,10 @@ export function checkTask(
       );
     }
   }
-  if (unknownOptions > MAX_UNKNOWN_OPTIONS_REPORTED) {
-    const more = unknownOptions - MAX_UNKNOWN_OPTIONS_REPORTED;
-    problems.push(new TaskresError('TASKRES_INVALID_SPEC', `${where} has ${more} more unknown resource option${more > 1 ? 's' : ''}. Valid options: ${RESOURCE_OPTION_NAMES.join(', ')}.`, { taskName: name }));
+  if (unknownOptions > MAX_UNKNOWN_OPTIONS_LISTED) {
+    problems.push(
+      new TaskresError('TASKRES_INVALID_SPEC', `${where} has ${unknownOptions - MAX_UNKNOWN_OPTIONS_LISTED} more unknown resource options besides those above. Valid options: ${RESOURCE_OPTION_NAMES.join(', ')}.`, { taskName: name }),
+    );
   }
   const statics: Partial<Record<ResourceName, number>> = {};
   const dynamics: DynamicResource[] = [];

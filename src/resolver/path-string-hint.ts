@@ -32,12 +32,13 @@ export function pathStringHint(dynamic: DynamicResource, detail: string, args: E
     const roots = dynamic.sizeCallRoots;
     const stringParams = args.stringParams;
     if (roots === undefined || stringParams === undefined || !detail.startsWith('TypeError')) return '';
-    const received = dynamic.paramsToCopy;
+    // A set only for many parameters: the work stays linear in the parameters whatever their number.
+    const received = dynamic.paramsToCopy.length > 16 ? new Set(dynamic.paramsToCopy) : undefined;
     const holding: string[] = [];
     const named: string[] = [];
     for (let i = 0; i < stringParams.length; i++) {
       const name = stringParams[i]!;
-      if (!received.includes(name)) continue;
+      if (!(received ? received.has(name) : dynamic.paramsToCopy.includes(name))) continue;
       holding.push(name);
       if (roots.includes(name)) named.push(name);
     }

@@ -3,6 +3,7 @@
  * every request (see ./validate.ts) and become the OpenAPI document (see ./openapi.ts).
  */
 import { z } from 'zod';
+import { PREVIOUS_ATTEMPT_SCHEMA } from 'taskres';
 
 const whole = z.number().int();
 
@@ -37,19 +38,8 @@ export const Resources = z.strictObject({
   gpuType: z.string().optional(),
 });
 
-const amount = z.number().min(0);
-
-/** What happened to the previous attempt (contract: Retries); the same rules as the library's retry context. */
-export const Previous = z.strictObject({
-  resources: z
-    .strictObject({ cpu: amount, memory: amount, storage: amount, gpu: amount, gpuType: z.string().max(63).optional() })
-    .describe('The resources the previous attempt ran with (what resolve returned for it); fractions allowed.'),
-  reason: z.enum(['oom', 'disk', 'timeout', 'preempted', 'error']).describe('Why it failed.'),
-  peak: z
-    .strictObject({ cpu: amount.optional(), memory: amount.optional(), storage: amount.optional(), gpu: amount.optional() })
-    .optional()
-    .describe("Measured use of the previous attempt, in the resources' units; fractions allowed."),
-});
+/** What happened to the previous attempt (contract: Retries): the library's own schema, not a copy. */
+export const Previous = PREVIOUS_ATTEMPT_SCHEMA;
 
 /** Body of POST /v1/resolve, and one item of POST /v1/resolve-many. */
 export const ResolveBody = z.strictObject({
@@ -59,6 +49,15 @@ export const ResolveBody = z.strictObject({
     .describe('Exactly the task\'s parameters, as JSON data; files as { "$file": uri, "size": bytes } (see FileArg).'),
   attempt: whole.min(1).max(Number.MAX_SAFE_INTEGER).optional().describe('1-based attempt number (retries); required with previous.'),
   previous: Previous.optional(),
+}).superRefine((body, context) => {
+  // In the OpenAPI document as `dependentRequired: { previous: [attempt] }` (see ./openapi.ts).
+  if (body.previous !== undefined && body.attempt === undefined) {
+    context.addIssue({
+      code: 'custom',
+      path: ['attempt'],
+      message: 'is required with "previous": give the number of the attempt being resolved (2 for the first retry), received previous without attempt',
+    });
+  }
 });
 
 /** Body of POST /v1/resolve-many. */
@@ -103,6 +102,7 @@ export const ResolveManyResponse = z.strictObject({
 export const CheckResponse = z.strictObject({
   ok: z.boolean(),
   problems: z.array(z.strictObject({ task: z.string().nullable(), code: z.string(), message: z.string(), resource: z.string().optional() })),
+  omitted: whole.min(0).describe('Problems found but not listed: at most 30 are listed per spec, and the answer is kept to twice the size of the request (at least 64 KiB).'),
 });
 
 /** 200 of GET /v1/tasks. */

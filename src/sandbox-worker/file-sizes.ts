@@ -103,7 +103,7 @@ export class FileSizes {
     const path = job.paths[index]!;
     const local = localPathOf(path);
     if (local === undefined) {
-      return this.fail(job, index, `cannot read the size of ${quote(path, 100)}: the default fileSize provider reads local paths and file: URLs only; give createResolver a fileSize provider for other URLs`);
+      return this.fail(job, index, `cannot read the size of ${quote(path, 100)}: the default size provider reads local paths and file: URLs only`);
     }
     try {
       const bytes = statSync(local).size;

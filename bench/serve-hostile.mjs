@@ -8,7 +8,8 @@
  * 240 deep missing paths are looked up under --files-root; the size of /v1/check's answer to a
  * spec of 70,000 unknown options; how much faster a spec another caller sent answers (the cache
  * timing oracle); and per-caller fairness: the latency of single resolves by one caller while
- * another keeps the sandbox busy with batches. Not a test: the figures depend on the machine.
+ * another keeps the sandbox busy with batches (--fairness-only: that row alone). Not a test:
+ * the figures depend on the machine; compare builds in one run.
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -16,7 +17,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 
-const root = resolve(process.argv[2] ?? new URL('..', import.meta.url).pathname);
+const root = resolve(process.argv.slice(2).find((arg) => !arg.startsWith('--')) ?? new URL('..', import.meta.url).pathname);
 const scratch = mkdtempSync(join(tmpdir(), 'taskres-bench-hostile-'));
 const tokens = ['caller-a-token-0123456789abcdef', 'caller-b-token-0123456789abcdef'];
 const tokenFile = join(scratch, 'tokens');
@@ -67,7 +68,16 @@ const withTokens = !process.argv.includes('--no-tokens');
 const server = await start(['--files-root', scratch, ...(withTokens ? ['--token-file', tokenFile] : [])]);
 const [tokenA, tokenB] = withTokens ? tokens : [undefined, undefined];
 console.log(`taskres at ${root}${withTokens ? '' : ' (no tokens)'}`);
+const only = process.argv.includes('--fairness-only');
 try {
+  if (!only) await hostileRows();
+  await fairness();
+} finally {
+  await server.stop();
+  rmSync(scratch, { recursive: true, force: true });
+}
+
+async function hostileRows() {
   // 1. 52,000 params, 52,000 unknown args.
   const n = 52_000;
   const hostile = JSON.stringify({
@@ -107,7 +117,9 @@ try {
     other.push((await post(`${server.url}/v1/resolve`, body, tokenB)).ms);
   }
   console.log(`inline-spec cache: first send p50 ${ms(percentile(fresh, 50))}, same caller again ${ms(percentile(own, 50))}, another caller ${ms(percentile(other, 50))}`);
+}
 
+async function fairness() {
   // 5. Fairness: caller A keeps 4 batches of 500 in flight; caller B sends single resolves one at a time.
   const work = { name: 'work', params: ['n'], resources: { cpu: '({ n }) => { let x = 0; for (let i = 0; i < 200000; i++) x += i % 7; return 1 + (x % 2); }', memory: 1 } };
   const batch = { items: Array.from({ length: 500 }, (_, i) => ({ task: work, args: { n: i } })) };
@@ -131,7 +143,4 @@ try {
   await Promise.all(greedy);
   const secondsA = (performance.now() - startedA) / 1000;
   console.log(`fairness: B alone p50 ${ms(percentile(alone, 50))}; B beside A's batches p50 ${ms(percentile(contended, 50))} p99 ${ms(percentile(contended, 99))} (${contended.length} resolves in 8 s); A ${Math.round(resolutionsA / secondsA)} resolutions/s`);
-} finally {
-  await server.stop();
-  rmSync(scratch, { recursive: true, force: true });
 }

@@ -67,7 +67,8 @@ const RULES: Readonly<Record<Area, Rule>> = {
   // The CLI, the service and what they share use the library through its public entry,
   // `taskres`, like any user: only core/ (errors, text) besides.
   loading: { runtime: ['core'], packages: ['taskres', 'esbuild'] },
-  service: { runtime: ['core', 'loading'], packages: ['taskres', 'zod', 'fastify', 'prom-client'] },
+  // Its spec-check worker thread (spec-worker.ts, started through piscina) uses `taskres` too.
+  service: { runtime: ['core', 'loading'], packages: ['taskres', 'zod', 'fastify', 'prom-client', 'piscina'] },
   cli: {
     runtime: ['core', 'loading', 'service'],
     modules: { 'sandbox-worker/load-ivm.ts': '`taskres doctor` explains why isolated-vm does or does not load' },

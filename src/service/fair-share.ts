@@ -34,7 +34,7 @@ class Queue<T> {
 }
 
 /** Evaluations handed to the resolver at once, per sandbox thread. */
-export const FAIR_WINDOW_PER_THREAD = 32;
+export const FAIR_WINDOW_PER_THREAD = 128;
 
 /** Hands work to the resolver fairly between callers; see the module comment. */
 export class FairShare {

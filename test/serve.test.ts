@@ -267,7 +267,7 @@ describe('GET routes', () => {
     const response = await get(`${server.url}/v1/tasks`);
     expect(response.status).toBe(200);
     expect(response.body.tasks.map((t: any) => t.name)).toEqual(['my_task', 'sort_reads', 'fold', 'endless', 'bomb', 'thrower', 'sizer']);
-    expect(response.body.tasks[2]).toEqual({ name: 'fold', params: ['sequence'], resources: { cpu: 8, memory: 32, storage: 500, gpu: 1, gpuType: 'nvidia-a10g' } });
+    expect(response.body.tasks[2]).toEqual({ name: 'fold', params: ['sequence'], resources: { cpu: 8, memory: 32, gpu: 1, gpuType: 'nvidia-a10g' } });
   });
 
   it('/v1/openapi.json is a valid OpenAPI 3.1 document with every route', async () => {

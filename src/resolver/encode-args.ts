@@ -2,7 +2,7 @@
  * Checks that `args` hold exactly a task's parameters, as data, and encodes the parameters
  * its resource functions read into one JSON string in one pass. Files become `{"$file": k}`
  * markers, `k` indexing the job's own list of distinct files, which is kept as data: a batch
- * encodes each distinct file once, in a table its jobs' lists index (see BatchPayload).
+ * encodes each distinct file once, in a table its jobs' lists index (see ../protocol/batch-codec.ts).
  *
  * The encoding is a job's part of a batch and stays in memory until the batch settles, so the
  * parameters are one flat string per job: the pass builds a plain copy (short-lived) and
@@ -13,8 +13,9 @@ import { TaskresError } from '../core/errors.js';
 import { isTaskFile } from '../definition/task-file.js';
 import type { TaskDefinition } from '../definition/task.js';
 
-/** A file as the sandbox gets it: `[path, name]`, plus the size when the caller gave it. */
-export type FileEntry = [string, string] | [string, string, number];
+import type { FileEntry } from '../protocol/batch-codec.js';
+
+export type { FileEntry } from '../protocol/batch-codec.js';
 
 /**
  * A task's arguments, ready for the sandbox: `files` lists the distinct files in marker order

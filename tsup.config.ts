@@ -2,8 +2,8 @@ import { defineConfig } from 'tsup';
 
 export default defineConfig([
   {
-    // The public library: ESM and CJS, with types.
-    entry: { index: 'src/index.ts' },
+    // The public library: ESM and CJS, with types. `cwl` is the `taskres/cwl` subpath.
+    entry: { index: 'src/index.ts', cwl: 'src/cwl/index.ts' },
     format: ['esm', 'cjs'],
     dts: true,
     shims: true,

@@ -20,6 +20,8 @@ export const ERROR_CODES = {
   TASKRES_SANDBOX_UNAVAILABLE:
     'the sandbox cannot run at all (isolated-vm missing or built for another Node, the sandbox process cannot start or keeps dying at start); never blamed on a function',
   TASKRES_RETRY_EXHAUSTED: 'a retry is pointless: past maxAttempts, or the resource to escalate is at its cap',
+  TASKRES_CWL_INVALID:
+    "a CWL document's resource fields break the spec (type for its version, negative, min > max, JavaScript without InlineJavascriptRequirement)",
 } as const;
 
 /** One of the error codes of {@link ERROR_CODES}. */

@@ -382,6 +382,73 @@ export const PRELUDE_SOURCE = String.raw`(function setup(hostFileSize, shared, c
     }
   };
 
+  // CWL tools (src/cwl/javascript.ts): a job's evaluations are its JavaScript fields, all
+  // computed by one call. The tool's function runs once, at the job's first evaluation, with
+  // a fresh copy of the job's inputs (its expressionLib's variables are fresh too); it
+  // returns one function per field, whose results fill the job's slots: a number, or NaN
+  // for null ("not given"; a NaN result is invalid). Returns the next evaluation. A later
+  // slot reached on its own (the call running the first one was stopped) is not run.
+  const LIB_FAILED = 'while loading the expressionLib: ';
+  const evaluateFields = (i, messages) => {
+    const j = evaluationJobs[i];
+    const last = j + 1 < jobStarts.length ? jobStarts[j + 1] : evaluationJobs.length;
+    if (i !== jobStarts[j]) {
+      status[i] = ${EVAL_STATUS.threw};
+      messages.push(i, 'not evaluated: the evaluation of this job stopped before this field');
+      return i + 1;
+    }
+    randomState = batchSeed ^ imul(i + 1, 0x9e3779b1);
+    let fields;
+    try {
+      fields = apply(evaluationFunctions[i].fn, undefined, [plainCopy(jobs[j][2]), null, undefined]);
+    } catch (thrown) {
+      const message = LIB_FAILED + describeThrown(thrown);
+      for (let k = i; k < last; k++) {
+        status[k] = ${EVAL_STATUS.threw};
+        messages.push(k, message);
+      }
+      return last;
+    }
+    for (let k = i; k < last; k++) {
+      let result;
+      try {
+        result = apply(fields[k - i], undefined, []);
+      } catch (thrown) {
+        status[k] = ${EVAL_STATUS.threw};
+        messages.push(k, describeThrown(thrown));
+        for (let rest = k + 1; rest < last; rest++) {
+          status[rest] = ${EVAL_STATUS.threw};
+          messages.push(rest, 'not evaluated: an earlier field threw');
+        }
+        return last;
+      }
+      if (result === null) {
+        values[k] = NaN;
+        status[k] = ${EVAL_STATUS.number};
+      } else if (typeof result === 'number' && result - result === 0) {
+        values[k] = result;
+        status[k] = ${EVAL_STATUS.number};
+      } else {
+        status[k] = ${EVAL_STATUS.invalid};
+        messages.push(k, typeof result === 'number' ? 'the number ' + StringOf(result) : describeResult(result));
+      }
+    }
+    return last;
+  };
+
+  // A fresh copy of a job's JSON data (CWL inputs hold no file capabilities).
+  const plainCopy = (value) => {
+    if (typeof value !== 'object' || value === null) return value;
+    if (isArray(value)) {
+      const out = new Array(value.length);
+      for (let i = 0; i < value.length; i++) out[i] = plainCopy(value[i]);
+      return out;
+    }
+    const out = {};
+    for (const key of objectKeys(value)) put(out, key, plainCopy(value[key]));
+    return out;
+  };
+
   // Evaluates from start until stopAt (or the end of the batch) or until sliceMs have passed;
   // at least one.
   // A new batch may be loaded in the same call (one isolate entry instead of two).
@@ -396,8 +463,11 @@ export const PRELUDE_SOURCE = String.raw`(function setup(hostFileSize, shared, c
     progress[1] = ${PROGRESS_EVALUATING};
     while (i < end) {
       progress[0] = i;
-      evaluate(i, messages);
-      i++;
+      if (evaluationFunctions[i].style === 'cwl') i = evaluateFields(i, messages);
+      else {
+        evaluate(i, messages);
+        i++;
+      }
       if (now() - began >= sliceMs) break;
     }
     progress[0] = i;

@@ -186,7 +186,7 @@ export function invalid(tool: string, problem: string): TaskresError {
 
 /** How messages name a tool. */
 export function describeTool(tool: string): string {
-  return tool === '' ? 'the CWL tool (it has no id or label: give it an id, or a name to taskres)' : `CWL tool ${quote(tool, 80)}`;
+  return tool === '' ? 'CWL tool (no id: give the tool an id, or taskres a name for it)' : `CWL tool ${quote(tool, 80)}`;
 }
 
 /** True for a plain object (not an array, not null). */

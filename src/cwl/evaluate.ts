@@ -23,9 +23,6 @@ export interface Outcome {
   reject(reason: TaskresError): void;
 }
 
-/** The prefix the sandbox gives a failure of the expressionLib itself (src/isolate/prelude.ts). */
-const LIB_FAILED = 'while loading the expressionLib: ';
-
 /**
  * Starts the evaluation of one job (inputs already prepared); `outcome` hears exactly once.
  * Throws nothing: every failure goes to `outcome`.
@@ -65,7 +62,7 @@ function resolveReference(tool: CompiledTool, field: CwlField, reference: Parame
   }
 }
 
-/** The tool's JavaScript fields for one job: one evaluation per field, all computed by one call. */
+/** The tool's JavaScript fields for one job: one evaluation per field, all computed within the first. */
 class SandboxJob implements Job {
   readonly dynamics: CompiledTool['dynamics'];
   readonly args: Job['args'];
@@ -109,10 +106,7 @@ class SandboxJob implements Job {
     const extra = detail ? ` (${detail})` : '';
     switch (code) {
       case 'TASKRES_FUNCTION_THREW':
-        return new TaskresError(
-          code,
-          detail.startsWith(LIB_FAILED) ? `The expressionLib of ${tool} threw ${detail.slice(LIB_FAILED.length)}; fix the expressionLib.` : `${field} of ${tool} threw: ${detail}; fix the expression or give the inputs it reads.`,
-        );
+        return new TaskresError(code, `${field} of ${tool} threw (in its expression or the expressionLib): ${detail}; fix the JavaScript, or give the inputs it reads.`);
       case 'TASKRES_TIMEOUT':
         return new TaskresError(code, `${whole} ran longer than timeoutMs (${timeoutMs} ms)${extra}; make it faster or raise timeoutMs.`);
       case 'TASKRES_MEMORY_LIMIT':

@@ -1,17 +1,21 @@
 /**
  * Compiles a tool's JavaScript (its expressionLib and every `$()`/`${}` resource field) into
- * one function that the sandbox runs once per job:
+ * one function that the sandbox runs once per field of a job:
  *
- *     function cwl_resources(inputs, self, runtime) {
+ *     function cwl_resources(inputs, self, runtime, cwl$field) {
  *       'use strict';
  *       runtime = { get cores() { throw ... }, ... };   // not available in these fields
  *       ...expressionLib...                               // fresh variables on every call
- *       return [function () { return (coresMin); }, function () { ...ramMin body... }];
+ *       switch (cwl$field) {
+ *         case 0: return (function () { return (coresMin); })();
+ *         case 1: return (function () { ...ramMin body... })();
+ *       }
  *     }
  *
- * The sandbox calls it with a copy of the job's inputs and `self` null, then calls each
- * returned function for its field (src/isolate/prelude.ts, `evaluateFields`): the lib and
- * every field are one evaluation under one deadline, and nothing survives to the next job.
+ * The sandbox calls it for each field with a fresh copy of the job's inputs and `self` null
+ * (src/isolate/prelude.ts, `evaluateFields`), as cwltool evaluates every expression with the
+ * lib in a context of its own: no field sees what another did, whatever the order. All the
+ * calls of one job are one evaluation under one deadline.
  *
  * What runs is what was checked: each piece (a lib entry, an expression, a function body) is
  * parsed alone and must be exactly one thing of its kind, the function is assembled from the
@@ -44,11 +48,12 @@ const PARSE_OPTIONS = { ecmaVersion: 'latest', sourceType: 'script' } as const;
 
 const RUNTIME_KEYS = ['outdir', 'tmpdir', 'cores', 'ram', 'outdirSize', 'tmpdirSize', 'exitCode'];
 const SKELETON =
-  `(function cwl_resources(inputs, self, runtime) { 'use strict'; runtime = {` +
+  `(function cwl_resources(inputs, self, runtime, cwl$field) { 'use strict'; runtime = {` +
   RUNTIME_KEYS.map(
     (key) => ` get ${key}() { throw new Error(${JSON.stringify(`runtime.${key} is not available in ResourceRequirement: the runtime values are what these fields compute`)}); }`,
   ).join(',') +
-  ` }; return []; })`;
+  ` }; switch (cwl$field) {} })`;
+const CASE = '(function (cwl$field) { switch (cwl$field) { case 0: return (function () {})(); } })';
 
 /**
  * The checked source of the tool's function (see the module comment). Throws
@@ -57,7 +62,7 @@ const SKELETON =
  */
 export function compileJavaScript(tool: string, expressionLib: readonly string[], fields: readonly JavaScriptField[]): string {
   const skeleton = expressionOf(parseScript(SKELETON, PARSE_OPTIONS) as AnyNode)!;
-  const [directive, runtimeStub, returns] = skeleton.body.body as AnyNode[];
+  const [directive, runtimeStub, dispatch] = skeleton.body.body as AnyNode[];
   const lib: AnyNode[] = [];
   expressionLib.forEach((text, index) => {
     const program = parsePiece(tool, `expressionLib[${index}]`, text);
@@ -67,8 +72,14 @@ export function compileJavaScript(tool: string, expressionLib: readonly string[]
       lib.push(statement);
     }
   });
-  returns!.argument.elements = fields.map((field) => thunk(tool, field));
-  skeleton.body.body = [directive, runtimeStub, ...lib, returns];
+  dispatch!.cases = fields.map((field, index) => {
+    const switchCase = expressionOf(parseScript(CASE, PARSE_OPTIONS) as AnyNode)!.body.body[0].cases[0];
+    switchCase.test.value = index;
+    switchCase.test.raw = String(index);
+    switchCase.consequent[0].argument.callee = thunk(tool, field);
+    return switchCase;
+  });
+  skeleton.body.body = [directive, runtimeStub, ...lib, dispatch];
 
   const what = `The JavaScript of ${describeTool(tool)} (its expressionLib and resource expressions)`;
   const text = generate(skeleton, { indent: '', lineEnd: ' ' });
@@ -80,7 +91,11 @@ export function compileJavaScript(tool: string, expressionLib: readonly string[]
     checkSandboxable(checked, what);
     return checked.expressionSource;
   } catch (error) {
-    if (error instanceof TaskresError) throw new TaskresError('TASKRES_CWL_INVALID', error.message, { cause: error });
+    if (error instanceof TaskresError) {
+      // The analysis speaks of resource functions and task parameters; say it in CWL's terms too.
+      const hint = / free variables? /.test(error.message) ? ' In a CWL tool, read values from inputs, or declare them (var) in the expressionLib.' : '';
+      throw new TaskresError('TASKRES_CWL_INVALID', `${error.message}${hint}`, { cause: error });
+    }
     throw error;
   }
 }

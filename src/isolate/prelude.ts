@@ -383,12 +383,11 @@ export const PRELUDE_SOURCE = String.raw`(function setup(hostFileSize, shared, c
   };
 
   // CWL tools (src/cwl/javascript.ts): a job's evaluations are its JavaScript fields, all
-  // computed by one call. The tool's function runs once, at the job's first evaluation, with
-  // a fresh copy of the job's inputs (its expressionLib's variables are fresh too); it
-  // returns one function per field, whose results fill the job's slots: a number, or NaN
+  // computed in the job's first one. The tool's function runs once per field, each time with
+  // its expressionLib's variables fresh and a fresh copy of the job's inputs, as cwltool
+  // evaluates each expression in a context of its own. A field's result is a number, or NaN
   // for null ("not given"; a NaN result is invalid). Returns the next evaluation. A later
   // slot reached on its own (the call running the first one was stopped) is not run.
-  const LIB_FAILED = 'while loading the expressionLib: ';
   const evaluateFields = (i, messages) => {
     const j = evaluationJobs[i];
     const last = j + 1 < jobStarts.length ? jobStarts[j + 1] : evaluationJobs.length;
@@ -398,21 +397,12 @@ export const PRELUDE_SOURCE = String.raw`(function setup(hostFileSize, shared, c
       return i + 1;
     }
     randomState = batchSeed ^ imul(i + 1, 0x9e3779b1);
-    let fields;
-    try {
-      fields = apply(evaluationFunctions[i].fn, undefined, [plainCopy(jobs[j][2]), null, undefined]);
-    } catch (thrown) {
-      const message = LIB_FAILED + describeThrown(thrown);
-      for (let k = i; k < last; k++) {
-        status[k] = ${EVAL_STATUS.threw};
-        messages.push(k, message);
-      }
-      return last;
-    }
+    const fn = evaluationFunctions[i].fn;
+    const inputs = jobs[j][2];
     for (let k = i; k < last; k++) {
       let result;
       try {
-        result = apply(fields[k - i], undefined, []);
+        result = apply(fn, undefined, [plainCopy(inputs), null, undefined, k - i]);
       } catch (thrown) {
         status[k] = ${EVAL_STATUS.threw};
         messages.push(k, describeThrown(thrown));

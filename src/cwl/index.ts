@@ -77,7 +77,8 @@ export function resolveCwlMany(resolver: Resolver, items: readonly CwlRequest[])
       outcomes[index] = outcome;
       if (--remaining === 0) done(outcomes);
     };
-    const byObject = new Map<unknown, CompiledTool | TaskresError>();
+    // Items usually share their tool object: compiled (or refused) once per object and name.
+    const byObject = new Map<unknown, { name: string | undefined; compiled: CompiledTool | TaskresError }>();
     for (let index = 0; index < items.length; index++) {
       const sink: Outcome = {
         fulfill: (value) => settle(index, { status: 'fulfilled', value }),
@@ -87,15 +88,15 @@ export function resolveCwlMany(resolver: Resolver, items: readonly CwlRequest[])
         const item = items[index];
         if (typeof item !== 'object' || item === null) throw new TaskresError('TASKRES_INVALID_ARGS', `resolveCwlMany item ${index} must be { tool, job }, received ${item === null ? 'null' : typeof item}.`);
         const { tool, job, name } = item;
-        const key = typeof tool === 'object' && tool !== null && name === undefined ? tool : undefined;
-        let compiled = key === undefined ? undefined : byObject.get(key);
+        const known = typeof tool === 'object' && tool !== null ? byObject.get(tool) : undefined;
+        let compiled = known !== undefined && known.name === name ? known.compiled : undefined;
         if (compiled === undefined) {
           try {
             compiled = compile(tool, name);
           } catch (error) {
             compiled = error as TaskresError;
           }
-          if (key !== undefined) byObject.set(key, compiled);
+          if (typeof tool === 'object' && tool !== null) byObject.set(tool, { name, compiled });
         }
         if (compiled instanceof TaskresError) throw compiled;
         evaluateJob(target, limits, compiled, prepareInputs(compiled, job), sink);

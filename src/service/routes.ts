@@ -9,6 +9,7 @@ import { RequestWork, type Resolution } from './resolution.js';
 import { CheckBody, ResolveBody, ResolveManyBody } from './schemas.js';
 import type { TaskCatalog } from './tasks.js';
 import { ProblemError, validate } from './validate.js';
+import { registerCwlRoutes } from './cwl-routes.js';
 
 /** What the routes work with. */
 export interface RouteDeps {
@@ -72,6 +73,8 @@ export function registerRoutes(app: FastifyInstance, deps: RouteDeps): void {
     });
     return { ok: problems.length === 0, problems };
   });
+
+  registerCwlRoutes(app, deps, { admitted, retryHeaders });
 
   app.get('/v1/tasks', async () => ({ tasks: catalog.tasks().map((task) => task.toJSON()) }));
 

@@ -34,7 +34,7 @@ export default defineConfig([
     // The benchmark and the soak run from a clone only and are left out of the package (see
     // `files`). Built apart and without shared chunks, so that none of their code is in a chunk
     // the package ships.
-    entry: { bench: 'bench/main.ts', soak: 'bench/soak.ts' },
+    entry: { bench: 'bench/main.ts', soak: 'bench/soak.ts', 'cwl-bench': 'bench/cwl.ts' },
     format: ['esm'],
     target: 'node20',
     sourcemap: true,

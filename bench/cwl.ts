@@ -109,7 +109,7 @@ async function main(): Promise<void> {
     const median = rates[Math.floor(rates.length / 2)]!;
     const best = rates[rates.length - 1]!;
 
-    const cwltool = runCwltool(dir, toolPath, jobs.slice(0, CWLTOOL_JOBS));
+    const cwltool = CWLTOOL_JOBS > 0 ? runCwltool(dir, toolPath, jobs.slice(0, CWLTOOL_JOBS)) : 'not asked for (--cwltool-jobs 0)';
     let cwltoolRate: number | undefined;
     let agree: boolean | undefined;
     if (typeof cwltool !== 'string') {

@@ -1,4 +1,6 @@
 import { defineConfig } from 'tsup';
+import { SANDBOX_PROCESS_ENTRY } from './src/sandbox-process/entry.js';
+import { SANDBOX_WORKER_ENTRY } from './src/sandbox-worker/entry.js';
 
 export default defineConfig([
   {
@@ -13,14 +15,15 @@ export default defineConfig([
   },
   {
     // Programs, not libraries: the CLI, and the sandbox process and worker that the resolver
-    // starts by file name. One format is enough.
+    // and the process start by file name. One format is enough.
     entry: {
       cli: 'src/cli/main.ts',
       // What a module's `import 'taskres'` gets while `taskres check` loads it (one copy: it
       // re-exports `taskres`, which stays external).
-      'check-hooks': 'src/cli/check-hooks.ts',
-      'sandbox-process': 'src/sandbox-process/main.ts',
-      'sandbox-worker': 'src/sandbox-worker/main.ts',
+      'check-hooks': 'src/loading/check-hooks.ts',
+      // Named where the resolver and the sandbox process read the names (./src/*/entry.ts).
+      [SANDBOX_PROCESS_ENTRY.name]: SANDBOX_PROCESS_ENTRY.source,
+      [SANDBOX_WORKER_ENTRY.name]: SANDBOX_WORKER_ENTRY.source,
     },
     format: ['esm'],
     target: 'node20',

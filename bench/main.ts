@@ -5,7 +5,8 @@
  * runs in this process.
  *
  * Flags: --json, --quick (fewer iterations, for a smoke run), --no-progress, --only NAME
- * (one group: patterns, cold, memory, classic, allocator, serve).
+ * (one group: patterns, cold, memory, classic, allocator, serve), --cold-node PATH (the Node
+ * binary whose cold start is measured, e.g. Node 24's; default: this one).
  */
 import { mkdtempSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
@@ -18,6 +19,7 @@ import { direct, isolatePerEvaluation, nodeVm, quickjs, type Evaluate, type File
 import { childrenRssMiB, row, timeEach, withRatios, type Row, type Scenario } from './harness.js';
 import { callPatternsScenario, coldStartPhasesScenario, memoryScenario } from './patterns.js';
 import { serveScenarios } from './serve.js';
+import { coldStartScenario as newProcessColdStart } from './cold-start.js';
 
 const ALLOCATE_CPU = 'function allocateCpu({ files, ...kwargs }) { return Math.min(8, files.length); }';
 const ALLOCATE_STORAGE = 'function allocateStorage({ files, ...kwargs }) { return Math.floor(files.reduce((total, file) => total + 1.5 * file.size(), 0) / 1024 ** 3); }';
@@ -30,7 +32,7 @@ interface Options {
 }
 
 const { values } = parseArgs({
-  options: { json: { type: 'boolean', default: false }, quick: { type: 'boolean', default: false }, 'no-progress': { type: 'boolean', default: false }, only: { type: 'string' } },
+  options: { json: { type: 'boolean', default: false }, quick: { type: 'boolean', default: false }, 'no-progress': { type: 'boolean', default: false }, only: { type: 'string' }, 'cold-node': { type: 'string' } },
   strict: true,
 });
 const options: Options = { json: values.json!, only: values.only, quick: values.quick!, progress: !values['no-progress'] && !values.json && process.stderr.isTTY === true };
@@ -285,12 +287,15 @@ async function main(): Promise<void> {
     const wanted = (group: string) => options.only === undefined || options.only === group;
     if (wanted('patterns')) {
       const report = progress('call patterns beside the floor', 1);
-      add(await callPatternsScenario(two, { quick: options.quick, rounds: 3 }));
+      add(await callPatternsScenario({ quick: options.quick, rounds: 3 }));
       report(1);
       done();
     }
-    if (wanted('cold')) add(await coldStartPhasesScenario(two, options.quick ? 3 : 8));
-    if (wanted('memory')) add(await memoryScenario(two, n(1_000_000)));
+    if (wanted('cold')) {
+      add(await newProcessColdStart(options.quick ? 3 : 8, values['cold-node']));
+      add(await coldStartPhasesScenario(options.quick ? 3 : 8));
+    }
+    if (wanted('memory')) add(await memoryScenario(n(1_000_000)));
     if (wanted('classic')) {
       add(await cpuScenario(two));
       for (const count of [10, 100, 1000]) add(await storageScenario(dir, count));

@@ -1,63 +1,16 @@
 /**
- * The call patterns schedulers use, each measured beside the one-thread floor in the same
- * run, for several rounds (median and spread reported): `resolveMany`, 100,000 `resolve`
- * calls issued at once, 64 callers awaiting one `resolve` at a time, serial `resolve` right
- * after a large batch, the phases of a cold start, and the user-process heap during a
- * 1,000,000-item `resolveMany`.
+ * The call patterns schedulers use, each measured beside the reference floor (bench/floor.mjs,
+ * see reference-floor.ts) in the same run, for several rounds (median and spread reported):
+ * `resolveMany`, 100,000 `resolve` calls issued at once, 64 callers awaiting one `resolve` at
+ * a time, serial `resolve` on its own and right after a 100,000-item batch, the phases of a
+ * cold start, and the user-process heap during a 1,000,000-item `resolveMany`. The task and
+ * its arguments are the scheduler's form (scheduler-task.ts): a customTask with a JS function
+ * and two new TaskFile objects per item, with the resolver's default options.
  */
-import ivm from '../src/sandbox-worker/ivm.js';
-import { createResolver, defineTask, type Resolver, type TaskFile } from '../src/index.js';
+import { createResolver, type Resolver } from '../src/index.js';
 import { childrenRssMiB, percentile, type Row, type Scenario } from './harness.js';
-
-const CPU = 'function allocateCpu({ files, ...kwargs }) { return Math.min(8, files.length); }';
-
-/**
- * The floor: raw isolated-vm in this thread doing the same work as a batch (the batch as one
- * JSON string, files revived as objects, numbers out through shared memory) without a pool,
- * a process hop, validation or hardening.
- */
-export function floor(source: string): (requests: readonly { args: { files: TaskFile[]; count: number } }[]) => Float64Array {
-  const isolate = new ivm.Isolate({ memoryLimit: 128 });
-  const context = isolate.createContextSync();
-  const capacity = 4096;
-  const shared = new SharedArrayBuffer(8 * capacity);
-  const out = new Float64Array(shared);
-  const setup = context.evalSync(
-    `(function (shared) {
-      const out = new Float64Array(shared);
-      const fn = (${source});
-      class File { constructor(path, name) { this.path = path; this.name = name; } size() { return 0; } }
-      return function (json) {
-        const jobs = JSON.parse(json);
-        for (let i = 0; i < jobs.length; i++) {
-          const [files, params] = jobs[i];
-          const revived = [];
-          for (const [path, name] of files) revived.push(new File(path, name));
-          params.files = revived;
-          out[i] = fn(params);
-        }
-      };
-    })`,
-    { reference: true },
-  ) as ivm.Reference<(shared: unknown) => unknown>;
-  const run = setup.applySync(undefined, [new ivm.ExternalCopy(shared).copyInto({ release: true })], { result: { reference: true } }) as unknown as ivm.Reference<(json: string) => void>;
-  return (requests) => {
-    const values = new Float64Array(requests.length);
-    for (let start = 0; start < requests.length; start += capacity) {
-      const end = Math.min(requests.length, start + capacity);
-      let json = '[';
-      for (let i = start; i < end; i++) {
-        const { files, count } = requests[i]!.args;
-        json += `${i > start ? ',' : ''}[[${files.map((f) => `[${JSON.stringify(f.path)},${JSON.stringify(f.name)}]`).join(',')}],{"count":${JSON.stringify(count)}}]`;
-      }
-      run.applySync(undefined, [`${json}]`], { timeout: 10_000 });
-      values.set(out.subarray(0, end - start), start);
-    }
-    return values;
-  };
-}
-
-const task = defineTask({ name: 'my_task', params: ['files', 'count'], resources: { cpu: CPU, memory: 8 } });
+import { floorItemsPerSec, loadReferenceFloor } from './reference-floor.js';
+import { schedulerArgs, schedulerRequests, schedulerTask as task } from './scheduler-task.js';
 
 async function timed(fn: () => Promise<unknown> | unknown): Promise<number> {
   const t = performance.now();
@@ -65,12 +18,13 @@ async function timed(fn: () => Promise<unknown> | unknown): Promise<number> {
   return performance.now() - t;
 }
 
-/** Serial `resolve` latencies in µs, sorted. */
-async function serial(resolver: Resolver, args: object, count: number): Promise<number[]> {
+/** Serial `resolve` latencies in µs, sorted; each call gets new files, as a scheduler's would. */
+async function serial(resolver: Resolver, count: number): Promise<number[]> {
   const samples: number[] = [];
   for (let i = 0; i < count; i++) {
+    const args = schedulerArgs(i);
     const t = performance.now();
-    await resolver.resolve(task, args as never);
+    await resolver.resolve(task, args);
     samples.push((performance.now() - t) * 1000);
   }
   return samples.sort((a, b) => a - b);
@@ -87,38 +41,58 @@ function median(values: number[]): number {
   return percentile([...values].sort((a, b) => a - b), 50);
 }
 
+/** The user process's CPU time and GC time over `fn`, per item (µs) and per 100,000 items (ms). */
+async function userCost<T>(items: number, fn: () => Promise<T>): Promise<{ cpuUsPerItem: number; gcMsPer100k: number; ms: number }> {
+  const { PerformanceObserver } = await import('node:perf_hooks');
+  let gcMs = 0;
+  const observer = new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) gcMs += entry.duration;
+  });
+  observer.observe({ entryTypes: ['gc'] });
+  const cpu = process.cpuUsage();
+  const t = performance.now();
+  await fn();
+  const ms = performance.now() - t;
+  const used = process.cpuUsage(cpu);
+  // GC entries are delivered on a later turn.
+  await new Promise((resolve) => setImmediate(resolve));
+  observer.disconnect();
+  return { cpuUsPerItem: (used.user + used.system) / items, gcMsPer100k: (gcMs * 100_000) / items, ms };
+}
+
 /**
- * Throughput of the call patterns against the floor, over `rounds` rounds in one resolver;
- * each round measures the floor and every pattern back to back.
+ * Throughput of the call patterns against the reference floor, over `rounds` rounds in one
+ * resolver; each round measures the floor and every pattern back to back, with new requests.
  */
-export async function callPatternsScenario(files: TaskFile[], options: { quick: boolean; rounds: number }): Promise<Scenario> {
+export async function callPatternsScenario(options: { quick: boolean; rounds: number }): Promise<Scenario> {
   const items = options.quick ? 10_000 : 100_000;
-  const args = { files, count: 3 };
-  const requests = Array.from({ length: items }, () => ({ task, args }));
-  const floorRun = floor(CPU);
-  const resolver = createResolver({ threads: 2 });
-  const perRound: Record<string, number[]> = { floor: [], many: [], all: [], callers: [], p50: [], p99: [], p50After: [], p99After: [] };
+  const floorRun = await loadReferenceFloor();
+  const resolver = createResolver();
+  const perRound: Record<string, number[]> = { floor: [], many: [], all: [], callers: [], p50: [], p99: [], p50After: [], p99After: [], cpu: [], gc: [] };
+  const serialCalls = options.quick ? 300 : 2000;
   try {
-    await resolver.resolveMany(requests.slice(0, 1000));
-    floorRun(requests.slice(0, 1000));
+    await resolver.resolveMany(schedulerRequests(1000));
+    floorRun(5000);
     for (let round = 0; round < options.rounds; round++) {
-      perRound.floor!.push(items / ((await timed(() => floorRun(requests))) / 1000));
-      perRound.many!.push(items / ((await timed(() => resolver.resolveMany(requests))) / 1000));
+      perRound.floor!.push(floorItemsPerSec(floorRun, items));
+      let requests = schedulerRequests(items);
+      const cost = await userCost(items, () => resolver.resolveMany(requests));
+      perRound.many!.push(items / (cost.ms / 1000));
+      perRound.cpu!.push(cost.cpuUsPerItem);
+      perRound.gc!.push(cost.gcMsPer100k);
+      requests = schedulerRequests(items);
       perRound.all!.push(items / ((await timed(() => Promise.all(requests.map((r) => resolver.resolve(r.task, r.args))))) / 1000));
       const callers = 64;
       let next = 0;
       const caller = async () => {
-        while (next < items) {
-          next++;
-          await resolver.resolve(task, args);
-        }
+        while (next < items) await resolver.resolve(task, schedulerArgs(next++));
       };
       perRound.callers!.push(items / ((await timed(() => Promise.all(Array.from({ length: callers }, caller)))) / 1000));
-      const quiet = await serial(resolver, args, options.quick ? 300 : 2000);
+      const quiet = await serial(resolver, serialCalls);
       perRound.p50!.push(percentile(quiet, 50));
       perRound.p99!.push(percentile(quiet, 99));
-      await resolver.resolveMany(requests);
-      const after = await serial(resolver, args, options.quick ? 300 : 2000);
+      await resolver.resolveMany(schedulerRequests(items));
+      const after = await serial(resolver, serialCalls);
       perRound.p50After!.push(percentile(after, 50));
       perRound.p99After!.push(percentile(after, 99));
     }
@@ -137,10 +111,10 @@ export async function callPatternsScenario(files: TaskFile[], options: { quick: 
   });
   const many = perRound.many!;
   return {
-    title: `Call patterns, ${items.toLocaleString('en')} items, 2 threads, ${options.rounds} rounds (median [min–max])`,
+    title: `Call patterns, ${items.toLocaleString('en')} items, customTask + 2 new TaskFiles per item, default options, ${options.rounds} rounds (median [min–max])`,
     rows: [
-      row('floor: raw isolated-vm, one thread, batch as JSON', floorOps, `ops/s ${spread(floorOps, 0)}`),
-      row('resolveMany, one call', many, `x floor ${spread(ratio('many', floorOps))}`),
+      row('reference floor (bench/floor.mjs): raw isolated-vm, one thread', floorOps, `ops/s ${spread(floorOps, 0)}`),
+      row('resolveMany, one call', many, `x floor ${spread(ratio('many', floorOps))}; user CPU µs/item ${spread(perRound.cpu!)}, GC ms/100k ${spread(perRound.gc!, 0)}`),
       row('resolve x N, issued at once (Promise.all)', perRound.all!, `x resolveMany ${spread(ratio('all', many))}, x floor ${spread(ratio('all', floorOps))}`),
       row('resolve, 64 callers awaiting one at a time', perRound.callers!, `x resolveMany ${spread(ratio('callers', many))}, x floor ${spread(ratio('callers', floorOps))}`),
       row('serial resolve', [], `p50 µs ${spread(perRound.p50!, 0)}, p99 µs ${spread(perRound.p99!, 0)}`, perRound.p50, perRound.p99),
@@ -150,13 +124,13 @@ export async function callPatternsScenario(files: TaskFile[], options: { quick: 
 }
 
 /** The phases of a cold start as the sandbox process reports them (see StartPhases), over `runs` starts. */
-export async function coldStartPhasesScenario(files: TaskFile[], runs: number): Promise<Scenario> {
+export async function coldStartPhasesScenario(runs: number): Promise<Scenario> {
   const totals: number[] = [];
   const phases: Record<string, number[]> = {};
   for (let i = 0; i < runs; i++) {
     const t = performance.now();
-    const resolver = createResolver({ threads: 2 });
-    await resolver.resolve(task, { files, count: 1 });
+    const resolver = createResolver();
+    await resolver.resolve(task, schedulerArgs(i));
     totals.push(performance.now() - t);
     const reported = (resolver as unknown as { supervisor?: { startPhases?: Record<string, number> } }).supervisor?.startPhases;
     for (const [name, ms] of Object.entries(reported ?? {})) (phases[name] ??= []).push(ms);
@@ -170,11 +144,10 @@ export async function coldStartPhasesScenario(files: TaskFile[], runs: number): 
 }
 
 /** The user process's heap during one large `resolveMany`, and the sandbox process's RSS. */
-export async function memoryScenario(files: TaskFile[], items: number): Promise<Scenario> {
-  const resolver = createResolver({ threads: 2 });
-  const args = { files, count: 3 };
+export async function memoryScenario(items: number): Promise<Scenario> {
+  const resolver = createResolver();
   try {
-    await resolver.resolveMany([{ task, args }]);
+    await resolver.resolveMany(schedulerRequests(1));
     const gc = (globalThis as { gc?: () => void }).gc;
     gc?.();
     const base = process.memoryUsage().heapUsed;
@@ -186,7 +159,7 @@ export async function memoryScenario(files: TaskFile[], items: number): Promise<
       sandboxPeak = Math.max(sandboxPeak, childrenRssMiB());
     };
     const timer = setInterval(sample, 50);
-    const requests = Array.from({ length: items }, () => ({ task, args }));
+    const requests = schedulerRequests(items);
     const inputBytes = process.memoryUsage().heapUsed - base;
     const t = performance.now();
     const pending = resolver.resolveMany(requests);

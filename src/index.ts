@@ -30,7 +30,7 @@ export {
 } from './definition/presets.js';
 export { customTask } from './definition/custom-task.js';
 export { defineTask, checkTaskSpec, DEFAULT_MAX_SOURCE_CHARS, type DefineTaskOptions } from './definition/define-task.js';
-export type { TaskWrapper } from './definition/wrap.js';
+export { taskNameOf, type TaskWrapper } from './definition/wrap.js';
 export type {
   Task,
   TaskInfo,
@@ -42,7 +42,7 @@ export type {
   SandboxFile,
   TaskArgs,
 } from './definition/task.js';
-export { createResolver, type Resolver, type ResolveRequest, type ResolveOutcome } from './resolver/resolver.js';
+export { createResolver, type Resolver, type ResolveRequest, type ResolveCallOptions, type ResolveOutcome } from './resolver/resolver.js';
 export type { ResolverOptions, ClampWarning } from './resolver/options.js';
 export { Allocator, type AllocatorOptions, type PlaceOptions } from './allocator/allocator.js';
 export type { NodeSpec, NodeSnapshot, Placement, Capacity } from './allocator/node.js';
@@ -57,6 +57,6 @@ export {
   type KubernetesToleration,
   type PodSpecFragment,
 } from './allocator/kubernetes.js';
-export type { RetryContext, PreviousAttempt } from './resolver/retry.js';
+export { RETRY_CONTEXT_SCHEMA, PREVIOUS_ATTEMPT_SCHEMA, type RetryContext, type PreviousAttempt } from './resolver/retry.js';
 export { FAILURE_REASONS, type FailureReason, type RetryPolicy, type ResourceRetryPolicy } from './definition/retry-policy.js';
 export { failureFromPod, type PodFailure } from './allocator/failure-from-pod.js';

@@ -9,7 +9,7 @@ import { PRELUDE_SOURCE } from '../src/isolate/prelude.js';
 import { ALLOWED_ACCESSORS } from '../src/isolate/intrinsics.js';
 import { PROGRESS_EVALUATING, PROGRESS_SLICE_OVER, RESULT_BUFFER } from '../src/protocol/messages.js';
 import { batchDeadlineMs } from '../src/resolver/supervisor.js';
-import { crashFailure, judgeLostJobs, judgeStoppedCall, type StoppedCall } from '../src/protocol/verdicts.js';
+import { crashFailure, judgeStoppedCall, type StoppedCall } from '../src/protocol/verdicts.js';
 
 const isolate = new ivm.Isolate({ memoryLimit: 32 });
 const context = isolate.createContextSync();
@@ -108,13 +108,10 @@ describe('judgeStoppedCall: who is blamed for a stopped call', () => {
 });
 
 describe('lost sandbox process', () => {
-  it('fails a job that was alone and makes suspects of several', () => {
-    expect(judgeLostJobs(1)).toBe('fail');
-    expect(judgeLostJobs(2)).toBe('suspects');
-  });
   it.each([
     ['wedged', 'TASKRES_TIMEOUT'],
     ['memory', 'TASKRES_MEMORY_LIMIT'],
+    ['process-memory', 'TASKRES_MEMORY_LIMIT'],
     ['exited', 'TASKRES_FUNCTION_THREW'],
   ] as const)('a %s process gives %s', (reason, code) => {
     expect(crashFailure({ reason, detail: 'x' }).code).toBe(code);

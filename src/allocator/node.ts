@@ -1,6 +1,7 @@
 /** Nodes of an allocator's inventory and the requests placed on them. */
 import { z } from 'zod';
 import { TaskresError } from '../core/errors.js';
+import { formatIssues } from '../core/text.js';
 import type { Resources } from '../core/units.js';
 
 /** A machine (or a Kubernetes node) that requests are placed on. */
@@ -75,7 +76,7 @@ export function checkNode(node: unknown): NodeSpec {
   const name = typeof (node as { name?: unknown })?.name === 'string' ? ` '${(node as { name: string }).name}'` : '';
   throw new TaskresError(
     'TASKRES_INVALID_SPEC',
-    `Invalid node${name}: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'node'}: ${i.message}`).join('; ')}. Expected { name, cpu, memory, storage, gpu, gpuType?, pool? } with whole numbers >= 0.`,
+    `Invalid node${name}: ${formatIssues(parsed.error.issues, { root: 'node' })}. Expected { name, cpu, memory, storage, gpu, gpuType?, pool? } with whole numbers >= 0.`,
   );
 }
 
@@ -85,6 +86,6 @@ export function checkRequest(request: unknown): Resources {
   if (parsed.success) return parsed.data;
   throw new TaskresError(
     'TASKRES_INVALID_ARGS',
-    `Invalid request: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'request'}: ${i.message}`).join('; ')}. Expected resources as resolve() returns them: { cpu, memory, storage, gpu, gpuType? }.`,
+    `Invalid request: ${formatIssues(parsed.error.issues, { root: 'request' })}. Expected resources as resolve() returns them: { cpu, memory, storage, gpu, gpuType? }.`,
   );
 }

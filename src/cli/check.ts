@@ -1,11 +1,12 @@
 /**
  * `taskres check SPEC`: every definition-time problem of every task at once, for a JSON spec
  * file (each spec checked with checkTaskSpec) and for a JS/TS module (loaded with definitions
- * that record instead of throw, see ./check-hooks.ts). Exit code 0 when every task is valid,
+ * that record instead of throw, see src/loading/check-hooks.ts). Exit code 0 when every task is valid,
  * 1 when any has a problem.
  */
 import { checkTaskSpec, type TaskresError } from 'taskres';
-import { checkModuleTasks, isModulePath, readSpecs } from './load.js';
+import { checkModuleTasks } from '../loading/modules.js';
+import { isModulePath, readSpecs } from '../loading/specs.js';
 import { joinSafe, out, safe, type Safe } from './output.js';
 
 /** Runs the check and prints its report; returns the exit code. */

@@ -15,7 +15,7 @@ import type { ParseArgsConfig } from 'node:util';
 import { parse as parseYaml } from 'yaml';
 import { createResolver, isTaskresError, type Resolver } from 'taskres';
 import { cwlToResources, resolveCwl, resolveCwlMany, type CwlOutcome, type CwlResources } from 'taskres/cwl';
-import { SpecError, UsageError } from './load.js';
+import { SpecError, UsageError } from '../loading/errors.js';
 import { json, jsonLine, out, outPaced, show, table, type Safe } from './output.js';
 
 /** Jobs of a requests file resolved at once. */

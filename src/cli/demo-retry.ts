@@ -5,7 +5,7 @@
  */
 import { fileURLToPath } from 'node:url';
 import { Allocator, failureFromPod, isTaskresError, nodesFromPools, toKubernetesResources, type Resolver, type Resources, type TaskFile } from 'taskres';
-import { loadModuleTasks } from './load.js';
+import { loadModuleTasks } from '../loading/modules.js';
 import { out, safe } from './output.js';
 
 /** A Pod as the Kubernetes API returns it after its container ran out of memory. */

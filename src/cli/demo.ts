@@ -20,7 +20,7 @@ import {
   type Task,
 } from 'taskres';
 import { runRetryDemo } from './demo-retry.js';
-import { loadModuleTasks } from './load.js';
+import { loadModuleTasks } from '../loading/modules.js';
 import { json, out, safe, span, table, type Cell } from './output.js';
 
 const GiB = 1024 ** 3;

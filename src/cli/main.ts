@@ -18,14 +18,17 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { createResolver, isTaskresError, toKubernetesResources, type Resources, type RetryContext } from 'taskres';
-import { closestName } from '../core/suggest.js';
+import { closestName } from '../core/text.js';
 import { runDemo } from './demo.js';
 import { packageInfo, runDoctor } from './doctor.js';
 import { runCheck } from './check.js';
-import { SpecError, UsageError, loadTasks, pickTask, readArgs, readJson } from './load.js';
+import { SpecError, UsageError } from '../loading/errors.js';
+import { readArgs } from '../loading/file-args.js';
+import { loadTasks, readJson } from '../loading/specs.js';
+import { pickTask } from '../loading/task-lookup.js';
 import { resolveRequests } from './requests.js';
 import { describeThrown, err, json, joinSafe, out, safe, table, type Safe } from './output.js';
-import { serveCommand } from '../service/command.js';
+import { serveCommand } from './serve.js';
 import { cwlCommand } from './cwl.js';
 
 interface Command {

@@ -6,13 +6,7 @@
  * built from {@link Safe} pieces that this module makes, and the writers scrub once more.
  */
 import Table from 'cli-table3';
-
-/**
- * Characters a terminal acts on rather than shows: C0 controls, DEL, C1 controls (U+009B is
- * a one-byte CSI on some terminals), and the Unicode bidi and line controls that reorder or
- * break what is displayed.
- */
-const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+import { clipCounted, describeThrown as describeThrownText, escapeChar, escapeControls } from '../core/text.js';
 
 /** What the writers let through from the CLI's own text: its line breaks and its SGR colours. */
 const OWN_OR_UNSAFE = /\n|\u001b\[[0-9;]*m|[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
@@ -20,25 +14,12 @@ const OWN_OR_UNSAFE = /\n|\u001b\[[0-9;]*m|[\u0000-\u001f\u007f-\u009f\u061c\u20
 /** The longest piece of one interpolated value the CLI prints. */
 export const MAX_SHOWN_CHARS = 2000;
 
-function escapeChar(char: string): string {
-  if (char === '\n') return '\\n';
-  if (char === '\r') return '\\r';
-  if (char === '\t') return '\\t';
-  const code = char.charCodeAt(0);
-  return code < 0x100 ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
-}
-
 /**
  * `text` with every control character written as a visible escape (`\x1b`, `\r`, `\u202e`).
  * Newlines are escaped too: a line break inside a message is not the CLI's to print.
  */
 export function escapeText(text: string): string {
-  return text.replace(UNSAFE, escapeChar);
-}
-
-/** `text` cut to `max` characters, saying how much was left out. */
-export function clip(text: string, max = MAX_SHOWN_CHARS): string {
-  return text.length <= max ? text : `${text.slice(0, max)}… (${text.length - max} more characters)`;
+  return escapeControls(text);
 }
 
 let wrap: (text: string) => Safe;
@@ -70,7 +51,7 @@ export function show(value: unknown, max = MAX_SHOWN_CHARS): string {
   } catch {
     text = '(a value that cannot be printed)';
   }
-  return escapeText(clip(text, max));
+  return escapeText(clipCounted(text, max));
 }
 
 /**
@@ -162,21 +143,9 @@ export function err(...lines: Safe[]): void {
   process.stderr.write(`${scrub(lines.map(String).join('\n'))}\n`);
 }
 
-/**
- * A thrown value as one printable line (`Name: message`), whatever was thrown: an object
- * whose getters throw, `Object.create(null)`, a string. Never a stack trace.
- */
+/** A thrown value as one printable line (see core/text.ts's describeThrown), escaped. */
 export function describeThrown(thrown: unknown, max = 500): string {
-  try {
-    if (typeof thrown === 'object' && thrown !== null) {
-      const { name, message } = thrown as { name?: unknown; message?: unknown };
-      if (typeof message === 'string') return show(`${typeof name === 'string' && name ? `${name}: ` : ''}${message}`, max);
-      return show(`a value that is not an Error (${Object.prototype.toString.call(thrown)})`, max);
-    }
-    return show(typeof thrown === 'string' ? thrown : `${typeof thrown} ${String(thrown)}`, max);
-  } catch {
-    return '(a thrown value that cannot be printed)';
-  }
+  return escapeText(describeThrownText(thrown, max));
 }
 
 // A closed pipe (`taskres check x.json | head -1`) is not an error worth a stack trace.

@@ -14,7 +14,9 @@ import { dirname, resolve as resolvePath } from 'node:path';
 import type { Readable } from 'node:stream';
 import { z } from 'zod';
 import { TaskresError, createResolver, isTaskresError, type PreviousAttempt, type Resolver, type Resources, type Task } from 'taskres';
-import { UsageError, pickTask, reviveArgs, type FoundTask } from './load.js';
+import { UsageError } from '../loading/errors.js';
+import { reviveArgs } from '../loading/file-args.js';
+import { TaskIndex, pickTask, type FoundTask } from '../loading/task-lookup.js';
 import { jsonLine, outPaced, show } from './output.js';
 
 /** Requests sent to `resolveMany` at once. */
@@ -134,10 +136,7 @@ function rejection(line: number, error: unknown): Outcome {
 
 /** Turns one input line into a request, or into the rejected outcome that says what is wrong with it. */
 function lineParser(options: RequestsOptions, fallback: Task | undefined): (line: Line) => Parsed {
-  const byName = new Map<string, Task>();
-  // Task names first, then export names (as pickTask does), so a task name always wins.
-  for (const { name, task } of [...options.found].reverse()) byName.set(name, task);
-  for (const { task } of [...options.found].reverse()) byName.set(task.taskName, task);
+  const byName = new TaskIndex(options.found);
   const base = options.requestsPath === '-' ? process.cwd() : dirname(resolvePath(options.requestsPath));
   const names = options.found.map((f) => f.task.taskName).join(', ');
 

@@ -3,7 +3,8 @@
  * user can act on. Used for static values at definition time and for results at resolve time.
  */
 import { z } from 'zod';
-import { describeValue, type ResourceName } from './errors.js';
+import type { ResourceName } from './errors.js';
+import { describeValue } from './text.js';
 import { RESOURCE_UNITS, type Range } from './units.js';
 
 /** A zod schema accepting a safe integer within `range`. Build once, use many times. */

@@ -9,9 +9,11 @@
 import { Script } from 'node:vm';
 import type { Node } from 'acorn';
 import { generate } from 'astring';
-import { TaskresError, quote } from '../core/errors.js';
+import { TaskresError } from '../core/errors.js';
+import { quote } from '../core/text.js';
 import { COMPILER_HELPERS, REMOVED_GLOBALS, SANDBOX_GLOBALS } from './globals.js';
 import { MAX_NESTING, NestedTooDeeply, parseScript } from './parser.js';
+import { unreviewedSyntax } from './syntax.js';
 
 /** How a function binds task parameters. */
 export interface ParameterBinding {
@@ -119,10 +121,19 @@ export function parseFunction(source: string, what: string): ParsedFunction {
 /**
  * Prints a parsed function from its tree and parses the printed text again; returns the
  * function as printed (`expressionSource`) with the tree of the printed text, which is
- * deep-equal to the tree that was read. Throws `TASKRES_UNSERIALIZABLE` when the printed
- * text does not read back as the same tree.
+ * deep-equal to the tree that was read. Throws `TASKRES_UNSERIALIZABLE` when the function
+ * uses syntax not on the allowlist (./syntax.ts) or the printed text does not read back as
+ * the same tree.
  */
 export function printChecked(parsed: ParsedFunction, what: string): ParsedFunction {
+  // First, and the same on every Node line: only reviewed syntax is printed, compiled or run.
+  const unreviewed = unreviewedSyntax(parsed.node);
+  if (unreviewed.length > 0) {
+    throw unserializable(
+      what,
+      `uses ${unreviewed.join(', ')}, which the taskres sandbox does not allow: it admits only the syntax whose objects it hardens (ES2023 as Node 20 runs it); write the construct with plain statements`,
+    );
+  }
   const printed = guardDepth(what, () => generate(parsed.node, PRINT_OPTIONS));
   const again = tryParse(`(${printed}\n)`);
   if (!again.ok && again.tooDeep) throw tooDeep(what);
@@ -186,9 +197,9 @@ function sameTree(x: unknown, y: unknown): boolean {
 }
 
 /**
- * Checks that a parsed resource function can run in the sandbox: synchronous, no generator,
- * no `this`/`super`, no `import()`, no `with`, and no free variables other than standard
- * globals. Throws `TASKRES_UNSERIALIZABLE` listing every problem found.
+ * Checks that a parsed resource function can run in the sandbox (its syntax was checked by
+ * {@link printChecked}): synchronous, no generator, no `this`/`super`, no `import()`, no `with`, and
+ * no free variables other than standard globals. Throws `TASKRES_UNSERIALIZABLE` listing every problem found.
  */
 export function checkSandboxable(parsed: ParsedFunction, what: string): void {
   const problems: string[] = [];

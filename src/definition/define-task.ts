@@ -1,6 +1,7 @@
 /** `defineTask`: tasks whose spec arrives as data (JSON uploads, CLI spec files). */
 import { z } from 'zod';
 import { TaskresError } from '../core/errors.js';
+import { clip, formatIssues } from '../core/text.js';
 import { buildTask, checkTask, type DefinitionOptions, type Task, type TaskSpec } from './task.js';
 
 export { DEFAULT_MAX_SOURCE_CHARS } from './task.js';
@@ -58,9 +59,7 @@ export function checkTaskSpec(spec: unknown, options?: DefineTaskOptions): Taskr
 function readOptions(options: unknown): DefinitionOptions {
   const parsed = OPTIONS_SCHEMA.safeParse(options);
   if (!parsed.success) {
-    const details = parsed.error.issues
-      .map((issue) => `${issue.path.length ? issue.path.map(String).join('.') : 'options'}: ${issue.message}`)
-      .join('; ');
+    const details = formatIssues(parsed.error.issues, { root: 'options', maxIssues: 5, maxPathChars: 100, maxMessageChars: 200 });
     throw new TaskresError(
       'TASKRES_INVALID_SPEC',
       `Invalid task definition options: ${details}. Expected { maxSourceChars?: a whole number of characters, at least 1 }.`,
@@ -74,12 +73,7 @@ function readSpec(spec: unknown): { name: string; params: string[]; resources: u
   if (!parsed.success) {
     // A spec is untrusted data: its names, keys and zod's own text (which lists every unknown
     // key) are cut to short pieces so that an error never echoes a large part of it.
-    const issues = parsed.error.issues;
-    const details =
-      issues
-        .slice(0, 5)
-        .map((issue) => `${issue.path.length ? clip(issue.path.join('.'), 100) : 'spec'}: ${clip(issue.message, 200)}`)
-        .join('; ') + (issues.length > 5 ? `; and ${issues.length - 5} more` : '');
+    const details = formatIssues(parsed.error.issues, { root: 'spec', maxIssues: 5, maxPathChars: 100, maxMessageChars: 200 });
     const name = typeof (spec as { name?: unknown })?.name === 'string' ? clip((spec as { name: string }).name, 100) : undefined;
     throw new TaskresError(
       'TASKRES_INVALID_SPEC',
@@ -93,8 +87,4 @@ function readSpec(spec: unknown): { name: string; params: string[]; resources: u
     throw new TaskresError('TASKRES_INVALID_SPEC', `Task spec '${rest.name}' gives retry twice, beside resources and inside it; keep one (toJSON() puts it in resources).`, { taskName: rest.name });
   }
   return { ...rest, resources: { ...rest.resources, retry } };
-}
-
-function clip(text: string, maxChars: number): string {
-  return text.length > maxChars ? `${text.slice(0, maxChars)}…` : text;
 }

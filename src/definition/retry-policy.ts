@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import { TaskresError, type ResourceName } from '../core/errors.js';
 import { DEFAULT_LIMITS, RESOURCE_NAMES } from '../core/units.js';
-import { closestName } from '../core/suggest.js';
+import { closestName, formatIssues } from '../core/text.js';
 
 /** Why an attempt failed, as a scheduler reports it to {@link Resolver.resolve}. */
 export type FailureReason = 'oom' | 'disk' | 'timeout' | 'preempted' | 'error';
@@ -105,7 +105,7 @@ export function checkRetryPolicy(
   const where = `retry option of task '${taskName}'`;
   const parsed = POLICY_SCHEMA.safeParse(value);
   if (!parsed.success) {
-    const details = parsed.error.issues.map((issue) => describeIssue(issue, value)).join('; ');
+    const details = formatIssues(parsed.error.issues, { root: 'retry', prefix: ['retry'], maxMessageChars: 200, describe: (issue) => describeIssue(issue, value) });
     problems.push(new TaskresError('TASKRES_INVALID_SPEC', `Invalid ${where}: ${details}. ${EXPECTED}.`, { taskName }));
     return undefined;
   }
@@ -131,7 +131,8 @@ export function checkRetryPolicy(
   return Object.freeze({ spec: structuredClone(spec), resources: Object.freeze(resources), maxAttempts: spec.maxAttempts ?? Infinity });
 }
 
-function describeIssue(issue: z.core.$ZodIssue, value: unknown): string {
+/** The retry option's own wording of an issue; undefined for the shared one. */
+function describeIssue(issue: z.core.$ZodIssue, value: unknown): string | undefined {
   const path = ['retry', ...issue.path.map(String)].join('.');
   if (issue.code === 'unrecognized_keys') {
     const parent = issue.path.length === 0 ? POLICY_KEYS : ['factor', 'add', 'max', 'on'];
@@ -146,5 +147,5 @@ function describeIssue(issue: z.core.$ZodIssue, value: unknown): string {
       .join('; ') + more;
   }
   if (issue.code === 'invalid_type' && issue.path.length === 0) return `retry must be an object, received ${value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value}`;
-  return `${path}: ${issue.message.slice(0, 200)}`;
+  return undefined;
 }

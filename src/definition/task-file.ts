@@ -1,6 +1,7 @@
 import { basename } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { TaskresError, describeValue } from '../core/errors.js';
+import { TaskresError } from '../core/errors.js';
+import { describeValue } from '../core/text.js';
 
 // Set once the class is defined: true only for objects TaskFile's constructor made. A brand
 // property (a registered symbol) could be copied onto any plain object.

@@ -8,7 +8,7 @@ import { rangeSchema, describeOutOfRange } from '../core/resource-range.js';
 import { DEFAULT_GPU, DEFAULT_LIMITS, DEFAULT_STORAGE_GIB, RESOURCE_NAMES } from '../core/units.js';
 import { CONTEXT_KEYS, checkSandboxable, parseFunction, printChecked, type ParameterBinding } from './analyze-source.js';
 import { checkRetryPolicy, type CheckedRetryPolicy, type RetryPolicy } from './retry-policy.js';
-import { closestName } from '../core/suggest.js';
+import { closestName } from '../core/text.js';
 
 /** A resource function: receives task parameters by name and returns a whole number. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any

@@ -23,11 +23,21 @@ export function makeTaskWrapper(resources: TaskResourcesInput | Readonly<Record<
     if (context !== undefined && context.kind !== 'method') {
       throw new TaskresError('TASKRES_INVALID_SPEC', `Task decorators apply to methods, not to a ${String(context.kind)}.`);
     }
-    const name = context ? String(context.name).replace(/^Symbol\((.*)\)$/, '$1') : fn.name || 'anonymous';
+    const name = taskNameOf(fn, context);
     const params = readTaskSignature(fn as (...args: unknown[]) => unknown, name);
     return buildTask({ name, params, resources: { ...resources }, body: fn as (...args: unknown[]) => unknown });
   };
   return wrapper as TaskWrapper;
+}
+
+/**
+ * The name a task wrapper gives the task of `fn`: a decorated method's name (a symbol's
+ * description), else the function's own name, else `anonymous`. Exported so that tools that
+ * stand in for a wrapper (the CLI's check hooks) name tasks by the same rule.
+ */
+export function taskNameOf(fn: unknown, context?: ClassMethodDecoratorContext): string {
+  if (context) return String(context.name).replace(/^Symbol\((.*)\)$/, '$1');
+  return (typeof fn === 'function' && fn.name) || 'anonymous';
 }
 
 /** The parameter names of a task function, read from its source. */

@@ -3,18 +3,20 @@
  * returns the runner that evaluates user functions. Kept as source text because it is
  * evaluated inside the isolate, never in the host.
  *
- * Hardening, in order:
+ * Hardening, in order, fail closed in the style of SES `lockdown()`:
  * 1. capture the intrinsics the runner needs, so user code cannot swap them;
- * 2. delete every global that is not a standard ECMAScript global the definition-time
- *    check allows (so eval, WebAssembly, SharedArrayBuffer, Atomics, WeakRef,
- *    FinalizationRegistry, Intl and V8's console go) and make every Function constructor
- *    refuse source text;
+ * 2. reach the intrinsics that only an operation reaches (iterator and generator
+ *    prototypes, %ThrowTypeError%, the errors' `stack` accessor functions...: see
+ *    ANONYMOUS_INTRINSICS), and make every Function constructor refuse source text;
  * 3. replace Math.random by a generator reseeded for every evaluation, and define pure
  *    versions of compiler helpers (`__name`, ...) and the file prototype;
- * 4. walk every intrinsic reachable from the global object (and the hidden ones), delete
- *    every accessor not on the reviewed list (RegExp's legacy statics hold the last match
- *    of any regex: state that freezing does not reach), and deep-freeze the rest, so
- *    nothing one evaluation does is visible to the next in the same context.
+ * 4. walk everything reachable from the global object and those intrinsics; delete every
+ *    property that the permits table (intrinsics.ts) does not list, and every accessor not
+ *    on its reviewed list (RegExp's legacy statics hold the last match of any regex: state
+ *    that freezing does not reach); freeze every object. What a new engine adds is deleted
+ *    before user code runs, so nothing one evaluation does is visible to the next in the
+ *    same context. A property that cannot be deleted stops the setup: no isolate runs
+ *    half-hardened.
  *
  * The runner turns every outcome into a primitive inside the timed call: a number written to
  * shared memory, or a short string. Objects never leave the isolate, so no attacker getter,
@@ -26,12 +28,16 @@
  * evaluation runs.
  */
 
-import { SANDBOX_GLOBALS } from '../definition/globals.js';
-import { ALLOWED_ACCESSORS, REMOVED_PROPERTIES } from './intrinsics.js';
+import { ALLOWED_ACCESSORS, ANONYMOUS_INTRINSICS, FUNCTION_PERMITS, PERMITS } from './intrinsics.js';
 import { EVAL_STATUS, PROGRESS_EVALUATING, PROGRESS_SLICE_OVER, RESULT_BUFFER, SIZE_REFUSED } from '../protocol/messages.js';
 
 /** The longest message the runner passes out for one evaluation. */
 export const MAX_MESSAGE_CHARS = 200;
+
+// Each anonymous intrinsic as a [name, value] entry; an expression that throws on this engine gives undefined.
+const ANONYMOUS_SOURCE = ANONYMOUS_INTRINSICS.map(
+  ([name, expression]) => `    [${JSON.stringify(name)}, (() => { try { return ${expression}; } catch { return undefined; } })()],`,
+).join('\n');
 
 /**
  * A script evaluating to `setup(hostFileSize, sharedBuffer, capacity)`, which hardens the
@@ -61,11 +67,12 @@ export const PRELUDE_SOURCE = String.raw`(function setup(hostFileSize, shared, c
   const status = new Uint8Array(shared, ${RESULT_BUFFER.statusOffset}, capacity);
   const values = new Float64Array(shared, ${RESULT_BUFFER.statusOffset} + Math.ceil(capacity / 8) * 8, capacity);
 
-  // 2. Keep only the standard globals the definition-time check allows.
-  const allowed = new Set(${JSON.stringify([...SANDBOX_GLOBALS])});
-  for (const name of ownKeys(globalThis)) {
-    if (typeof name !== 'string' || !allowed.has(name)) delete globalThis[name];
-  }
+  // 2. Reach the intrinsics that only an operation reaches, before anything is stripped
+  //    (Iterator.from needs the Iterator global), so that they are hardened like the rest.
+  const anonymous = [
+${ANONYMOUS_SOURCE}
+  ];
+  // Make every Function constructor refuse source text; the global Function is that refusal.
   const NoCodeFromStrings = function Function() {
     throw new EvalError('taskres: creating functions from source text is disabled in the sandbox');
   };
@@ -78,13 +85,6 @@ export const PRELUDE_SOURCE = String.raw`(function setup(hostFileSize, shared, c
   for (const F of functionConstructors) defineProperty(F.prototype, 'constructor', { value: NoCodeFromStrings });
   NoCodeFromStrings.prototype = Function.prototype;
   defineProperty(globalThis, 'Function', { value: NoCodeFromStrings, writable: false, configurable: false });
-
-  // State or memory outside what freezing and the isolate's limit reach (see REMOVED_PROPERTIES).
-  for (const [owner, name] of ${JSON.stringify(REMOVED_PROPERTIES)}) {
-    let target = globalThis;
-    for (const key of owner.split('.')) target = target === undefined ? undefined : target[key];
-    if (target !== undefined) delete target[name];
-  }
 
   // 3a. Math.random: the engine's generator is one stream for the whole realm, so an
   //     evaluation could tell how many numbers others drew. Reseeded for every evaluation.
@@ -167,26 +167,32 @@ export const PRELUDE_SOURCE = String.raw`(function setup(hostFileSize, shared, c
   freeze(fileProto);
   const makeFile = (evaluation, index, path, name, bytes) => new SandboxFile(evaluation, index, path, name, bytes);
 
-  // 4. Walk every intrinsic, own properties before prototypes (for stable names), delete
-  //    accessors not on the reviewed list, freeze everything.
+  // 4. Strip and freeze. Every object reachable from the global object or an anonymous
+  //    intrinsic (own properties, accessor functions, prototypes) keeps only the properties
+  //    its permit lists, an accessor only if it is also reviewed, and is then frozen. What a
+  //    removed property led to is walked too: an operation may still reach it.
+  const toKey = (name) => (name[0] === '@' && name[1] === '@' ? Symbol[apply(sliceString, name, [2])] : name);
+  const roots = new Map(anonymous);
+  roots.set('%FilePrototype%', fileProto);
+  const resolve = (name) => {
+    const steps = name[0] === '%' ? [apply(sliceString, name, [0, name.indexOf('%', 1) + 1]), ...apply(sliceString, name, [name.indexOf('%', 1) + 2]).split('.')] : name.split('.');
+    let value = steps[0][0] === '%' ? roots.get(steps[0]) : steps[0] === 'globalThis' ? globalThis : globalThis[steps[0]];
+    for (let i = 1; i < steps.length && steps[i] !== ''; i++) {
+      const descriptor = (typeof value === 'object' && value !== null) || typeof value === 'function' ? getOwnPropertyDescriptor(value, toKey(steps[i])) : undefined;
+      value = descriptor && 'value' in descriptor ? descriptor.value : undefined;
+    }
+    return value;
+  };
+  const permits = new Map();
+  for (const [name, keys] of ${JSON.stringify(Object.entries(PERMITS))}) {
+    const target = resolve(name);
+    if ((typeof target === 'object' && target !== null) || typeof target === 'function') permits.set(target, [name, new Set(keys.map(toKey))]);
+  }
+  const functionPermits = new Set(${JSON.stringify(FUNCTION_PERMITS)});
+  const nothing = new Set();
   const allowedAccessors = new Set(${JSON.stringify(ALLOWED_ACCESSORS)});
-  const hidden = [
-    ['%GeneratorFunction.prototype%', getPrototypeOf(function* () {})],
-    ['%AsyncFunction.prototype%', getPrototypeOf(async function () {})],
-    ['%AsyncGeneratorFunction.prototype%', getPrototypeOf(async function* () {})],
-    ['%GeneratorPrototype%', getPrototypeOf(getPrototypeOf((function* () {})()))],
-    ['%AsyncGeneratorPrototype%', getPrototypeOf(getPrototypeOf((async function* () {})()))],
-    ['%ArrayIteratorPrototype%', getPrototypeOf([][Symbol.iterator]())],
-    ['%MapIteratorPrototype%', getPrototypeOf(new Map().entries())],
-    ['%SetIteratorPrototype%', getPrototypeOf(new Set().values())],
-    ['%StringIteratorPrototype%', getPrototypeOf(''[Symbol.iterator]())],
-    ['%RegExpStringIteratorPrototype%', getPrototypeOf(/a/[Symbol.matchAll]('a'))],
-    ['%TypedArray%', getPrototypeOf(Int8Array)],
-    ['%ThrowTypeError%', (function () { return getOwnPropertyDescriptor(arguments, 'callee').get; })()],
-    ['%FilePrototype%', fileProto],
-  ];
-  // The global object's own properties are named bare ('RegExp.input'); hidden roots follow.
-  const queue = [['', globalThis], ...hidden];
+  const deleteProperty = Reflect.deleteProperty;
+  const queue = [['globalThis', globalThis], ...anonymous, ['%FilePrototype%', fileProto]];
   const prototypes = [];
   const seen = new Set();
   const unremovable = [];
@@ -194,23 +200,28 @@ export const PRELUDE_SOURCE = String.raw`(function setup(hostFileSize, shared, c
     const [path, value] = apply(arrayShift, queue.length > 0 ? queue : prototypes, []);
     if ((typeof value !== 'object' && typeof value !== 'function') || value === null || seen.has(value)) continue;
     seen.add(value);
-    apply(arrayPush, prototypes, [[path + '.[[Prototype]]', getPrototypeOf(value)]]);
+    const permit = permits.get(value);
+    const name = permit === undefined ? path : permit[0];
+    const kept = permit === undefined ? (typeof value === 'function' ? functionPermits : nothing) : permit[1];
+    apply(arrayPush, prototypes, [[name + '.[[Prototype]]', getPrototypeOf(value)]]);
     for (const key of ownKeys(value)) {
       const descriptor = getOwnPropertyDescriptor(value, key);
       if (!descriptor) continue;
-      const where = path + (typeof key === 'symbol' ? '[' + key.description + ']' : (path === '' ? '' : '.') + key);
-      if ('value' in descriptor) {
-        apply(arrayPush, queue, [[where, descriptor.value]]);
-      } else if (apply(setHas, allowedAccessors, [where])) {
-        apply(arrayPush, queue, [[where + '.get', descriptor.get], [where + '.set', descriptor.set]]);
-      } else if (!delete value[key]) {
-        apply(arrayPush, unremovable, [where]);
-      }
+      const where = name + (typeof key === 'symbol' ? '[' + key.description + ']' : '.' + key);
+      const isData = 'value' in descriptor;
+      if (isData) apply(arrayPush, queue, [[where, descriptor.value]]);
+      else apply(arrayPush, queue, [[where + '.get', descriptor.get], [where + '.set', descriptor.set]]);
+      const keep = apply(setHas, kept, [key]) && (isData || apply(setHas, allowedAccessors, [where]));
+      // An object without a permit is only reachable through what this walk removes (Intl,
+      // WebAssembly...): what cannot be deleted there (a constructor's prototype) is frozen.
+      if (!keep && !deleteProperty(value, key) && permit !== undefined) apply(arrayPush, unremovable, [where]);
     }
     freeze(value);
   }
   seen.clear();
-  if (unremovable.length > 0) throw new TypeErrorClass('taskres: cannot remove accessors ' + unremovable.join(', '));
+  permits.clear();
+  roots.clear();
+  if (unremovable.length > 0) throw new TypeErrorClass('taskres: cannot remove properties the permits do not list: ' + unremovable.join(', '));
 
   // The runner.
   const functions = [];

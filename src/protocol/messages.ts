@@ -83,7 +83,12 @@ export interface ToServe {
 
 /** From a thread's serve task to the main thread. */
 export type FromServe =
-  | { t: 'up'; specifier: string; phases: Record<string, number> }
+  /**
+   * `slot`: the thread's slot in the heartbeat buffer; `progress`: the buffer its isolate shares
+   * with it (RESULT_BUFFER), whose progress words name the evaluation running, so that the
+   * watchdog can say who was running when a deadline passed.
+   */
+  | { t: 'up'; specifier: string; phases: Record<string, number>; slot: number; progress: SharedArrayBuffer }
   | { t: 'done'; id: number; result: BatchResult }
   | { t: 'failed'; id: number; message: string };
 
@@ -97,6 +102,8 @@ export type EvaluationErrorCode = Extract<
 export interface EvaluationFailure {
   code: EvaluationErrorCode;
   detail: string;
+  /** Set when the sandbox process's own cap (not the isolate's memoryLimitMiB) stopped it. */
+  limit?: 'processMemoryLimitMiB';
 }
 
 /**
@@ -158,8 +165,25 @@ export const PROGRESS_EVALUATING = 1;
 /** progress[1]: the slice is over (its leftover microtasks may run). */
 export const PROGRESS_SLICE_OVER = 2;
 
-/** Why the sandbox process was lost. */
-export type CrashReason = 'wedged' | 'memory' | 'exited';
+/**
+ * Why the sandbox process was lost: `memory` is an isolate's (memoryLimitMiB), `process-memory`
+ * the process's resident memory over processMemoryLimitMiB.
+ */
+export type CrashReason = 'wedged' | 'memory' | 'process-memory' | 'exited';
+
+/**
+ * What the sandbox process saw on one thread as it went down: batch `batch` was in a call
+ * whose progress words named `evaluation` (-1: none yet, loading), `evaluating` (else the
+ * slice was over: its leftover microtasks ran), and whether this call is the one that
+ * stopped the process. Observed facts, read from shared memory, for the resolver's blame (../resolver/blame.ts).
+ */
+export interface ObservedCall {
+  batch: number;
+  evaluation: number;
+  evaluating: boolean;
+  /** This call is why the process stops: it stayed past its deadline, or its isolate failed. */
+  stopped: boolean;
+}
 
 /** Messages from the resolver to the sandbox process. */
 export type ToSandbox =
@@ -173,8 +197,11 @@ export type FromSandbox =
   | { t: 'done'; id: number; result: BatchResult }
   | { t: 'failed'; id: number; message: string }
   | { t: 'size'; id: number; paths: string[] }
-  /** `starting`: a thread could not start (no function ran into this): judged as a failed start. */
-  | { t: 'crash'; reason: CrashReason; detail: string; starting?: true };
+  /**
+   * `starting`: a thread could not start (no function ran into this): judged as a failed start.
+   * `observed`: every call in progress as the process went down (see ObservedCall).
+   */
+  | { t: 'crash'; reason: CrashReason; detail: string; starting?: true; observed?: ObservedCall[] };
 
 /**
  * What the host callback behind `size()` answers: bytes, or one of these (never a throw:
@@ -185,7 +212,8 @@ export const SIZE_REFUSED = { failed: -1, notAllowed: -2 } as const;
 /** Messages from a worker to the sandbox process's main thread. */
 export type FromWorker =
   | { t: 'size'; paths: string[]; reply: SharedArrayBuffer }
-  | { t: 'catastrophic'; message: string };
+  /** `slot`: the reporting thread's heartbeat slot (its call is the one that failed). */
+  | { t: 'catastrophic'; message: string; slot: number };
 
 /** Layout of the reply buffer of a size request. */
 export const SIZE_REPLY = {
@@ -206,15 +234,26 @@ export function sizeReplyBytes(count: number): number {
   return SIZE_REPLY.sizesOffset + 8 * count + SIZE_REPLY.maxMessageBytes;
 }
 
-/** Slots of the heartbeat buffer: one per worker, holding the wall-clock deadline of its call. */
+/** Slots of the heartbeat buffer: one per worker thread. */
 export const MAX_WORKER_SLOTS = 256;
 
-/** Bytes of the heartbeat buffer: a slot counter, then one Float64 deadline per worker. */
-export const HEARTBEAT_BYTES = 8 + 8 * MAX_WORKER_SLOTS;
+/**
+ * Bytes of the heartbeat buffer: a slot counter, then one Float64 deadline per worker, then one
+ * Int32 batch id per worker (the batch its current call belongs to).
+ */
+export const HEARTBEAT_BYTES = 8 + 8 * MAX_WORKER_SLOTS + 4 * MAX_WORKER_SLOTS;
 
-/** Views of the heartbeat buffer: `slots[0]` hands out worker slots; `deadlines[slot]` is 0 between calls. */
-export function heartbeatViews(heartbeat: SharedArrayBuffer): { slots: Int32Array; deadlines: Float64Array } {
-  return { slots: new Int32Array(heartbeat, 0, 2), deadlines: new Float64Array(heartbeat, 8, MAX_WORKER_SLOTS) };
+/**
+ * Views of the heartbeat buffer: `slots[0]` hands out worker slots; `deadlines[slot]` is 0
+ * between calls; `batches[slot]` is the id of the batch the worker is running, set before its
+ * first call, so that the watchdog can name it.
+ */
+export function heartbeatViews(heartbeat: SharedArrayBuffer): { slots: Int32Array; deadlines: Float64Array; batches: Int32Array } {
+  return {
+    slots: new Int32Array(heartbeat, 0, 2),
+    deadlines: new Float64Array(heartbeat, 8, MAX_WORKER_SLOTS),
+    batches: new Int32Array(heartbeat, 8 + 8 * MAX_WORKER_SLOTS, MAX_WORKER_SLOTS),
+  };
 }
 
 /** The most evaluations one batch may hold (sizes the shared result buffer of each worker). */

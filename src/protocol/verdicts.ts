@@ -56,20 +56,17 @@ export function stoppedCallFailure(failure: CallFailure, message: string): Evalu
 }
 
 /**
- * What to do with the jobs of batches lost with the sandbox process: a job that was alone
- * in flight caused it and fails; otherwise every job becomes a suspect, re-run alone.
+ * The failure of a job charged with the loss of the sandbox process (see
+ * ../resolver/blame.ts for who is charged).
  */
-export function judgeLostJobs(jobCount: number): 'fail' | 'suspects' {
-  return jobCount === 1 ? 'fail' : 'suspects';
-}
-
-/** The failure of a job that was alone when the sandbox process was lost. */
 export function crashFailure(cause: { reason: CrashReason; detail: string }): EvaluationFailure {
   switch (cause.reason) {
     case 'wedged':
       return { code: 'TASKRES_TIMEOUT', detail: cause.detail };
     case 'memory':
       return { code: 'TASKRES_MEMORY_LIMIT', detail: cause.detail };
+    case 'process-memory':
+      return { code: 'TASKRES_MEMORY_LIMIT', detail: cause.detail, limit: 'processMemoryLimitMiB' };
     default:
       return { code: 'TASKRES_FUNCTION_THREW', detail: `it crashed the sandbox process: ${cause.detail}` };
   }

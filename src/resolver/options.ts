@@ -2,7 +2,7 @@
 import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 import { TaskresError, type ResourceName } from '../core/errors.js';
-import { closestName } from '../core/suggest.js';
+import { closestName, formatIssues } from '../core/text.js';
 import type { TaskFile } from '../definition/task-file.js';
 import { DEFAULT_LIMITS, RESOURCE_NAMES, type ResourceLimits } from '../core/units.js';
 
@@ -76,18 +76,19 @@ const OPTIONS = z.strictObject({
 export function resolveOptions(input: unknown = {}): ResolvedOptions {
   const parsed = OPTIONS.safeParse(input ?? {});
   if (!parsed.success) {
-    const details = parsed.error.issues.map((issue) => {
-      if (issue.code === 'unrecognized_keys') {
+    const details = formatIssues(parsed.error.issues, {
+      root: 'options',
+      describe: (issue) => {
+        if (issue.code !== 'unrecognized_keys') return undefined;
         return issue.keys
           .map((key) => {
             const suggestion = closestName(key, Object.keys(OPTIONS.shape));
             return `unknown option '${[...issue.path, key].join('.')}'${suggestion && issue.path.length === 0 ? ` (did you mean '${suggestion}'?)` : ''}`;
           })
           .join('; ');
-      }
-      return `${issue.path.join('.') || 'options'}: ${issue.message}`;
+      },
     });
-    throw new TaskresError('TASKRES_INVALID_SPEC', `Invalid resolver options: ${details.join('; ')}. Valid options: ${Object.keys(OPTIONS.shape).join(', ')}.`);
+    throw new TaskresError('TASKRES_INVALID_SPEC', `Invalid resolver options: ${details}. Valid options: ${Object.keys(OPTIONS.shape).join(', ')}.`);
   }
   const options = parsed.data;
   if (options.fileSize && options.fileSizes) {

@@ -4,7 +4,8 @@
  * return is validated here with zod against the resolver's limits.
  */
 import type { z } from 'zod';
-import { TaskresError, describeValue, type ResourceName } from '../core/errors.js';
+import { TaskresError, type ResourceName } from '../core/errors.js';
+import { describeValue } from '../core/text.js';
 import { describeExpected, outOfRangeHint, rangeSchema } from '../core/resource-range.js';
 import { describeResourceFunction, getTaskDefinition, type DynamicResource, type TaskArgs, type TaskDefinition } from '../definition/task.js';
 import { RESOURCE_NAMES, type Resources } from '../core/units.js';
@@ -15,16 +16,26 @@ import { Supervisor, type EvaluationFailure, type Job, type JobOutcomes } from '
 import { SUBMIT_SANDBOX_JOB, type SandboxJobTarget } from './sandbox-jobs.js';
 import { applyRetryPlan, encodeRetryContext, planRetry, readRetryContext, type RetryContext, type RetryPlan } from './retry.js';
 
-/** One item of {@link Resolver.resolveMany}. */
-export interface ResolveRequest {
-  task: unknown;
-  args: unknown;
+/**
+ * Per-call options of {@link Resolver.resolve}, and of each {@link Resolver.resolveMany} item.
+ */
+export interface ResolveCallOptions {
   /** Which attempt this is (1-based); see {@link RetryContext}. Omitted: attempt 1. */
   attempt?: number;
   /** What happened to the previous attempt; see {@link RetryContext}. */
   previous?: RetryContext['previous'];
-  /** When it aborts, the item is not run if the sandbox has not taken it yet: it rejects with `TASKRES_ABORTED`. */
+  /**
+   * When it aborts, the call rejects at once with `TASKRES_ABORTED`, wherever its work is
+   * (queued, running, or queued again after a sandbox restart): work the sandbox has not taken
+   * yet is never run, and the outcome of work it already runs is dropped.
+   */
   signal?: AbortSignal;
+}
+
+/** One item of {@link Resolver.resolveMany}. */
+export interface ResolveRequest extends ResolveCallOptions {
+  task: unknown;
+  args: unknown;
 }
 
 /** The outcome of one item of {@link Resolver.resolveMany}, like `Promise.allSettled`. */
@@ -38,15 +49,22 @@ export interface Resolver {
    * ({@link TaskArgs}), so a missing or misspelt parameter is a compile error; otherwise
    * `args` is `unknown` and checked at run time only.
    *
-   * `retry` says which attempt this is and what happened to the previous one: the task's
-   * `retry` option escalates from it, and resource functions that name `attempt` or
-   * `previous` receive it. Bad input is `TASKRES_INVALID_ARGS`; a pointless retry is
-   * `TASKRES_RETRY_EXHAUSTED`.
+   * `options.attempt` and `options.previous` say which attempt this is and what happened to
+   * the previous one (see {@link RetryContext}): the task's `retry` option escalates from them,
+   * and resource functions that name `attempt` or `previous` receive them. Bad input is
+   * `TASKRES_INVALID_ARGS`; a pointless retry is `TASKRES_RETRY_EXHAUSTED`. `options.signal`
+   * cancels the call (`TASKRES_ABORTED`).
    */
-  resolve<T>(task: T, args: TaskArgs<T>, retry?: RetryContext): Promise<Resources>;
+  resolve<T>(task: T, args: TaskArgs<T>, options?: ResolveCallOptions): Promise<Resources>;
   /** Resolves many, batched; outcomes in input order, each settled on its own. */
   resolveMany(requests: readonly ResolveRequest[]): Promise<ResolveOutcome[]>;
-  /** Waits for work in flight, then stops the sandbox. Later calls reject with `TASKRES_CLOSED`. */
+  /**
+   * Waits for work in flight, then stops the sandbox. Later calls reject with `TASKRES_CLOSED`.
+   * The sandbox is not restarted while closing: should it be lost (a function wedged it), the
+   * functions it observed running get their errors and the work it still had rejects with
+   * `TASKRES_CLOSED`. So close() returns once the work in flight has answered, or at the latest
+   * about 2 × timeoutMs + 1 s after a thread wedged, plus 2 s to stop the process.
+   */
   close(): Promise<void>;
   /** The options in force, defaults applied. */
   readonly options: Readonly<Omit<ResolvedOptions, 'fileSize' | 'fileSizes' | 'onWarning'>>;
@@ -116,6 +134,8 @@ class ManyCall implements Sink {
  */
 class PendingResolution implements Job {
   readonly contextJson: string | undefined;
+  /** Set once the sink has heard of it: later outcomes (an abort, a late batch) are dropped. */
+  private done = false;
 
   constructor(
     private readonly resolver: SandboxedResolver,
@@ -130,6 +150,13 @@ class PendingResolution implements Job {
   ) {
     // The per-item retry context travels as its own JSON beside the arguments.
     this.contextJson = definition.readsRetryContext ? encodeRetryContext(definition, context) : undefined;
+    // Whatever state its work is in, an abort settles it now; the supervisor drops it later.
+    if (signal) watchAbort(signal, this);
+  }
+
+  /** Its signal aborted. */
+  aborted(): void {
+    this.fail(new TaskresError('TASKRES_ABORTED', 'Aborted through its signal before its functions had answered; anything they still return is dropped.'));
   }
 
   get dynamics(): readonly DynamicResource[] {
@@ -137,17 +164,59 @@ class PendingResolution implements Job {
   }
 
   cancelled(): boolean {
-    return this.signal?.aborted === true;
+    return this.done || this.signal?.aborted === true;
   }
 
+  /** Settles from the outcomes of its evaluations; never throws (it runs in the supervisor's handlers). */
   settle(outcomes: JobOutcomes): void {
-    this.resolver.complete(this, outcomes);
+    if (!this.finish()) return;
+    try {
+      this.resolver.complete(this, outcomes);
+    } catch (error) {
+      this.sink.reject(this.index, asTaskresError(error, 'Settling the outcome of its functions failed', 'TASKRES_FUNCTION_THREW'));
+    }
   }
 
-  /** Rejects with an error that is nobody's function's fault (the sandbox cannot run). */
+  /** Rejects with an error that is nobody's function's fault (the sandbox cannot run, an abort, a close). */
   fail(error: TaskresError): void {
-    this.sink.reject(this.index, error);
+    if (this.finish()) this.sink.reject(this.index, error);
   }
+
+  /** True the first time: the resolution is now settled. */
+  private finish(): boolean {
+    if (this.done) return false;
+    this.done = true;
+    if (this.signal) unwatchAbort(this.signal, this);
+    return true;
+  }
+}
+
+/**
+ * The resolutions waiting on each signal: one 'abort' listener per signal however many
+ * resolutions share it (a service request shares one signal among all its items).
+ */
+const waitingOnSignal = new WeakMap<AbortSignal, Set<PendingResolution>>();
+
+function watchAbort(signal: AbortSignal, pending: PendingResolution): void {
+  let waiting = waitingOnSignal.get(signal);
+  if (!waiting) {
+    const each = new Set<PendingResolution>();
+    waiting = each;
+    waitingOnSignal.set(signal, each);
+    signal.addEventListener(
+      'abort',
+      () => {
+        waitingOnSignal.delete(signal);
+        for (const one of [...each]) one.aborted();
+      },
+      { once: true },
+    );
+  }
+  waiting.add(pending);
+}
+
+function unwatchAbort(signal: AbortSignal, pending: PendingResolution): void {
+  waitingOnSignal.get(signal)?.delete(pending);
 }
 
 class SandboxedResolver implements Resolver, SandboxJobTarget {
@@ -175,8 +244,18 @@ class SandboxedResolver implements Resolver, SandboxJobTarget {
     return this.supervisor.starts;
   }
 
-  resolve(task: unknown, args: unknown, retry?: unknown): Promise<Resources> {
-    return new Promise<Resources>((resolve, reject) => this.start(task, args, new OneCall(resolve, reject), 0, retry));
+  resolve(task: unknown, args: unknown, options?: unknown): Promise<Resources> {
+    return new Promise<Resources>((resolve, reject) => {
+      const sink = new OneCall(resolve, reject);
+      let call: { retry: unknown; signal: unknown };
+      try {
+        call = readCallOptions(options);
+      } catch (error) {
+        sink.reject(0, asTaskresError(error, 'Reading the options of a resolve call threw'));
+        return;
+      }
+      this.start(task, args, sink, 0, call.retry, call.signal);
+    });
   }
 
   resolveMany(requests: readonly ResolveRequest[]): Promise<ResolveOutcome[]> {
@@ -254,7 +333,7 @@ class SandboxedResolver implements Resolver, SandboxJobTarget {
       result = this.finish(pending.definition, pending.statics, outcomes);
       if (pending.retryPlan) result = this.escalate(pending.definition, result, pending.retryPlan);
     } catch (error) {
-      pending.sink.reject(pending.index, withPathStringHint(error as TaskresError, pending.definition, pending.args));
+      pending.sink.reject(pending.index, withHint(asTaskresError(error, 'Checking the outcome of its functions failed', 'TASKRES_FUNCTION_THREW'), pending));
       return;
     }
     pending.sink.fulfill(pending.index, result);
@@ -327,7 +406,10 @@ class SandboxedResolver implements Resolver, SandboxJobTarget {
     const messages: Partial<Record<TaskresError['code'], string>> = {
       TASKRES_FUNCTION_THREW: `${what} threw: ${outcome.detail}`,
       TASKRES_TIMEOUT: `${what} ran longer than timeoutMs (${this.resolved.timeoutMs} ms)${detail}; make it faster or raise timeoutMs`,
-      TASKRES_MEMORY_LIMIT: `${what} used more memory than the sandbox allows (memoryLimitMiB ${this.resolved.memoryLimitMiB})${detail}; use less, or raise memoryLimitMiB`,
+      TASKRES_MEMORY_LIMIT:
+        outcome.limit === 'processMemoryLimitMiB'
+          ? `${what} was running when the sandbox process went over processMemoryLimitMiB (${this.resolved.processMemoryLimitMiB})${detail}; use less memory, or raise processMemoryLimitMiB`
+          : `${what} used more memory than the sandbox allows (memoryLimitMiB ${this.resolved.memoryLimitMiB})${detail}; use less, or raise memoryLimitMiB`,
       TASKRES_INVALID_VALUE: `${what} returned ${outcome.detail}; expected ${describeExpected(dynamic.resource, this.resolved.limits[dynamic.resource])}`,
       TASKRES_FILE_SIZE: `${what} could not get a file size: ${outcome.detail}`,
     };
@@ -336,6 +418,28 @@ class SandboxedResolver implements Resolver, SandboxJobTarget {
       resource: dynamic.resource,
     });
   }
+}
+
+/**
+ * `error` with the path-string hint when one applies; `error` itself when the hint cannot be
+ * computed (whatever the arguments hold, no throw may leave the settle path).
+ */
+function withHint(error: TaskresError, pending: PendingResolution): TaskresError {
+  try {
+    return withPathStringHint(error, pending.definition, pending.args);
+  } catch {
+    return error;
+  }
+}
+
+/**
+ * The retry context and signal of a resolve call's options (`{ attempt?, previous?, signal? }`):
+ * the retry context is what remains without `signal`, checked later by readRetryContext.
+ */
+function readCallOptions(options: unknown): { retry: unknown; signal: unknown } {
+  if (typeof options !== 'object' || options === null || !Object.hasOwn(options, 'signal')) return { retry: options, signal: undefined };
+  const { signal, ...retry } = options as Record<string, unknown>;
+  return { retry: Object.keys(retry).length === 0 ? undefined : retry, signal };
 }
 
 /** `error` itself when it is a TaskresError, else one wrapping what it says (the contract: every error is one). */

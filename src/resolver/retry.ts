@@ -4,7 +4,8 @@
  * task's `retry` option, applied without a sandbox round trip.
  */
 import { z } from 'zod';
-import { TaskresError, describeValue, type ResourceName } from '../core/errors.js';
+import { TaskresError, type ResourceName } from '../core/errors.js';
+import { describeValue, listKeys } from '../core/text.js';
 import { FAILURE_REASONS, type FailureReason, type ResolvedResourceRetry } from '../definition/retry-policy.js';
 import type { TaskDefinition } from '../definition/task.js';
 import type { ResourceLimits, Resources } from '../core/units.js';
@@ -33,16 +34,27 @@ export interface RetryContext {
 
 const amount = z.number().refine(Number.isFinite, 'expected a finite number').refine((n) => n >= 0, 'expected a number at least 0');
 const RESOURCES = z.strictObject({ cpu: amount, memory: amount, storage: amount, gpu: amount, gpuType: z.string().max(63).optional() });
-const CONTEXT_SCHEMA = z.strictObject({
-  attempt: z.number().int('expected a whole number').min(1, 'expected a whole number at least 1').max(Number.MAX_SAFE_INTEGER),
-  previous: z
-    .strictObject({
-      resources: RESOURCES,
-      reason: z.enum(FAILURE_REASONS as [FailureReason, ...FailureReason[]]),
-      peak: z.strictObject({ cpu: amount.optional(), memory: amount.optional(), storage: amount.optional(), gpu: amount.optional() }).optional(),
-    })
-    .optional(),
+
+/**
+ * The zod schema of a {@link PreviousAttempt}: the one rule for what a caller may say about the
+ * previous attempt. Exported so that an API in front of the resolver (`taskres serve`)
+ * validates and documents it without restating it.
+ */
+export const PREVIOUS_ATTEMPT_SCHEMA = z.strictObject({
+  resources: RESOURCES.describe('The resources the previous attempt ran with (what resolve returned for it); fractions allowed.'),
+  reason: z.enum(FAILURE_REASONS as [FailureReason, ...FailureReason[]]).describe('Why it failed.'),
+  peak: z
+    .strictObject({ cpu: amount.optional(), memory: amount.optional(), storage: amount.optional(), gpu: amount.optional() })
+    .optional()
+    .describe("Measured use of the previous attempt, in the resources' units; fractions allowed."),
 });
+
+/** The zod schema of a {@link RetryContext} (the third argument of `resolve`). */
+export const RETRY_CONTEXT_SCHEMA = z.strictObject({
+  attempt: z.number().int('expected a whole number').min(1, 'expected a whole number at least 1').max(Number.MAX_SAFE_INTEGER),
+  previous: PREVIOUS_ATTEMPT_SCHEMA.optional(),
+});
+const CONTEXT_SCHEMA = RETRY_CONTEXT_SCHEMA;
 
 const EXPECTED =
   "expected { attempt: a whole number >= 1, previous?: { resources: { cpu, memory, storage, gpu }, reason: 'oom' | 'disk' | 'timeout' | 'preempted' | 'error', peak?: { memory?, ... } } }";
@@ -58,12 +70,6 @@ export function readRetryContext(value: unknown, taskName: string): RetryContext
   const what = issue.code === 'unrecognized_keys' ? `unknown ${listKeys(issue.keys)}` : `${issue.message.slice(0, 200)}, received ${describeValue(valueAt(value, issue.path))}`;
   const more = parsed.error.issues.length > 1 ? ` (and ${parsed.error.issues.length - 1} more problem${parsed.error.issues.length > 2 ? 's' : ''})` : '';
   throw new TaskresError('TASKRES_INVALID_ARGS', `Invalid retry context of task '${taskName}': ${field}: ${what}${more}; ${EXPECTED}.`, { taskName });
-}
-
-/** At most five keys, each cut to 40 characters, and how many more there were. */
-export function listKeys(keys: readonly string[]): string {
-  const shown = keys.slice(0, 5).map((key) => `'${key.slice(0, 40)}'`).join(', ');
-  return keys.length > 5 ? `${shown} and ${keys.length - 5} more` : shown;
 }
 
 function valueAt(value: unknown, path: readonly PropertyKey[]): unknown {

@@ -1,5 +1,6 @@
 /**
- * Where the sandbox process's entry file is: dist/sandbox-process.js, beside the library file
+ * Where the sandbox process's entry file is: dist/sandbox-process.js (named by
+ * src/sandbox-process/entry.ts, built from src/sandbox-process/main.ts), beside the library file
  * that runs (dist/index.js or dist/index.cjs). An app bundler that copies the library's code
  * into the app's own file breaks that: the entry is then looked for beside the app's bundle (not
  * there), or, bundled to CommonJS from the ESM build, the library no longer knows its own URL
@@ -8,6 +9,7 @@
  */
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { SANDBOX_PROCESS_ENTRY } from '../sandbox-process/entry.js';
 import type { IsolatedVmProblem } from '../sandbox-worker/load-ivm.js';
 
 const FIX = "leave taskres external when bundling (esbuild: --external:taskres; webpack: externals: { taskres: 'commonjs taskres' }) and install it beside the bundle, so that its dist/ files load from node_modules/taskres (README: Bundling)";
@@ -22,7 +24,7 @@ export function findSandboxEntry(): { entry: string } | IsolatedVmProblem {
       fix: FIX,
     };
   }
-  const entry = fileURLToPath(new URL('./sandbox-process.js', base));
+  const entry = fileURLToPath(new URL(`./${SANDBOX_PROCESS_ENTRY.name}.js`, base));
   if (!existsSync(entry)) return { cause: `the sandbox process's entry file ${entry} does not exist (taskres's code was copied into an app bundle without its dist/ files)`, fix: FIX };
   return { entry };
 }

@@ -1,13 +1,21 @@
 /**
- * Runs jobs in the sandbox process and keeps it alive. The sandbox process is started with
- * the flags isolated-vm needs, fed batches, watched, and restarted when it dies or reports a
- * wedged thread. Jobs that were in flight when it died are suspects: they are re-run one at
- * a time, alone, before other work resumes, so that the job that kills the process again is
- * the one that gets the error, and its neighbours get their real results.
+ * Runs jobs in the sandbox process and keeps it alive: the one place that ties together the
+ * process handle (./sandbox-process.ts), the start policy (./start-policy.ts), the queue and
+ * its batches (./scheduler.ts), the deadlines (./deadlines.ts), blame (./blame.ts) and the
+ * size-provider bridge (./size-provider.ts).
  *
- * Every batch has a deadline of its own here, in the user's process (see batchDeadlineMs):
- * should the sandbox process fail to answer in time for any reason, it is killed and its
- * work judged like a crash, so no job can stall the queue, suspects included.
+ * When the sandbox process is lost, the stop is charged to what the process observed running
+ * as it went down (see ./blame.ts), and to no one else; all other work in flight is queued
+ * again and runs on the fresh process together, in batches, as before. Nothing is re-run one
+ * at a time behind a suspect.
+ *
+ * A job is settled exactly once whatever state it is in (queued, in flight, queued again): its
+ * AbortSignal rejects it at once (./resolver.ts), later outcomes for it are dropped, and
+ * `close()` never restarts the sandbox: work that would need a new process rejects with
+ * TASKRES_CLOSED, so close() is bounded by the work in flight (see deadlines.ts).
+ *
+ * No handler here may throw into Node's event loop (it would kill the user's process): every
+ * event is delivered through a guard that settles the jobs being handled with an error.
  *
  * A new sandbox process gets no work until it reports ready (see ../protocol/handshake.ts).
  * One that reports isolated-vm unusable, or that fails to start MAX_FAILED_STARTS times in a
@@ -15,31 +23,37 @@
  * or later, is rejected with TASKRES_SANDBOX_UNAVAILABLE naming the cause and the fix, and
  * no process is started again. A function is never blamed for a process that never started.
  */
-import { fork, type ChildProcess } from 'node:child_process';
 import { TaskresError } from '../core/errors.js';
 import { findSandboxEntry } from './sandbox-entry.js';
 import type { DynamicResource } from '../definition/task.js';
-import { TaskFile } from '../definition/task-file.js';
 import {
   MAX_EVALUATIONS_PER_BATCH,
-  wedgeGraceMs,
   type BatchMeta,
   type BatchResult,
   type CrashReason,
   type EvaluationErrorCode,
   type EvaluationFailure,
   type FromSandbox,
+  type ObservedCall,
   type SandboxSettings,
   type SourceEntry,
-  type ToSandbox,
 } from '../protocol/messages.js';
 import { wallClockMs, type StartReport } from '../protocol/handshake.js';
-import { ISOLATED_VM_NODE_FLAGS, type IsolatedVmProblem } from '../sandbox-worker/load-ivm.js';
-import { crashFailure, judgeLostJobs } from '../protocol/verdicts.js';
+import type { IsolatedVmProblem } from '../sandbox-worker/load-ivm.js';
+import { crashFailure } from '../protocol/verdicts.js';
 import type { ResolvedOptions } from './options.js';
 import type { EncodedArgs, FileEntry } from './encode-args.js';
+import { SandboxProcess } from './sandbox-process.js';
+import { START_TIMEOUT_MS, StartPolicy } from './start-policy.js';
+import { MIN_JOBS_TO_PIPELINE, WorkQueue } from './scheduler.js';
+import { batchDeadlineAfterMs, batchDeadlineMs } from './deadlines.js';
+import { judgeLoss, type LostBatch } from './blame.js';
+import { lookUpSizes } from './size-provider.js';
 
 export type { EvaluationFailure } from '../protocol/messages.js';
+export { SANDBOX_NODE_FLAGS } from './sandbox-process.js';
+export { MAX_FAILED_STARTS, START_TIMEOUT_MS, restartDelayMs } from './start-policy.js';
+export { batchDeadlineMs } from './deadlines.js';
 
 /**
  * The outcomes of one job's evaluations: evaluation `k` returned `values[offset + k]`,
@@ -70,47 +84,6 @@ export interface Job {
   cancelled?(): boolean;
 }
 
-/** Flags every sandbox process gets: isolated-vm requires `--no-node-snapshot` on Node 20+. */
-export const SANDBOX_NODE_FLAGS: readonly string[] = ISOLATED_VM_NODE_FLAGS;
-const MAX_JOBS_PER_BATCH = 1024;
-/**
- * While every thread has a batch, queued jobs are held back until there are this many: a
- * small batch sent then would only wait in the sandbox, and callers awaiting one resolution
- * at a time would fragment into many tiny batches, each paying the fixed cost of a batch.
- * Held jobs go out with the next batch that comes back.
- */
-const MIN_JOBS_TO_PIPELINE = 256;
-/**
- * The parsed batch lives in the isolate's heap beside the functions' own data: keep it
- * small next to memoryLimitMiB (a job larger than this goes alone).
- */
-const MAX_BATCH_CHARS = 512 * 1024;
-const STDERR_TAIL_CHARS = 2000;
-/** Slack for a slow or loaded machine (work is sent only once the sandbox reported ready). */
-const SANDBOX_START_ALLOWANCE_MS = 5000;
-/**
- * How long a new sandbox process may take to report ready before it is killed and counted
- * as a failed start: far more than a start takes (~0.3 s), even on a loaded 2-core machine.
- */
-export const START_TIMEOUT_MS = 20_000;
-/** Failed starts in a row (died, or silent past START_TIMEOUT_MS, before ready) after which the sandbox is unavailable. */
-export const MAX_FAILED_STARTS = 3;
-/** The pause before the next start after `failedStarts` failed ones in a row: 0.25 s, then 1 s. */
-export function restartDelayMs(failedStarts: number): number {
-  return 250 * 4 ** (failedStarts - 1);
-}
-
-/**
- * How long the sandbox process may take to answer a batch of `evaluations` before it is
- * killed, once it runs: each evaluation may use timeoutMs twice (a shared slice, then alone
- * after a neighbour's failure), and the process's own watchdog (which catches wedged threads
- * sooner) gets its grace first. A batch sent while others are in flight may first wait for
- * them: its deadline adds theirs (see Supervisor.send).
- */
-export function batchDeadlineMs(evaluations: number, timeoutMs: number): number {
-  return evaluations * (2 * timeoutMs + 30) + 2 * wedgeGraceMs(timeoutMs) + SANDBOX_START_ALLOWANCE_MS;
-}
-
 /** A batch in the sandbox process. */
 interface InFlight {
   jobs: Job[];
@@ -119,17 +92,26 @@ interface InFlight {
   overdue: NodeJS.Timeout;
 }
 
-const liveChildren = new Set<ChildProcess>();
-let exitHookInstalled = false;
+/** What the current sandbox process said about its end, if anything. */
+interface CrashReport {
+  reason: CrashReason;
+  detail: string;
+  /** A thread could not start: judged as a failed start, no function blamed. */
+  starting?: true;
+  /** The calls in progress it saw as it went down; undefined when it saw nothing (see blame.ts). */
+  observed?: ObservedCall[];
+}
 
 /** Starts, feeds, watches and restarts the sandbox process. */
 export class Supervisor {
-  private child: ChildProcess | undefined;
-  private crashReason: { reason: CrashReason; detail: string; starting?: true } | undefined;
-  private stderrTail = '';
-  private readonly queue: Job[] = [];
-  private readonly suspects: Job[] = [];
+  private process: SandboxProcess | undefined;
+  private crash: CrashReport | undefined;
+  private readonly queue = new WorkQueue({ maxEvaluations: MAX_EVALUATIONS_PER_BATCH, charsOf: encodedChars });
   private readonly inFlight = new Map<number, InFlight>();
+  /** Unexplained losses each job was exposed to (see blame.ts). */
+  private readonly strikes = new WeakMap<Job, number>();
+  /** The jobs an event handler is settling: a handler that throws fails these (see handlerThrew). */
+  private settling: readonly Job[] = [];
   private nextBatchId = 0;
   private flushScheduled = false;
   private readonly settings: SandboxSettings;
@@ -139,13 +121,14 @@ export class Supervisor {
   private ready = false;
   /** True once every thread of the current sandbox process is up. */
   private allThreadsUp = false;
-  /** Starts in a row that failed before ready. */
-  private failedStarts = 0;
+  private readonly startPolicy = new StartPolicy();
   private startTimer: NodeJS.Timeout | undefined;
   /** Set while waiting out restartDelayMs before the next start. */
   private restartTimer: NodeJS.Timeout | undefined;
   /** Why the sandbox cannot run; once set, every job is rejected and nothing is started. */
   private unavailable: TaskresError | undefined;
+  /** Set by close(): no sandbox process is started again. */
+  private closing = false;
   /** Sandbox processes started so far (1 + restarts). */
   starts = 0;
   /**
@@ -168,7 +151,7 @@ export class Supervisor {
 
   /** Starts the sandbox process now (it would start on the first job anyway). */
   warmUp(): void {
-    this.ensureChild();
+    this.ensureProcess();
     this.updateRef();
   }
 
@@ -184,26 +167,24 @@ export class Supervisor {
 
   /** True when no job is queued or running. */
   get idle(): boolean {
-    return this.queue.length === 0 && this.suspects.length === 0 && this.inFlight.size === 0;
+    return this.queue.length === 0 && this.inFlight.size === 0;
   }
 
-  /** Waits for every job to settle, then stops the sandbox process. */
+  /**
+   * Waits for the jobs submitted so far to settle, then stops the sandbox process. The
+   * sandbox is not restarted from now on: work lost with it, or queued while there is none,
+   * rejects with TASKRES_CLOSED, so this returns once the batches in flight have answered or
+   * the process was lost (deadlines.ts: wedgeDetectedWithinMs), plus CLOSE_KILL_AFTER_MS.
+   */
   async close(): Promise<void> {
+    this.closing = true;
+    this.flush();
     if (!this.idle) await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
     clearTimeout(this.restartTimer);
     clearTimeout(this.startTimer);
-    const child = this.child;
-    this.child = undefined;
-    if (!child || child.exitCode !== null || child.signalCode !== null) return;
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(() => child.kill('SIGKILL'), 2000);
-      child.once('exit', () => {
-        clearTimeout(timer);
-        resolve();
-      });
-      if (child.connected) child.send({ t: 'close' } satisfies ToSandbox);
-      else child.kill('SIGKILL');
-    });
+    const process = this.process;
+    this.process = undefined;
+    await process?.close();
   }
 
   private scheduleFlush(): void {
@@ -211,24 +192,26 @@ export class Supervisor {
     this.flushScheduled = true;
     queueMicrotask(() => {
       this.flushScheduled = false;
-      this.flush();
+      this.guarded(() => this.flush());
     });
   }
 
   private flush(): void {
-    const waiting = this.suspects.length > 0 || this.queue.length > 0;
-    // Work waits for a sandbox process that has said it is ready (ensureChild starts one).
-    if (waiting && this.ensureChild() && this.ready) {
-      if (this.suspects.length > 0) {
-        // Suspects run alone, one at a time; other work waits so no innocent job shares their fate.
-        if (this.inFlight.size === 0) this.send([this.suspects.shift()!]);
-      } else {
+    if (this.queue.length > 0) {
+      // Work waits for a sandbox process that has said it is ready (ensureProcess starts one).
+      if (this.ensureProcess() && this.ready) {
         while (this.queue.length > 0 && this.inFlight.size < this.maxBatchesInFlight) {
           const idleThreads = this.options.threads - this.inFlight.size;
           if (idleThreads <= 0 && this.queue.length < MIN_JOBS_TO_PIPELINE) break;
-          const batch = this.takeBatch(idleThreads);
+          const batch = this.queue.takeBatch(idleThreads, (job) => failJob(job, abortedBeforeSent()));
           if (batch.length > 0) this.send(batch);
         }
+      } else if (this.closing && !this.process) {
+        // No sandbox is started while closing: what waits for one will not run.
+        for (const job of this.queue.takeAll()) failJob(job, closedBeforeRun());
+      } else {
+        // Waiting out a restart: callers that gave up need not wait for it.
+        for (const job of this.queue.sweepCancelled()) failJob(job, abortedBeforeSent());
       }
     }
     this.updateRef();
@@ -239,50 +222,26 @@ export class Supervisor {
     }
   }
 
-  private takeBatch(idleThreads: number): Job[] {
-    // Spread queued work over the idle threads instead of one batch taking it all.
-    const share = Math.min(MAX_JOBS_PER_BATCH, Math.ceil(this.queue.length / Math.max(1, idleThreads)));
-    let count = 0;
-    let evaluations = 0;
-    let chars = 0;
-    while (count < share && count < this.queue.length) {
-      const next = this.queue[count]!;
-      if (next.cancelled?.()) {
-        this.queue.splice(count, 1);
-        failJob(next, new TaskresError('TASKRES_ABORTED', 'Not run: its signal was aborted before the sandbox took it.'));
-        continue;
-      }
-      const size = encodedChars(next);
-      if (count > 0 && (evaluations + next.dynamics.length > MAX_EVALUATIONS_PER_BATCH || chars + size > MAX_BATCH_CHARS)) break;
-      evaluations += next.dynamics.length;
-      chars += size;
-      count++;
-    }
-    return this.queue.splice(0, count);
-  }
-
   private send(jobs: Job[]): void {
-    const child = this.child!;
+    const process = this.process!;
     const id = this.nextBatchId++;
     const task = encodeBatch(jobs);
-    const evaluations = jobs.reduce((sum, job) => sum + job.dynamics.length, 0);
+    let evaluations = 0;
+    for (let j = 0; j < jobs.length; j++) evaluations += jobs[j]!.dynamics.length;
     const budgetMs = batchDeadlineMs(evaluations, this.options.timeoutMs);
-    // Slow but legal batches already sent may hold every thread first: wait for them too,
-    // so that a healthy sandbox is never killed for a batch that was merely queued.
-    let aheadMs = 0;
-    for (const batch of this.inFlight.values()) aheadMs += batch.budgetMs;
-    const deadlineMs = budgetMs + aheadMs;
-    const overdue = setTimeout(() => this.onOverdue(child, id, evaluations, deadlineMs), deadlineMs);
+    const deadlineMs = batchDeadlineAfterMs(budgetMs, [...this.inFlight.values()].map((batch) => batch.budgetMs));
+    const overdue = setTimeout(() => this.guarded(() => this.onOverdue(process, id, evaluations, deadlineMs)), deadlineMs);
     overdue.unref();
     this.inFlight.set(id, { jobs, budgetMs, overdue });
-    child.send({ t: 'batch', id, task } satisfies ToSandbox);
+    // A process whose channel is gone is dying: the batch is judged with it.
+    process.send({ t: 'batch', id, task });
   }
 
   /** The sandbox process did not answer a batch in time: kill it; its work is judged on exit. */
-  private onOverdue(child: ChildProcess, id: number, evaluations: number, deadlineMs: number): void {
-    if (child !== this.child || !this.inFlight.has(id)) return;
-    this.crashReason = { reason: 'wedged', detail: `the sandbox did not answer a batch of ${evaluations} evaluation${evaluations === 1 ? '' : 's'} within ${deadlineMs} ms` };
-    child.kill('SIGKILL');
+  private onOverdue(process: SandboxProcess, id: number, evaluations: number, deadlineMs: number): void {
+    if (process !== this.process || !this.inFlight.has(id)) return;
+    this.crash = { reason: 'wedged', detail: `the sandbox did not answer a batch of ${evaluations} evaluation${evaluations === 1 ? '' : 's'} within ${deadlineMs} ms` };
+    process.kill();
   }
 
   /** Takes a batch out of flight. */
@@ -294,55 +253,50 @@ export class Supervisor {
     return batch.jobs;
   }
 
-  /** The sandbox process, started if need be; undefined while a restart waits or when unavailable. */
-  private ensureChild(): ChildProcess | undefined {
-    if (this.child) return this.child;
-    if (this.unavailable || this.restartTimer) return undefined;
+  /** Takes every batch out of flight. */
+  private landAll(): { id: number; jobs: Job[] }[] {
+    const lost: { id: number; jobs: Job[] }[] = [];
+    for (const id of [...this.inFlight.keys()]) lost.push({ id, jobs: this.land(id)! });
+    return lost;
+  }
+
+  /** The sandbox process, started if need be; undefined while a restart waits, when unavailable or closing. */
+  private ensureProcess(): SandboxProcess | undefined {
+    if (this.process) return this.process;
+    if (this.unavailable || this.restartTimer || this.closing) return undefined;
     const found = findSandboxEntry();
     if (!('entry' in found)) {
       this.giveUp(found);
       return undefined;
     }
-    const entry = found.entry;
     this.startAskedMs = wallClockMs();
     this.startPhases = undefined;
-    const child = fork(entry, [], {
-      execArgv: [...SANDBOX_NODE_FLAGS],
-      // Date and Number formatting must not tell a function the host's time zone or locale.
-      env: { ...process.env, TZ: 'UTC', LANG: 'C', LC_ALL: 'C' },
-      serialization: 'advanced',
-      stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+    const process: SandboxProcess = SandboxProcess.start(found.entry, {
+      message: (message) => this.onMessage(process, message),
+      exit: (how, said) => this.onExit(process, how, said),
+      handlerThrew: (thrown) => this.handlerThrew(thrown),
     });
     this.starts++;
     const forkedMs = wallClockMs() - this.startAskedMs;
-    this.child = child;
+    this.process = process;
     this.ready = false;
     this.allThreadsUp = false;
-    this.crashReason = undefined;
-    this.stderrTail = '';
+    this.crash = undefined;
     this.startTimer = setTimeout(() => {
-      if (child !== this.child || this.allThreadsUp) return;
-      this.crashReason = { reason: 'exited', detail: `it did not report ready within ${START_TIMEOUT_MS} ms`, starting: true };
-      child.kill('SIGKILL');
+      this.guarded(() => {
+        if (process !== this.process || this.allThreadsUp) return;
+        this.crash = { reason: 'exited', detail: `it did not report ready within ${START_TIMEOUT_MS} ms`, starting: true };
+        process.kill();
+      });
     }, START_TIMEOUT_MS);
     this.startTimer.unref();
-    liveChildren.add(child);
-    installExitHook();
-    child.stderr?.setEncoding('utf8');
-    child.stderr?.on('data', (chunk: string) => {
-      this.stderrTail = (this.stderrTail + chunk).slice(-STDERR_TAIL_CHARS);
-    });
-    child.on('message', (message: FromSandbox | StartReport) => this.onMessage(child, message));
-    // 'close' comes after the IPC channel has delivered everything, including why it died.
-    child.on('close', (code, signal) => this.onExit(child, code, signal));
-    child.on('error', () => child.kill('SIGKILL'));
-    child.send({ t: 'init', settings: this.settings } satisfies ToSandbox);
+    process.send({ t: 'init', settings: this.settings });
     this.startPhases = { forked: forkedMs };
-    return child;
+    return process;
   }
 
-  private onMessage(child: ChildProcess, message: FromSandbox | StartReport): void {
-    if (child !== this.child) return;
+  private onMessage(process: SandboxProcess, message: FromSandbox | StartReport): void {
+    if (process !== this.process) return;
     switch (message.t) {
       case 'ready':
         if (this.startPhases) {
@@ -359,7 +313,7 @@ export class Supervisor {
         }
         clearTimeout(this.startTimer);
         this.allThreadsUp = true;
-        this.failedStarts = 0;
+        this.startPolicy.started();
         return;
       case 'unavailable':
         // isolated-vm cannot load for this Node: no restart can change that.
@@ -369,64 +323,105 @@ export class Supervisor {
         const jobs = this.land(message.id);
         if (!jobs) return;
         if (this.startPhases && this.startPhases.firstBatchDone === undefined) this.startPhases.firstBatchDone = wallClockMs() - this.startAskedMs;
-        // A batch whose arguments did not fit together: each job runs alone.
-        if (message.result.retryAlone && jobs.length > 1) this.suspects.push(...jobs);
-        else this.queue.unshift(...settleBatch(jobs, message.result));
+        this.settling = jobs;
+        // A batch whose arguments did not fit together: each job runs alone, in its turn.
+        if (message.result.retryAlone && jobs.length > 1) this.queue.requeue(wanted(jobs), true);
+        else this.queue.requeue(wanted(settleBatch(jobs, message.result)));
+        this.settling = [];
         this.flush();
         return;
       }
       case 'failed': {
-        // A worker thread died under the batch; the process lives on.
+        // A worker thread died under the batch; the process lives on. It saw nothing.
         const jobs = this.land(message.id);
         if (!jobs) return;
-        this.blame(jobs, { reason: 'exited', detail: `a sandbox thread failed: ${message.message}` });
+        this.judge([{ id: message.id, jobs }], { reason: 'exited', detail: `a sandbox thread failed: ${message.message.slice(0, 300)}` }, undefined);
         this.flush();
         return;
       }
       case 'size':
-        void this.answerSize(child, message.id, message.paths);
+        void this.answerSize(process, message.id, message.paths);
         return;
-      case 'crash':
-        this.crashReason = message.starting ? { reason: message.reason, detail: message.detail, starting: true } : { reason: message.reason, detail: message.detail };
+      case 'crash': {
+        const { reason, detail, starting, observed } = message;
+        this.crash = starting ? { reason, detail, starting } : observed ? { reason, detail, observed } : { reason, detail };
         return;
+      }
     }
   }
 
-  private onExit(child: ChildProcess, code: number | null, signal: NodeJS.Signals | null): void {
-    liveChildren.delete(child);
-    if (child !== this.child) return;
-    this.child = undefined;
+  private onExit(process: SandboxProcess, how: string, said: string): void {
+    if (process !== this.process) return;
+    this.process = undefined;
     clearTimeout(this.startTimer);
-    if (!this.ready || this.crashReason?.starting) {
+    if (!this.ready || this.crash?.starting) {
       // A thread that could not start is no function's doing: work in flight runs again, unjudged.
-      this.queue.unshift(...[...this.inFlight.keys()].flatMap((id) => this.land(id) ?? []));
-      this.onFailedStart(this.crashReason?.detail ?? `it exited (${signal ?? `code ${code}`})${lastLine(this.stderrTail)}`);
+      this.queue.requeue(wanted(this.landAll().flatMap((batch) => batch.jobs)));
+      this.onFailedStart(this.crash?.detail ?? `it exited (${how})${said}`);
       return;
     }
-    const cause = this.crashReason ?? {
-      reason: 'exited' as const,
-      detail: `the sandbox process exited (${signal ?? `code ${code}`})${lastLine(this.stderrTail)}`,
-    };
-    const jobs = [...this.inFlight.keys()].flatMap((id) => this.land(id) ?? []);
-    this.blame(jobs, cause);
+    const cause = this.crash ?? { reason: 'exited' as const, detail: `the sandbox process exited (${how})${said}` };
+    this.judge(this.landAll(), cause, this.crash?.observed);
     this.flush();
+  }
+
+  /**
+   * Settles the work lost with the sandbox process (or one of its threads): what blame.ts
+   * charges gets the crash's failure; the rest is queued again, together, or, while
+   * closing, rejected with TASKRES_CLOSED.
+   */
+  private judge(lost: { id: number; jobs: Job[] }[], cause: { reason: CrashReason; detail: string }, observed: ObservedCall[] | undefined): void {
+    const batches: LostBatch[] = lost.map(({ id, jobs }) => ({
+      id,
+      evaluations: jobs.map((job) => job.dynamics.length),
+      strikes: jobs.map((job) => this.strikes.get(job) ?? 0),
+    }));
+    const verdicts = judgeLoss(batches, observed);
+    const failure = crashFailure(cause);
+    const rerun: Job[] = [];
+    const alone: Job[] = [];
+    this.settling = lost.flatMap((batch) => batch.jobs);
+    lost.forEach(({ jobs }, b) => {
+      jobs.forEach((job, j) => {
+        switch (verdicts[b]![j]!) {
+          case 'charged':
+          case 'struck-out':
+            settleFailed(job, failure);
+            return;
+          case 'rerun':
+            if (!job.cancelled?.()) rerun.push(job);
+            return;
+          case 'rerun-alone':
+            this.strikes.set(job, (this.strikes.get(job) ?? 0) + 1);
+            if (!job.cancelled?.()) alone.push(job);
+            return;
+        }
+      });
+    });
+    if (this.closing) {
+      for (const job of [...rerun, ...alone]) failJob(job, closedBeforeRun());
+    } else {
+      this.queue.requeue(alone, true);
+      this.queue.requeue(rerun);
+    }
+    this.settling = [];
   }
 
   /** A sandbox process ended before it was ready: start another after a pause, or give up. */
   private onFailedStart(detail: string): void {
     if (this.unavailable) return;
-    this.failedStarts++;
-    if (this.failedStarts >= MAX_FAILED_STARTS) {
+    const next = this.startPolicy.failed();
+    if (next.kind === 'give-up') {
       this.giveUp({
-        cause: `the sandbox process failed to start ${this.failedStarts} times in a row (last time: ${detail.slice(0, 300)})`,
+        cause: `the sandbox process failed to start ${next.failedStarts} times in a row (last time: ${detail.slice(0, 300)})`,
         fix: 'run `npx taskres doctor` to see why; create a new resolver once it is fixed',
       });
       return;
     }
     this.restartTimer = setTimeout(() => {
       this.restartTimer = undefined;
-      this.flush();
-    }, restartDelayMs(this.failedStarts));
+      this.guarded(() => this.flush());
+    }, next.afterMs);
     this.flush();
   }
 
@@ -436,61 +431,43 @@ export class Supervisor {
     this.unavailable = new TaskresError('TASKRES_SANDBOX_UNAVAILABLE', `taskres cannot start its sandbox, so no resource function can run: ${problem.cause}: ${problem.fix}.`);
     clearTimeout(this.restartTimer);
     this.restartTimer = undefined;
-    const jobs = [...this.suspects.splice(0), ...[...this.inFlight.keys()].flatMap((id) => this.land(id) ?? []), ...this.queue.splice(0)];
+    const jobs = [...this.landAll().flatMap((batch) => batch.jobs), ...this.queue.takeAll()];
     for (const job of jobs) failJob(job, this.unavailable);
     this.flush();
   }
 
-  /** Decides who gets the error for lost work: a job that was alone, or else suspects. */
-  private blame(jobs: Job[], cause: { reason: CrashReason; detail: string }): void {
-    if (judgeLostJobs(jobs.length) === 'fail') {
-      const [job] = jobs as [Job];
-      const failure = crashFailure(cause);
-      job.settle({ values: new Float64Array(job.dynamics.length), offset: 0, failures: new Map(job.dynamics.map((_, k) => [k, failure])) });
-      return;
-    }
-    this.suspects.push(...jobs);
-  }
-
-  private async answerSize(child: ChildProcess, id: number, paths: string[]): Promise<void> {
-    let answer: { sizes: number[] } | { error: string };
-    try {
-      answer = await this.lookUpSizes(paths);
-    } catch {
-      answer = { error: 'the size provider failed' };
-    }
-    if (child === this.child && child.connected) child.send({ t: 'size-reply', id, ...answer } satisfies ToSandbox);
+  private async answerSize(process: SandboxProcess, id: number, paths: string[]): Promise<void> {
+    const answer = await lookUpSizes(this.options, paths);
+    if (process === this.process) process.send({ t: 'size-reply', id, ...answer });
   }
 
   /**
-   * Asks the user's provider. Whatever it throws or returns (objects without prototypes,
-   * getters that throw, Proxies, thenables) becomes one typed failure for the evaluation
-   * that asked; nothing it does may reject unhandled in the user's process.
+   * A handler threw (a bug of ours, or a value that defeated a bound): the jobs it was
+   * settling are failed with an error instead of the throw reaching Node's event loop (which
+   * would kill the user's process), and work goes on.
    */
-  private async lookUpSizes(paths: string[]): Promise<{ sizes: number[] } | { error: string }> {
-    const form = this.options.fileSizes ? 'fileSizes' : 'fileSize';
-    let returned: unknown;
-    try {
-      const files = paths.map((path) => new TaskFile(path));
-      returned = this.options.fileSizes ? await this.options.fileSizes(files) : await Promise.all(files.map((file) => this.options.fileSize!(file)));
-    } catch (thrown) {
-      return { error: `the ${form} provider failed: ${describeThrown(thrown)}` };
-    }
-    try {
-      if (!Array.isArray(returned)) return { error: `the fileSizes provider must return an array of ${paths.length} sizes, received ${typeof returned}` };
-      const length: unknown = returned.length;
-      if (length !== paths.length) return { error: `the fileSizes provider must return ${paths.length} sizes, one per file, received ${String(Number(length))}` };
-      const sizes: number[] = [];
-      for (let i = 0; i < paths.length; i++) {
-        const size: unknown = returned[i];
-        if (typeof size !== 'number' || !Number.isSafeInteger(size) || size < 0) {
-          return { error: `the ${form} provider returned ${typeof size === 'number' ? String(size).slice(0, 40) : `a ${typeof size}`} for ${paths[i]!.slice(0, 100)}; expected a whole number of bytes >= 0` };
+  private handlerThrew(thrown: unknown): void {
+    const jobs = this.settling;
+    this.settling = [];
+    if (jobs.length > 0) {
+      const error = new TaskresError('TASKRES_FUNCTION_THREW', `taskres failed while settling this resolution (${describeBug(thrown)}); please report it.`);
+      for (const job of jobs) {
+        try {
+          failJob(job, error);
+        } catch {
+          // Each job on its own: one that cannot be failed does not keep the others from it.
         }
-        sizes.push(size === 0 ? 0 : size);
       }
-      return { sizes };
-    } catch {
-      return { error: `the ${form} provider returned a value that could not be read` };
+    }
+    this.scheduleFlush();
+  }
+
+  /** Runs a timer's or microtask's work; a throw goes to handlerThrew. */
+  private guarded(work: () => void): void {
+    try {
+      work();
+    } catch (thrown) {
+      this.handlerThrew(thrown);
     }
   }
 
@@ -498,21 +475,30 @@ export class Supervisor {
     // Jobs waiting out a restart pause keep the user's process alive; an idle resolver does not.
     if (this.idle) this.restartTimer?.unref();
     else this.restartTimer?.ref();
-    const child = this.child;
-    if (!child) return;
-    // An idle resolver must not keep the user's process alive; work in flight must.
-    const channel = (child as unknown as { channel?: { ref(): void; unref(): void } }).channel;
-    const stderr = child.stderr as unknown as { ref?(): void; unref?(): void } | null;
-    if (this.idle) {
-      child.unref();
-      channel?.unref();
-      stderr?.unref?.();
-    } else {
-      child.ref();
-      channel?.ref();
-      stderr?.ref?.();
-    }
+    this.process?.keepAlive(!this.idle);
   }
+}
+
+/** The jobs whose callers still want them (the others were rejected when their signal aborted). */
+function wanted(jobs: readonly Job[]): Job[] {
+  const kept: Job[] = [];
+  for (let j = 0; j < jobs.length; j++) if (!jobs[j]!.cancelled?.()) kept.push(jobs[j]!);
+  return kept;
+}
+
+function abortedBeforeSent(): TaskresError {
+  return new TaskresError('TASKRES_ABORTED', 'Not run: its signal was aborted before the sandbox took it.');
+}
+
+function closedBeforeRun(): TaskresError {
+  return new TaskresError('TASKRES_CLOSED', 'Not run: the resolver was closed, and this work would have needed a new sandbox process; create a new resolver with createResolver().');
+}
+
+/** Settles a job with the same failure for each of its evaluations. */
+function settleFailed(job: Job, failure: EvaluationFailure): void {
+  const failures = new Map<number, EvaluationFailure>();
+  for (let k = 0; k < job.dynamics.length; k++) failures.set(k, failure);
+  job.settle({ values: new Float64Array(job.dynamics.length), offset: 0, failures });
 }
 
 /** Rejects a job with a sandbox error, through `fail` when the job has it. */
@@ -523,8 +509,16 @@ function failJob(job: Job, error: TaskresError): void {
   }
   // The error is carried as each evaluation's failure; the code is the sandbox's, not one of
   // the evaluation codes, so it is never mistaken for something the function did.
-  const failure = { code: error.code as EvaluationErrorCode, detail: error.message.replace(/\.$/, '') };
-  job.settle({ values: new Float64Array(job.dynamics.length), offset: 0, failures: new Map(job.dynamics.map((_, k) => [k, failure])) });
+  settleFailed(job, { code: error.code as EvaluationErrorCode, detail: error.message.replace(/\.$/, '') });
+}
+
+/** A bounded description of what one of our own handlers threw; reading it may itself throw. */
+function describeBug(thrown: unknown): string {
+  try {
+    return thrown instanceof Error ? `${thrown.name}: ${String(thrown.message).slice(0, 160)}` : typeof thrown;
+  } catch {
+    return 'an unreadable error';
+  }
 }
 
 /** Characters a job adds to a batch at most (its files count in full, as if no other job shared them). */
@@ -622,32 +616,4 @@ function settleBatch(jobs: Job[], result: BatchResult): Job[] {
     view.offset += job.dynamics.length;
   }
   return [];
-}
-
-/** A short description of what a provider threw; reading it may itself throw. */
-function describeThrown(thrown: unknown): string {
-  try {
-    if (typeof thrown === 'object' && thrown !== null) {
-      const message: unknown = (thrown as { message?: unknown }).message;
-      if (typeof message === 'string') return message.slice(0, 200);
-      return 'it threw an object without a message';
-    }
-    return typeof thrown === 'string' ? thrown.slice(0, 200) : `it threw ${typeof thrown === 'symbol' ? 'a symbol' : String(thrown).slice(0, 40)}`;
-  } catch {
-    return 'it threw a value that could not be read';
-  }
-}
-
-function lastLine(text: string): string {
-  const line = text.trim().split('\n').pop()?.trim();
-  return line ? `: ${line.slice(0, 160)}` : '';
-}
-
-/** Kills every sandbox process when the user's process exits without closing its resolvers. */
-function installExitHook(): void {
-  if (exitHookInstalled) return;
-  exitHookInstalled = true;
-  process.once('exit', () => {
-    for (const child of liveChildren) child.kill('SIGKILL');
-  });
 }

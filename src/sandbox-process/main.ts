@@ -19,12 +19,14 @@ import { BroadcastChannel, MessageChannel, type MessagePort } from 'node:worker_
 import { Piscina } from 'piscina';
 import { wallClockMs, type StartPhases } from '../protocol/handshake.js';
 import type { StartReport } from '../protocol/handshake.js';
+import { SANDBOX_WORKER_ENTRY } from '../sandbox-worker/entry.js';
 import { loadIsolatedVm } from '../sandbox-worker/load-ivm.js';
 import {
   HEARTBEAT_BYTES,
   heartbeatViews,
   MAX_EVALUATIONS_PER_BATCH,
   ORPHAN_CHECK_INTERVAL_MS,
+  PROGRESS_EVALUATING,
   SERVE_SIGNAL,
   SIZE_REPLY,
   WATCHDOG_INTERVAL_MS,
@@ -33,6 +35,7 @@ import {
   type FromSandbox,
   type FromServe,
   type FromWorker,
+  type ObservedCall,
   type SandboxSettings,
   type ServeTask,
   type ToSandbox,
@@ -91,7 +94,11 @@ if (!isolatedVm.module) {
   setTimeout(dieNow, 200).unref();
 }
 const heartbeat = new SharedArrayBuffer(HEARTBEAT_BYTES);
-const { deadlines } = heartbeatViews(heartbeat);
+const { deadlines, batches } = heartbeatViews(heartbeat);
+// No batch yet (batch ids start at 0).
+batches.fill(-1);
+/** Each thread's progress words (RESULT_BUFFER), by heartbeat slot, from its `up` message. */
+const progressBySlot = new Map<number, Int32Array>();
 const channelName = `taskres-sandbox-${process.pid}`;
 const fromWorkers = new BroadcastChannel(channelName);
 fromWorkers.unref();
@@ -101,18 +108,40 @@ let nextSizeRequest = 0;
 /**
  * Reports why this process is about to die, then dies: the resolver restarts a new one.
  * `starting`: a thread could not start, so no function is to blame (see FromSandbox).
+ * `observed`: the calls in progress, read from shared memory now, before dying: the resolver
+ * charges the stop to what they name and re-runs everything else (see ../resolver/blame.ts);
+ * without it, the resolver knows only which batches were in flight.
  */
-function crash(reason: CrashReason, detail: string, starting = false): void {
+function crash(reason: CrashReason, detail: string, starting = false, observed?: ObservedCall[]): void {
   if (crashed) return;
   crashed = true;
-  send(starting ? { t: 'crash', reason, detail, starting } : { t: 'crash', reason, detail }, dieNow);
+  send(starting ? { t: 'crash', reason, detail, starting } : observed ? { t: 'crash', reason, detail, observed } : { t: 'crash', reason, detail }, dieNow);
   setTimeout(dieNow, 200).unref();
+}
+
+/**
+ * Every call in progress on a thread that is up, as its shared words say now. A call is
+ * `stopped` when `isStopper(slot, deadline)` says it is why the process stops.
+ */
+function observeCalls(isStopper: (slot: number, deadlineMs: number) => boolean): ObservedCall[] {
+  const observed: ObservedCall[] = [];
+  for (const [slot, progress] of progressBySlot) {
+    const deadlineMs = deadlines[slot]!;
+    if (deadlineMs <= 0) continue;
+    observed.push({
+      batch: Atomics.load(batches, slot),
+      evaluation: Atomics.load(progress, 0),
+      evaluating: Atomics.load(progress, 1) === PROGRESS_EVALUATING,
+      stopped: isStopper(slot, deadlineMs),
+    });
+  }
+  return observed;
 }
 
 fromWorkers.onmessage = (event) => {
   const message = (event as unknown as { data: FromWorker }).data;
   if (message.t === 'catastrophic') {
-    crash('memory', `isolated-vm reported a catastrophic error: ${message.message}`);
+    crash('memory', `isolated-vm reported a catastrophic error: ${message.message}`, false, observeCalls((slot) => slot === message.slot));
     return;
   }
   const id = nextSizeRequest++;
@@ -143,7 +172,7 @@ function answerSize(id: number, sizes: number[] | undefined, error: string | und
 function start(given: SandboxSettings): void {
   phases.poolStarting = wallClockMs();
   const started = new Piscina({
-    filename: new URL('./sandbox-worker.js', import.meta.url).href,
+    filename: new URL(`./${SANDBOX_WORKER_ENTRY.name}.js`, import.meta.url).href,
     name: 'serve',
     // One thread at first: it boots faster alone on a small machine, and the process is ready
     // once it is up. Then one serve task per further thread, each making piscina add one.
@@ -178,14 +207,18 @@ function start(given: SandboxSettings): void {
     const now = Date.now();
     for (const deadline of deadlines) {
       if (deadline > 0 && now > deadline + graceMs) {
-        crash('wedged', `a sandbox thread stayed inside one evaluation ${Math.round(now - deadline + given.timeoutMs)} ms`);
+        // Charged to every call past its deadline (each has had its whole budget), no other.
+        crash('wedged', `a sandbox thread stayed inside one evaluation ${Math.round(now - deadline + given.timeoutMs)} ms`, false, observeCalls((_, deadlineMs) => now > deadlineMs));
         return;
       }
     }
     // The worker stops waiting at its deadline; forget requests a provider never answered.
     for (const [id, request] of sizeReplies) if (now - request.askedAtMs > graceMs * 2) sizeReplies.delete(id);
     const rss = process.memoryUsage.rss();
-    if (rss > memoryCapBytes) crash('memory', `the sandbox process reached ${Math.round(rss / 1048576)} MiB, over its ${given.processMemoryLimitMiB} MiB cap`);
+    if (rss > memoryCapBytes) {
+      // The whole process's memory: no one call is observed causing it.
+      crash('process-memory', `the sandbox process reached ${Math.round(rss / 1048576)} MiB, over its processMemoryLimitMiB of ${given.processMemoryLimitMiB} MiB`, false, observeCalls(() => false));
+    }
   }, WATCHDOG_INTERVAL_MS).unref();
 }
 
@@ -194,6 +227,7 @@ function onServe(thread: Thread, message: FromServe): void {
   switch (message.t) {
     case 'up': {
       thread.up = true;
+      progressBySlot.set(message.slot, new Int32Array(message.progress, 0, 2));
       const { specifier, version, location } = isolatedVm.loaded!;
       if (!ready) {
         // The first thread up serves at once; the others start now and join as they come up.

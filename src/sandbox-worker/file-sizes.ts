@@ -11,7 +11,7 @@
  */
 import { statSync } from 'node:fs';
 import { localPathOf } from '../definition/task-file.js';
-import { quote } from '../core/errors.js';
+import { quote } from '../core/text.js';
 import { SIZE_REPLY, sizeReplyBytes, type BatchMeta, type BatchPayload, type FromWorker, type SizeMode } from '../protocol/messages.js';
 
 /** The answer for one file: bytes, a failure, no answer by the deadline, or a refused lookup. */

@@ -95,6 +95,11 @@ export class Sandbox {
     this.values = new Float64Array(this.shared, RESULT_BUFFER.valuesOffset(options.capacity), options.capacity);
   }
 
+  /** The buffer shared with the isolate (RESULT_BUFFER): the watchdog reads its progress words. */
+  get resultBuffer(): SharedArrayBuffer {
+    return this.shared;
+  }
+
   /** Evaluates every function of a batch; each evaluation settles on its own. */
   runBatch(meta: BatchMeta, payload: string): BatchResult {
     const { count } = meta;

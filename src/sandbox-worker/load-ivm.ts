@@ -14,6 +14,9 @@
  * The release made for the running Node line is tried first; the first that loads is used.
  * Everything in taskres that needs isolated-vm gets it from here (see ./ivm.ts).
  *
+ * Before any of this, the running V8 must be one the sandbox was tested with (./v8-gate.ts):
+ * on another, nothing is loaded and the problem names the version and how to accept it.
+ *
  * `TASKRES_ISOLATED_VM`, when set, names the one module to load instead (a package name, or
  * a path to a package directory or a `.node` file): for diagnosis, and for tests that need
  * an isolated-vm that is missing or built for another Node.
@@ -22,6 +25,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { IsolatedVmModule } from './ivm-api.js';
+import { runningV8Problem } from './v8-gate.js';
 
 /** An isolated-vm release taskres can use. */
 export interface IsolatedVmRelease {
@@ -82,7 +86,7 @@ export interface CandidateReport {
   detail?: string;
 }
 
-/** Why no isolated-vm can run here, and what to do about it. */
+/** Why no isolated-vm can run here (or the V8 is untested), and what to do about it. */
 export interface IsolatedVmProblem {
   cause: string;
   fix: string;
@@ -120,8 +124,14 @@ let cached: IsolatedVmLoad | undefined;
  * a failure is described in `problem`.
  */
 export function loadIsolatedVm(): IsolatedVmLoad {
-  cached ??= search(process.env[ISOLATED_VM_OVERRIDE_ENV] || undefined);
+  cached ??= refuseUntestedV8() ?? search(process.env[ISOLATED_VM_OVERRIDE_ENV] || undefined);
   return cached;
+}
+
+/** On a V8 the sandbox was not tested with (./v8-gate.ts), nothing is loaded: the problem says why. */
+function refuseUntestedV8(): IsolatedVmLoad | undefined {
+  const problem = runningV8Problem();
+  return problem && { module: undefined, loaded: undefined, candidates: [], problem, override: process.env[ISOLATED_VM_OVERRIDE_ENV] || undefined };
 }
 
 /**

@@ -35,7 +35,7 @@ const { settings, heartbeat, channelName, capacity } = workerData as WorkerData;
 const toMain = new BroadcastChannel(channelName);
 toMain.unref();
 
-const { slots, deadlines } = heartbeatViews(heartbeat);
+const { slots, deadlines, batches } = heartbeatViews(heartbeat);
 const slot = Atomics.add(slots, 0, 1);
 
 const sandbox = new Sandbox({
@@ -47,7 +47,7 @@ const sandbox = new Sandbox({
     if (slot < deadlines.length) deadlines[slot] = deadlineMs;
   },
   onCatastrophicError: (message) => {
-    const report: FromWorker = { t: 'catastrophic', message: String(message).slice(0, 200) };
+    const report: FromWorker = { t: 'catastrophic', message: String(message).slice(0, 200), slot };
     toMain.postMessage(report);
   },
 });
@@ -62,7 +62,13 @@ const isolateReadyMs = wallClockMs();
  */
 export function serve(task: ServeTask): never {
   const { port, signal } = task;
-  const up: FromServe = { t: 'up', specifier: loadIsolatedVm().loaded!.specifier, phases: { threadModulesLoaded: moduleLoadedMs, threadIsolateReady: isolateReadyMs } };
+  const up: FromServe = {
+    t: 'up',
+    specifier: loadIsolatedVm().loaded!.specifier,
+    phases: { threadModulesLoaded: moduleLoadedMs, threadIsolateReady: isolateReadyMs },
+    slot,
+    progress: sandbox.resultBuffer,
+  };
   port.postMessage(up);
   for (;;) {
     // Read the word before the port: a batch posted after this read has bumped it, so the
@@ -93,6 +99,7 @@ function drain(port: MessagePort): number {
     try {
       const meta = JSON.parse(message.task.meta) as BatchMeta;
       jobs = meta.jobs;
+      if (slot < batches.length) Atomics.store(batches, slot, message.id);
       reply = { t: 'done', id: message.id, result: sandbox.runBatch(meta, message.task.payload) };
     } catch (error) {
       reply = { t: 'failed', id: message.id, message: String((error as Error)?.message ?? error).slice(0, 300) };

@@ -112,7 +112,10 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   return app;
 }
 
-/** The problem for whatever a route or Fastify threw; never echoes the body. */
+const INVALID_JSON =
+  'The body is not valid JSON, or holds a "__proto__" or "constructor.prototype" key, which this server refuses; send one JSON object (see /v1/openapi.json).';
+
+/** The problem for whatever a route or Fastify threw, told apart by its code; never echoes the body. */
 function toProblem(error: FastifyError | ProblemError, instance: string, bodyLimitBytes: number): { found: Problem; headers: Record<string, string> } {
   if (error instanceof ProblemError) return { found: error.problem, headers: error.headers };
   const status = (error as FastifyError).statusCode;
@@ -123,13 +126,12 @@ function toProblem(error: FastifyError | ProblemError, instance: string, bodyLim
       return { found: problem('TASKRES_UNSUPPORTED_MEDIA_TYPE', 'The body must be JSON, sent with Content-Type: application/json.', instance), headers: {} };
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
       return { found: problem('TASKRES_INVALID_ARGS', 'The body is empty; send a JSON object (see /v1/openapi.json).', instance), headers: {} };
+    // Fastify's JSON parser gives this one code both for text that is not JSON and for a body
+    // holding a "__proto__" or "constructor.prototype" key (secure-json-parse refuses both).
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+      return { found: problem('TASKRES_INVALID_ARGS', INVALID_JSON, instance), headers: {} };
   }
-  if (error instanceof SyntaxError || (status === 400 && /JSON/i.test(error.message))) {
-    return { found: problem('TASKRES_INVALID_ARGS', 'The body is not valid JSON; send one JSON object (see /v1/openapi.json).', instance), headers: {} };
-  }
-  if (status === 400 && /prototype/i.test(error.message)) {
-    return { found: problem('TASKRES_INVALID_ARGS', 'The body holds a "__proto__" or "constructor.prototype" key, which this server refuses; rename the field.', instance), headers: {} };
-  }
+  if (error instanceof SyntaxError) return { found: problem('TASKRES_INVALID_ARGS', INVALID_JSON, instance), headers: {} };
   if (status !== undefined && status >= 400 && status < 500) {
     return { found: { ...problem('TASKRES_INVALID_ARGS', `The request was refused: ${error.message.slice(0, 200)}.`, instance), status }, headers: {} };
   }

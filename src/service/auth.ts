@@ -5,17 +5,18 @@
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { ServeOptionsError } from './options.js';
 
-/** Reads the token file: its content without surrounding whitespace, which must not be empty. */
+/** Reads the token file: its content without surrounding whitespace; a {@link ServeOptionsError} (a usage error) when it is unreadable or short. */
 export function readToken(path: string): string {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
   } catch (error) {
-    throw new Error(`cannot read --token-file ${path}: ${(error as NodeJS.ErrnoException).code ?? 'error'}`);
+    throw new ServeOptionsError(`cannot read --token-file ${path}: ${(error as NodeJS.ErrnoException).code ?? 'error'}`);
   }
   const token = text.trim();
-  if (token.length < 16) throw new Error(`--token-file ${path} must hold a token of at least 16 characters (e.g. from: openssl rand -hex 32)`);
+  if (token.length < 16) throw new ServeOptionsError(`--token-file ${path} must hold a token of at least 16 characters (e.g. from: openssl rand -hex 32)`);
   return token;
 }
 

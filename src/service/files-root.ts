@@ -1,7 +1,8 @@
 /**
  * Turns the JSON `args` of a request into task arguments: `{ "$file": uri, "size": bytes }`
  * becomes a TaskFile with a known size (nothing is ever looked up), and a `$file` without a
- * size is accepted only as a path inside the server's `--files-root`.
+ * size is accepted only as a path inside the server's `--files-root`. The walk and the shape of
+ * a file entry are the CLI's too (src/loading/file-args.ts); what is here is the root.
  *
  * A remote caller must never learn whether or how big a file outside the root is: every
  * refused path gets the same message, which does not echo the path, and the decision is made
@@ -18,31 +19,17 @@ import { open, readlink, realpath } from 'node:fs/promises';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { TaskFile, TaskresError } from 'taskres';
+import { reviveFiles, type FileEntry } from '../loading/file-args.js';
 
-/** Deeper arguments are refused here (the resolver refuses past 200 levels anyway). */
-const MAX_DEPTH = 256;
 /** Files of one request measured at once (each holds a descriptor while measured). */
 const LOOKUPS_AT_ONCE = 32;
 
-/** A file inside the root waiting for its size; it puts its TaskFile where it belongs. */
-class PendingFile {
-  private holder: Record<string | number, unknown> | undefined;
-  private key: string | number = 0;
-
-  constructor(
-    readonly uri: string,
-    readonly real: string,
-    readonly at: string,
-  ) {}
-
-  place(holder: Record<string | number, unknown>, key: string | number): void {
-    this.holder = holder;
-    this.key = key;
-  }
-
-  settle(file: TaskFile): void {
-    if (this.holder) this.holder[this.key] = file;
-  }
+/** A file inside the root waiting for its size; `put` sets its TaskFile where it belongs. */
+interface PendingFile {
+  uri: string;
+  real: string;
+  at: string;
+  put(file: TaskFile): void;
 }
 
 /** Reads request arguments; see the module comment. */
@@ -71,7 +58,13 @@ export class RequestFiles {
    */
   async revive(args: Record<string, unknown>): Promise<Record<string, unknown>> {
     const pending: PendingFile[] = [];
-    const revived = this.walk(args, 'args', 0, pending) as Record<string, unknown>;
+    const revived = reviveFiles(
+      args,
+      (entry, at, put) => this.file(entry, at, put, pending),
+      (at, problem) => {
+        throw invalid(`${at} ${problem}`);
+      },
+    ) as Record<string, unknown>;
     const sizes = new Map<string, Promise<number | undefined>>();
     for (let start = 0; start < pending.length; start += LOOKUPS_AT_ONCE) {
       const slice = pending.slice(start, start + LOOKUPS_AT_ONCE);
@@ -80,48 +73,22 @@ export class RequestFiles {
         const size = found[i];
         if (size === undefined) throw outsideRoot(file.at);
         if (size < 0) throw new TaskresError('TASKRES_FILE_SIZE', `${file.at}: the size of this file inside the server's files root could not be read (it is missing, unreadable or not a regular file); send its size: { "$file": uri, "size": bytes }.`);
-        file.settle(new TaskFile(file.uri, { size }));
+        file.put(new TaskFile(file.uri, { size }));
       });
     }
     return revived;
   }
 
-  private walk(value: unknown, at: string, depth: number, pending: PendingFile[]): unknown {
-    if (typeof value !== 'object' || value === null) return value;
-    if (depth > MAX_DEPTH) throw invalid(`${at} nests values more than ${MAX_DEPTH} levels deep; task arguments are plain data`);
-    if (Array.isArray(value)) {
-      const out = value.map((item, i) => this.walk(item, `${at}[${i}]`, depth + 1, pending));
-      out.forEach((item, i) => item instanceof PendingFile && item.place(out as never, i));
-      return out;
-    }
-    const record = value as Record<string, unknown>;
-    if (Object.hasOwn(record, '$file')) return this.file(record, at, pending);
-    // fromEntries defines own properties, so a "__proto__" key stays data.
-    const out = Object.fromEntries(Object.entries(record).map(([key, item]) => [key, this.walk(item, `${at}.${key.slice(0, 40)}`, depth + 1, pending)]));
-    for (const [key, item] of Object.entries(out)) if (item instanceof PendingFile) item.place(out, key);
-    return out;
-  }
-
-  private file(record: Record<string, unknown>, at: string, pending: PendingFile[]): TaskFile | PendingFile {
-    const uri = record.$file;
-    const extra = Object.keys(record).filter((key) => key !== '$file' && key !== 'size');
-    if (typeof uri !== 'string' || uri.length === 0 || uri.length > 4096) {
-      throw invalid(`${at}.$file must be a non-empty path or URI string of at most 4096 characters; write a file as { "$file": "s3://bucket/reads.fq", "size": 1234 }`);
-    }
-    if (extra.length > 0) throw invalid(`${at}: a file is written { "$file": uri, "size": bytes } with no other keys, received also ${extra.slice(0, 5).map((key) => `'${key.slice(0, 40)}'`).join(', ')}`);
-    const size = record.size;
-    if (size !== undefined) {
-      if (!(typeof size === 'number' && Number.isSafeInteger(size) && size >= 0)) throw invalid(`${at}.size must be the file's size in bytes (a whole number, at least 0)`);
-      return new TaskFile(uri, { size });
-    }
+  /** What one `$file` entry (its shape checked by the shared walk) becomes; see the module comment. */
+  private file({ uri, size }: FileEntry, at: string, put: (value: unknown) => void, pending: PendingFile[]): TaskFile | undefined {
+    if (size !== undefined) return new TaskFile(uri, { size });
     if (this.realRoot === undefined) {
       throw invalid(`${at} has no "size", and this server reads no files (it was started without --files-root); give the size: { "$file": uri, "size": bytes }`);
     }
     const inside = this.insideRoot(uri);
     if (inside === undefined) throw outsideRoot(at);
-    const file = new PendingFile(uri, inside, at);
-    pending.push(file);
-    return file;
+    pending.push({ uri, real: inside, at, put });
+    return undefined;
   }
 
   /** The real path of `uri` when it lies inside the root; undefined otherwise (for any reason). */

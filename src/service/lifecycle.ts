@@ -5,7 +5,8 @@
  */
 import { createResolver, defineTask, type Resolver, type ResolverOptions } from 'taskres';
 import type { FastifyInstance } from 'fastify';
-import { loadTasks, type FoundTask } from '../cli/load.js';
+import { loadTasks } from '../loading/specs.js';
+import type { FoundTask } from '../loading/task-lookup.js';
 import { Admission } from './admission.js';
 import { bearerCheck, readToken } from './auth.js';
 import { RequestFiles } from './files-root.js';

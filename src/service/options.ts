@@ -1,5 +1,6 @@
 /** Options of `taskres serve`: validated once, here, with zod; unknown options are rejected. */
 import { z } from 'zod';
+import { formatIssues, listKeys } from '../core/text.js';
 
 /** What `taskres serve` (and {@link createServer}) accepts. Every option is optional. */
 export interface ServeOptions {
@@ -60,10 +61,11 @@ export class ServeOptionsError extends Error {}
 export function parseServeOptions(input: unknown): ServeConfig {
   const parsed = SERVE_OPTIONS.safeParse(input ?? {});
   if (parsed.success) return parsed.data;
-  const details = parsed.error.issues.map((issue) =>
-    issue.code === 'unrecognized_keys' ? `unknown option ${issue.keys.map((k) => `'${k}'`).join(', ')}` : `${issue.path.join('.') || 'options'}: ${issue.message}`,
-  );
-  throw new ServeOptionsError(`invalid serve options: ${details.join('; ')}`);
+  const details = formatIssues(parsed.error.issues, {
+    root: 'options',
+    describe: (issue) => (issue.code === 'unrecognized_keys' ? `unknown option ${listKeys(issue.keys)}` : undefined),
+  });
+  throw new ServeOptionsError(`invalid serve options: ${details}`);
 }
 
 /** Flag names of `taskres serve` and the option each sets. */

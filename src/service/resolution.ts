@@ -4,6 +4,7 @@
  * only here (see {@link retryContext}).
  */
 import { isTaskresError, type ResolveRequest, type Resolver, type Resources, type RetryContext, type Task } from 'taskres';
+import { ResolveCoalescer } from './coalesce.js';
 import { problem, problemFromError, type Problem } from './problems.js';
 import type { RequestFiles } from './files-root.js';
 import type { ResolveBodyInput } from './schemas.js';
@@ -58,6 +59,8 @@ export class Resolution {
    * functions would otherwise hold every thread for minutes while other callers wait.
    */
   readonly costlyBudget: number;
+  /** Single resolves of one event-loop turn travel as one batch. */
+  private readonly singles: ResolveCoalescer;
 
   constructor(
     private readonly resolver: Resolver,
@@ -65,14 +68,15 @@ export class Resolution {
     private readonly files: RequestFiles,
   ) {
     this.costlyBudget = Math.max(4, 2 * resolver.options.threads);
+    this.singles = new ResolveCoalescer(resolver);
   }
 
   /** Resolves one item; rejects with a Problem-ready error (TaskresError or UnknownTaskError). */
   async one(item: ResolveBodyInput, work: RequestWork): Promise<Resources> {
     const { task, args } = await this.prepare(item);
-    const [outcome] = await this.resolver.resolveMany([{ task, args, ...retryContext(item), signal: work.controller.signal }]);
-    if (outcome!.status === 'rejected') throw outcome!.reason;
-    return outcome!.value;
+    const outcome = await this.singles.resolve({ task, args, ...retryContext(item), signal: work.controller.signal });
+    if (outcome.status === 'rejected') throw outcome.reason;
+    return outcome.value;
   }
 
   /**

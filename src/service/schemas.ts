@@ -3,6 +3,7 @@
  * every request (see ./validate.ts) and become the OpenAPI document (see ./openapi.ts).
  */
 import { z } from 'zod';
+import { PREVIOUS_ATTEMPT_SCHEMA } from 'taskres';
 
 const whole = z.number().int();
 
@@ -37,19 +38,8 @@ export const Resources = z.strictObject({
   gpuType: z.string().optional(),
 });
 
-const amount = z.number().min(0);
-
-/** What happened to the previous attempt (contract: Retries); the same rules as the library's retry context. */
-export const Previous = z.strictObject({
-  resources: z
-    .strictObject({ cpu: amount, memory: amount, storage: amount, gpu: amount, gpuType: z.string().max(63).optional() })
-    .describe('The resources the previous attempt ran with (what resolve returned for it); fractions allowed.'),
-  reason: z.enum(['oom', 'disk', 'timeout', 'preempted', 'error']).describe('Why it failed.'),
-  peak: z
-    .strictObject({ cpu: amount.optional(), memory: amount.optional(), storage: amount.optional(), gpu: amount.optional() })
-    .optional()
-    .describe("Measured use of the previous attempt, in the resources' units; fractions allowed."),
-});
+/** What happened to the previous attempt (contract: Retries): the library's own schema, not a copy. */
+export const Previous = PREVIOUS_ATTEMPT_SCHEMA;
 
 /** Body of POST /v1/resolve, and one item of POST /v1/resolve-many. */
 export const ResolveBody = z.strictObject({

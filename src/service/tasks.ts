@@ -5,7 +5,7 @@
  * checking its functions again.
  */
 import { TaskresError, defineTask, type Task, type TaskSpec } from 'taskres';
-import type { FoundTask } from '../cli/load.js';
+import { TaskIndex, type FoundTask } from '../loading/task-lookup.js';
 
 /** Most characters of spec JSON the cache holds; the oldest entries go first. */
 const CACHE_CHARS = 8 * 1024 * 1024;
@@ -15,19 +15,18 @@ export class UnknownTaskError extends Error {}
 
 /** The loaded tasks and the inline-spec cache. */
 export class TaskCatalog {
-  private readonly byName = new Map<string, Task>();
+  private readonly byName: TaskIndex;
   private readonly cache = new Map<string, Task | TaskresError>();
   private cachedChars = 0;
 
   constructor(readonly loaded: readonly FoundTask[]) {
     // Task names win over export names, as in `taskres resolve --task`.
-    for (const found of loaded) if (!this.byName.has(found.name)) this.byName.set(found.name, found.task);
-    for (const found of loaded) this.byName.set(found.task.taskName, found.task);
+    this.byName = new TaskIndex(loaded);
   }
 
   /** The distinct loaded tasks. */
   tasks(): Task[] {
-    return [...new Set(this.loaded.map((f) => f.task))];
+    return this.byName.tasks();
   }
 
   /** The task a request means; throws UnknownTaskError or defineTask's TaskresError. */
@@ -35,7 +34,7 @@ export class TaskCatalog {
     if (typeof ref === 'string') {
       const task = this.byName.get(ref);
       if (!task) {
-        const names = [...this.byName.keys()];
+        const names = this.byName.names();
         throw new UnknownTaskError(
           `No task named ${JSON.stringify(ref.slice(0, 100))} was loaded; ${names.length ? `loaded: ${names.slice(0, 20).join(', ')}${names.length > 20 ? ', …' : ''}` : 'the server was started without --tasks'}. Give the spec inline as "task": { name, params, resources } instead.`,
         );

@@ -1,5 +1,6 @@
 /** Request validation with the zod schemas of ./schemas.ts; failures become 400 problems. */
 import type { z } from 'zod';
+import { formatIssues, listKeys } from '../core/text.js';
 import { problem, type Problem, type ProblemCode } from './problems.js';
 
 /** An error that is already a problem: the error handler sends it as it is. */
@@ -17,14 +18,17 @@ export function validate<S extends z.ZodType>(schema: S, body: unknown, instance
   const parsed = schema.safeParse(body);
   if (parsed.success) return parsed.data;
   const issues = parsed.error.issues;
-  const where = (path: PropertyKey[]) => (path.length === 0 ? 'body' : `body.${path.map((p) => (typeof p === 'number' ? `[${p}]` : String(p).slice(0, 40))).join('.').replace(/\.\[/g, '[')}`);
-  const text = issues.slice(0, 5).map((issue) => {
-    if (issue.code === 'unrecognized_keys') return `${where(issue.path)}: unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.slice(0, 5).map((k) => `'${k.slice(0, 40)}'`).join(', ')}`;
-    return `${where(issue.path)}: ${issue.message.slice(0, 200)}`;
+  const text = formatIssues(issues, {
+    root: 'body',
+    prefix: ['body'],
+    brackets: true,
+    maxIssues: 5,
+    maxMessageChars: 200,
+    describe: (issue, at) => (issue.code === 'unrecognized_keys' ? `${at}: unknown field${issue.keys.length > 1 ? 's' : ''} ${listKeys(issue.keys)}` : undefined),
   });
   // A bad inline spec is a spec problem; everything else is a problem with the request's shape.
   const code: ProblemCode = issues.every((issue) => isSpecPath(issue.path, body)) ? 'TASKRES_INVALID_SPEC' : 'TASKRES_INVALID_ARGS';
-  throw new ProblemError(problem(code, `The request body does not match the API (see /v1/openapi.json): ${text.join('; ')}${issues.length > 5 ? `; and ${issues.length - 5} more` : ''}.`, instance));
+  throw new ProblemError(problem(code, `The request body does not match the API (see /v1/openapi.json): ${text}.`, instance));
 }
 
 function isSpecPath(path: PropertyKey[], body: unknown): boolean {

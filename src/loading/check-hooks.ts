@@ -32,18 +32,13 @@ export function takeDefinitions(): CheckedDefinition[] {
 
 type Fn = (...args: never[]) => unknown;
 
-/** The task name the library gives a wrapped function (kept in step with its wrapper). */
-function taskNameOf(fn: unknown, context: ClassMethodDecoratorContext | undefined): string {
-  if (context) return String(context.name).replace(/^Symbol\((.*)\)$/, '$1');
-  return (typeof fn === 'function' && fn.name) || 'anonymous';
-}
-
 /**
  * Every problem of a definition that threw `error`. The library throws the first problem of a
  * full check; the same check is run again through the public `checkTaskSpec` on the same
  * input (the task's own signature, read by the library, and the resources as given, functions
- * included) to list all of them. The list is used only when it starts with the very problem the
- * library threw, so what `check` prints is never less than what an import reports.
+ * included) to list all of them. The list is used only when its first problem is the very
+ * problem the library threw (the same code, about the same resource), so what `check` prints is
+ * never less than what an import reports.
  */
 function allProblems(error: TaskresError, name: string, resources: Readonly<Record<string, unknown>>, fn: unknown, context: ClassMethodDecoratorContext | undefined): TaskresError[] {
   let params: readonly string[];
@@ -55,7 +50,7 @@ function allProblems(error: TaskresError, name: string, resources: Readonly<Reco
   }
   const problems = taskres.checkTaskSpec({ name, params: [...params], resources: { ...resources } });
   const first = problems[0];
-  return first && first.code === error.code && error.message.startsWith(first.message) ? problems : [error];
+  return first && first.code === error.code && first.resource === error.resource ? problems : [error];
 }
 
 function isTaskresError(error: unknown): error is TaskresError {
@@ -67,7 +62,7 @@ function collecting(real: TaskWrapper | undefined, resources: Readonly<Record<st
   const pending: CheckedDefinition | undefined = failed ? { name: undefined, problems: [failed] } : undefined;
   if (pending) definitions.push(pending);
   const wrapper = (fn: Fn, context?: ClassMethodDecoratorContext): unknown => {
-    const name = taskNameOf(fn, context);
+    const name = taskres.taskNameOf(fn, context);
     if (!real) {
       // customTask(...) itself threw: the problem is already recorded; now it has a task name.
       if (pending && pending.name === undefined) pending.name = name;

@@ -1,12 +1,13 @@
 /**
- * `taskres serve`: the command-table entry of src/cli/main.ts. Prints one JSON line with the
+ * `taskres serve`: the command-table entry of src/cli/main.ts (the service itself is src/service/;
+ * it never imports the CLI). Prints one JSON line with the
  * bound address on stdout once listening (clients and tests read it); logs go to stderr.
  */
 import type { ParseArgsConfig } from 'node:util';
-import { UsageError } from '../cli/load.js';
-import { out, safe } from '../cli/output.js';
-import { packageInfo } from '../cli/doctor.js';
-import { ServeOptionsError, optionsFromFlags } from './options.js';
+import { UsageError } from '../loading/errors.js';
+import { ServeOptionsError, optionsFromFlags } from '../service/options.js';
+import { packageInfo } from './doctor.js';
+import { out, safe } from './output.js';
 
 /** The entry of `serve` in the CLI's command table. */
 export const serveCommand = {
@@ -49,13 +50,12 @@ export const serveCommand = {
   positionals: 0,
   run: async (values: Record<string, string | boolean | undefined>): Promise<number> => {
     // Loaded here, not with the CLI: the other commands need neither Fastify nor prom-client.
-    const { closeOnSignal, startServer } = await import('./lifecycle.js');
+    const { closeOnSignal, startServer } = await import('../service/lifecycle.js');
     let server;
     try {
       server = await startServer(optionsFromFlags(values as Record<string, string | boolean | string[] | undefined>), { version: packageInfo().version });
     } catch (error) {
       if (error instanceof ServeOptionsError) throw new UsageError(error.message);
-      if (error instanceof Error && /^cannot read --token-file|^--token-file/.test(error.message)) throw new UsageError(error.message);
       if (error instanceof Error && (error as NodeJS.ErrnoException).code === 'EADDRINUSE') throw new UsageError(`cannot listen: the address is in use (${values.host ?? '127.0.0.1'}:${values.port ?? 8080}); choose another --port`);
       throw error;
     }

@@ -1,0 +1,97 @@
+/**
+ * The syntax a resource function may use: an allowlist of acorn (ESTree) node types, and of
+ * the operators and declaration kinds where one node type covers forms that differ.
+ *
+ * New syntax creates new objects (`using` makes V8 build a `SuppressedError`, whose prototype
+ * no permit lists and no hardening walk reached), so syntax is admitted the way built-ins
+ * are (src/isolate/intrinsics.ts): only what was reviewed, ES2023 as Node 20 runs it. A
+ * construct acorn learns later is refused at definition, naming it, until someone reviews
+ * the objects it creates and adds it here and to the realm test that exercises every form.
+ */
+import type { Node } from 'acorn';
+
+// ESTree nodes are read generically here; the fields used are checked by `type`.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type AnyNode = Node & Record<string, any>;
+
+/**
+ * Node types a resource function may contain. `ThisExpression`, `Super`, `ImportExpression`,
+ * `WithStatement` and `MetaProperty` pass here and are judged by the scope check (which says
+ * why each is refused where it is).
+ */
+export const ALLOWED_NODE_TYPES: ReadonlySet<string> = new Set([
+  // Expressions
+  'Identifier', 'PrivateIdentifier', 'Literal', 'TemplateLiteral', 'TemplateElement', 'TaggedTemplateExpression',
+  'ArrayExpression', 'ObjectExpression', 'Property', 'SpreadElement',
+  'FunctionExpression', 'ArrowFunctionExpression', 'ClassExpression',
+  'UnaryExpression', 'UpdateExpression', 'BinaryExpression', 'LogicalExpression', 'AssignmentExpression',
+  'ConditionalExpression', 'SequenceExpression', 'MemberExpression', 'ChainExpression',
+  'CallExpression', 'NewExpression', 'YieldExpression', 'AwaitExpression',
+  'ThisExpression', 'Super', 'MetaProperty', 'ImportExpression',
+  // Patterns
+  'ObjectPattern', 'ArrayPattern', 'RestElement', 'AssignmentPattern',
+  // Classes
+  'ClassDeclaration', 'ClassBody', 'MethodDefinition', 'PropertyDefinition', 'StaticBlock',
+  // Statements and declarations
+  'BlockStatement', 'EmptyStatement', 'ExpressionStatement', 'ReturnStatement', 'IfStatement',
+  'SwitchStatement', 'SwitchCase', 'ThrowStatement', 'TryStatement', 'CatchClause',
+  'WhileStatement', 'DoWhileStatement', 'ForStatement', 'ForInStatement', 'ForOfStatement',
+  'LabeledStatement', 'BreakStatement', 'ContinueStatement', 'WithStatement',
+  'FunctionDeclaration', 'VariableDeclaration', 'VariableDeclarator',
+]);
+
+/** Declaration kinds: `using` and `await using` (explicit resource management) are not reviewed. */
+export const ALLOWED_DECLARATION_KINDS: ReadonlySet<string> = new Set(['var', 'let', 'const']);
+
+/** Operators of `UnaryExpression`, `UpdateExpression`, `BinaryExpression`, `LogicalExpression`, `AssignmentExpression`. */
+export const ALLOWED_OPERATORS: Readonly<Record<string, ReadonlySet<string>>> = {
+  UnaryExpression: new Set(['-', '+', '!', '~', 'typeof', 'void', 'delete']),
+  UpdateExpression: new Set(['++', '--']),
+  BinaryExpression: new Set([
+    '==', '!=', '===', '!==', '<', '<=', '>', '>=', '<<', '>>', '>>>',
+    '+', '-', '*', '/', '%', '**', '|', '^', '&', 'in', 'instanceof',
+  ]),
+  LogicalExpression: new Set(['||', '&&', '??']),
+  AssignmentExpression: new Set([
+    '=', '+=', '-=', '*=', '/=', '%=', '**=', '<<=', '>>=', '>>>=', '|=', '^=', '&=', '||=', '&&=', '??=',
+  ]),
+};
+
+/** `new.target` is the one meta property a script function can hold. */
+const ALLOWED_META_PROPERTIES: ReadonlySet<string> = new Set(['new.target']);
+
+const SKIPPED_KEYS = new Set(['type', 'start', 'end', 'loc', 'range', 'raw', 'regex', 'value', 'bigint']);
+
+/**
+ * The constructs of a function's tree that are not on the allowlists, each named once
+ * (e.g. "`using` declarations"), in the order first met. Iterative: any depth acorn builds.
+ */
+export function unreviewedSyntax(root: AnyNode): string[] {
+  const found = new Set<string>();
+  const pending: unknown[] = [root];
+  while (pending.length > 0) {
+    const node = pending.pop();
+    if (Array.isArray(node)) {
+      for (let i = node.length - 1; i >= 0; i--) pending.push(node[i]);
+      continue;
+    }
+    if (!node || typeof node !== 'object' || typeof (node as AnyNode).type !== 'string') continue;
+    const problem = judge(node as AnyNode);
+    if (problem) found.add(problem);
+    for (const key of Object.keys(node)) if (!SKIPPED_KEYS.has(key)) pending.push((node as AnyNode)[key]);
+  }
+  return [...found];
+}
+
+function judge(node: AnyNode): string | undefined {
+  const type = String(node.type).slice(0, 60);
+  if (!ALLOWED_NODE_TYPES.has(type)) return `syntax of type ${type}`;
+  if (type === 'VariableDeclaration' && !ALLOWED_DECLARATION_KINDS.has(node.kind)) return `\`${String(node.kind).slice(0, 20)}\` declarations`;
+  const operators = ALLOWED_OPERATORS[type];
+  if (operators && !operators.has(node.operator)) return `the operator \`${String(node.operator).slice(0, 20)}\``;
+  if (type === 'MetaProperty') {
+    const name = `${node.meta?.name}.${node.property?.name}`;
+    if (!ALLOWED_META_PROPERTIES.has(name)) return `\`${name.slice(0, 40)}\``;
+  }
+  return undefined;
+}

@@ -7,7 +7,8 @@
  * Which requirement applies follows cwltool's `get_requirement`: the last one of its class in
  * `requirements`, else the last one in `hints` ("requirements override hints").
  */
-import { TaskresError, quote } from '../core/errors.js';
+import { TaskresError } from '../core/errors.js';
+import { quote } from '../core/text.js';
 
 /** The CWL versions whose rules taskres applies. */
 export const CWL_VERSIONS = ['v1.0', 'v1.1', 'v1.2'] as const;

@@ -3,7 +3,8 @@
  * the JavaScript fields as one sandbox job (one evaluation of the tool's function), then the
  * spec's rules. A tool without JavaScript fields never reaches the sandbox.
  */
-import { TaskresError, quote } from '../core/errors.js';
+import { TaskresError } from '../core/errors.js';
+import { quote } from '../core/text.js';
 import type { EvaluationFailure, Job, JobOutcomes } from '../resolver/supervisor.js';
 import { SUBMIT_SANDBOX_JOB, type SandboxJobTarget } from '../resolver/sandbox-jobs.js';
 import { describeTool, type CwlField } from './document.js';

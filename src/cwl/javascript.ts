@@ -25,7 +25,8 @@
  */
 import type { Node } from 'acorn';
 import { generate } from 'astring';
-import { TaskresError, quote } from '../core/errors.js';
+import { TaskresError } from '../core/errors.js';
+import { quote } from '../core/text.js';
 import { checkSandboxable, parseFunction, printChecked } from '../definition/analyze-source.js';
 import { parseScript } from '../definition/parser.js';
 import { describeTool, type CwlField } from './document.js';

@@ -14,7 +14,8 @@
  * - Negatives and max < min are judged on the values as given, before rounding.
  * - cwltool's CUDARequirement: cudaDeviceCountMin/Max, whole numbers, default 1.
  */
-import { TaskresError, describeValue } from '../core/errors.js';
+import { TaskresError } from '../core/errors.js';
+import { describeValue } from '../core/text.js';
 import { CUDA_FIELDS, describeTool, invalid, type CwlField } from './document.js';
 import { wholeOnly, type CompiledTool } from './compile.js';
 

@@ -122,6 +122,24 @@ describe('inputs and isolation', () => {
   });
 });
 
+describe('the taskres/cwl entry', () => {
+  it('works from CommonJS, with a resolver made by either build', async () => {
+    const { createRequire } = await import('node:module');
+    const require = createRequire(import.meta.url);
+    const cjs = require('../dist/cwl.cjs') as typeof import('../dist/cwl.js');
+    const cjsCore = require('../dist/index.cjs') as typeof import('../dist/index.js');
+    const tool = { class: 'CommandLineTool', cwlVersion: 'v1.2', inputs: [], outputs: [], requirements: { InlineJavascriptRequirement: {}, ResourceRequirement: { coresMin: '$(inputs.n * 2)' } } };
+    expect(await cjs.resolveCwl(resolver, tool, { n: 2 })).toEqual({ cores: 4, ram: 256, tmpdirSize: 1024, outdirSize: 1024 });
+    const other = cjsCore.createResolver({ threads: 1 });
+    try {
+      expect(await resolveCwl(other, tool, { n: 3 })).toEqual({ cores: 6, ram: 256, tmpdirSize: 1024, outdirSize: 1024 });
+      await expectRejection(cjs.resolveCwl(other, tool, { n: -1 }), 'TASKRES_CWL_INVALID');
+    } finally {
+      await other.close();
+    }
+  });
+});
+
 describe('cwlToResources', () => {
   it('converts to taskres units, rounding up', () => {
     expect(cwlToResources({ cores: 2, ram: 256, tmpdirSize: 1024, outdirSize: 1024 })).toEqual({ cpu: 2, memory: 1, storage: 2, gpu: 0 });

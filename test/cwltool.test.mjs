@@ -1,7 +1,8 @@
-// cwltool running CWL tools with taskres computing each job's resources (cwltool-taskres.py
-// against a real `taskres serve`). Run with `npm run test:cwltool`; it needs Debian's cwltool
-// and installs it with apt-get when it is missing and this runs as root (as CI does).
-// Not part of `npm test`: a user's clone need not have cwltool.
+// examples/cwl: cwltool running CWL tools with taskres computing each job's resources
+// (cwltool-taskres.py against a real `taskres serve`). Run with `npm run test:cwltool` (Node's
+// test runner); it needs Debian's cwltool and installs it with apt-get when it is missing and
+// this runs as root (as CI does). Not part of `npm test` (vitest runs test/**/*.test.ts only):
+// a user's clone need not have cwltool.
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
@@ -10,8 +11,8 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { after, before, test } from 'node:test';
 
-const HERE = new URL('.', import.meta.url).pathname;
-const BIN = new URL('../../bin/taskres.js', import.meta.url).pathname;
+const HERE = new URL('../examples/cwl/', import.meta.url).pathname;
+const BIN = new URL('../bin/taskres.js', import.meta.url).pathname;
 const PYTHON = '/usr/bin/python3';
 
 function ensureCwltool() {

@@ -1,6 +1,7 @@
 import { defineConfig } from 'tsup';
 import { SANDBOX_PROCESS_ENTRY } from './src/sandbox-process/entry.js';
 import { SANDBOX_WORKER_ENTRY } from './src/sandbox-worker/entry.js';
+import { SPEC_WORKER_ENTRY } from './src/service/spec-worker-entry.js';
 
 export default defineConfig([
   {
@@ -24,6 +25,8 @@ export default defineConfig([
       // Named where the resolver and the sandbox process read the names (./src/*/entry.ts).
       [SANDBOX_PROCESS_ENTRY.name]: SANDBOX_PROCESS_ENTRY.source,
       [SANDBOX_WORKER_ENTRY.name]: SANDBOX_WORKER_ENTRY.source,
+      // `taskres serve` checks untrusted specs in a worker thread started from this file.
+      [SPEC_WORKER_ENTRY.name]: SPEC_WORKER_ENTRY.source,
     },
     format: ['esm'],
     target: 'node20',

@@ -249,6 +249,18 @@ describe('taskres bench', () => {
     }
     expect(result.scenarios.map((s) => s.title)).toContain('Allocator placements');
   }, 180_000);
+
+  it('--only patterns measures the call patterns beside the reference floor of bench/floor.mjs', async () => {
+    const { code, stdout } = await taskres('bench', '--quick', '--json', '--only', 'patterns');
+    expect(code).toBe(0);
+    const result = JSON.parse(stdout) as { scenarios: { title: string; rows: { name: string; opsPerSec: number; note?: string }[] }[] };
+    expect(result.scenarios).toHaveLength(1);
+    const rows = result.scenarios[0]!.rows;
+    expect(rows[0]!.name).toBe('reference floor (bench/floor.mjs): raw isolated-vm, one thread');
+    expect(rows[0]!.opsPerSec).toBeGreaterThan(0);
+    const many = rows.find((r) => r.name === 'resolveMany, one call');
+    expect(many?.note).toMatch(/^x floor [\d.]+ \[[\d.]+–[\d.]+\]; user CPU µs\/item/);
+  }, 180_000);
 });
 
 describe('taskres never prints untrusted text raw', () => {

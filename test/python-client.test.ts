@@ -5,7 +5,9 @@
  * machines have python3, and a silently skipped client is an untested one.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { serve, untilReady, type Served } from './helpers/server.js';
 
@@ -76,4 +78,67 @@ describe('the Python client against the real server', () => {
     expect(run.stderr).toBe('');
     expect(run.stdout.trim()).toBe('[]');
   });
+});
+
+describe('the Python client with a token, and when the service fails it', () => {
+  const scratch = mkdtempSync(join(tmpdir(), 'taskres-python-token-'));
+  const tokenFile = join(scratch, 'token');
+  const token = 'python-client-token-0123456789';
+  let guarded: Served;
+  beforeAll(async () => {
+    writeFileSync(tokenFile, `${token}\n`);
+    guarded = await serve('--tasks', 'examples/seed-tasks.json', '--token-file', tokenFile);
+    await untilReady(guarded.url);
+  }, 60_000);
+  afterAll(async () => {
+    await guarded?.stop();
+    rmSync(scratch, { recursive: true, force: true });
+  });
+
+  it('takes the token from --token-file or TASKRES_TOKEN', async () => {
+    const fromFile = await python(['taskres_client.py', guarded.url, '--token-file', tokenFile], { TASKRES_TOKEN: '' });
+    expect(fromFile.code, fromFile.stderr).toBe(0);
+    expect(fromFile.stdout).toContain('my_task: {"cpu"');
+    const fromEnv = await python(['taskres_client.py', guarded.url], { TASKRES_TOKEN: token });
+    expect(fromEnv.code, fromEnv.stderr).toBe(0);
+    expect(fromEnv.stdout).toContain('my_task: {"cpu"');
+  }, 60_000);
+
+  it('ends with one line and exit code 1, never a traceback, for a missing token, a service that is gone, or an answer that is not JSON', async () => {
+    const noToken = await python(['taskres_client.py', guarded.url], { TASKRES_TOKEN: '' });
+    expect(noToken.code).toBe(1);
+    expect(noToken.stderr).toMatch(/^error: TASKRES_UNAUTHORIZED: .*\(HTTP 401\)\n$/);
+    const gone = await serve();
+    const goneUrl = gone.url;
+    await gone.stop();
+    const unreachable = await python(['taskres_client.py', goneUrl], { TASKRES_TOKEN: '' });
+    expect(unreachable.code).toBe(1);
+    expect(unreachable.stderr).toMatch(/^error: TASKRES_UNREACHABLE: /);
+    // /metrics answers text, not JSON: read as if it were the API.
+    const notJson = await python(['-c', `from taskres_client import TaskresClient, TaskresError\ntry:\n    TaskresClient(${JSON.stringify(guarded.url)})._get("/metrics")\nexcept TaskresError as error:\n    print(error.code, error.status)`], {});
+    expect(notJson.stderr).toBe('');
+    expect(notJson.stdout.trim()).toBe('TASKRES_BAD_ANSWER 0');
+    for (const run of [noToken, unreachable]) expect(run.stderr).not.toContain('Traceback');
+  }, 60_000);
+
+  it('gets the 413 for a body over --body-limit-bytes every time (20 of 2 MiB, 5 of 8 MiB), never a broken pipe', async () => {
+    const script = [
+      'from taskres_client import TaskresClient, TaskresError',
+      `client = TaskresClient(${JSON.stringify(guarded.url)}, token=${JSON.stringify(token)}, max_retries=0)`,
+      'seen = []',
+      'for size, times in ((2 * 1024 * 1024, 20), (8 * 1024 * 1024, 5)):',
+      '    for _ in range(times):',
+      '        try:',
+      '            client.resolve("my_task", {"files": [], "count": "x" * size})',
+      '            seen.append("200")',
+      '        except TaskresError as error:',
+      '            seen.append(f"{error.status} {error.code}")',
+      'print("\\n".join(seen))',
+    ].join('\n');
+    const run = await python(['-c', script], {});
+    expect(run.stderr).toBe('');
+    const lines = run.stdout.trim().split('\n');
+    expect(lines).toHaveLength(25);
+    expect(new Set(lines)).toEqual(new Set(['413 TASKRES_TOO_LARGE']));
+  }, 120_000);
 });

@@ -87,3 +87,41 @@ describe('the hardened realm has nothing shared that can change', () => {
     expect(problems).toEqual([]);
   });
 });
+
+describe('a newer engine, simulated: what it adds before the prelude runs', () => {
+  /** Runs `engineAdds` in a fresh context, then the prelude; returns the setup's error, if any, and `probe`'s JSON value. */
+  const withEngineAdding = (engineAdds: string, probe: string): { error?: string; value?: unknown } => {
+    const fresh = new ivm.Isolate({ memoryLimit: 64 });
+    try {
+      const newer = fresh.createContextSync();
+      newer.evalSync(engineAdds);
+      const prelude = newer.evalSync(PRELUDE_SOURCE, { reference: true }) as ivm.Reference<(...args: unknown[]) => unknown>;
+      try {
+        prelude.applySync(undefined, [new ivm.Callback(() => -1), new ivm.ExternalCopy(new SharedArrayBuffer(RESULT_BUFFER.bytes(8))).copyInto({ release: true }), 8], { timeout: 10_000 });
+      } catch (error) {
+        return { error: String(error) };
+      }
+      return { value: JSON.parse(newer.evalSync(`JSON.stringify(${probe})`, { timeout: 2000 }) as string) };
+    } finally {
+      fresh.dispose();
+    }
+  };
+
+  it('new methods, globals and accessors on intrinsics are gone, with the objects they led to', () => {
+    const outcome = withEngineAdding(
+      `const hidden = { planted: 1 };
+       Array.prototype.newHelper = function () { return hidden; };
+       Object.defineProperty(Math, 'newConstant', { value: hidden, writable: true, configurable: true });
+       Object.defineProperty(Map.prototype, 'newGetter', { get() { return hidden; }, configurable: true });
+       globalThis.NewGlobal = class {};
+       Object.getPrototypeOf([][Symbol.iterator]()).newStep = function () {};`,
+      `[typeof [].newHelper, 'newConstant' in Math, 'newGetter' in Map.prototype, typeof NewGlobal, 'newStep' in Object.getPrototypeOf([][Symbol.iterator]())]`,
+    );
+    expect(outcome).toEqual({ value: ['undefined', false, false, 'undefined', false] });
+  });
+
+  it('a property the permits do not list and that cannot be deleted stops the setup, naming it', () => {
+    const outcome = withEngineAdding(`Object.defineProperty(Array.prototype, 'stuck', { value: {}, configurable: false });`, '0');
+    expect(outcome.error).toMatch(/cannot remove properties the permits do not list: Array\.prototype\.stuck/);
+  });
+});

@@ -294,7 +294,8 @@ describe('GET routes', () => {
     expect(text).toMatch(/^taskres_evaluations_total\{outcome="TASKRES_TIMEOUT"\} [1-9]/m);
     expect(text).toMatch(/^taskres_resolution_duration_seconds_count\{route="\/v1\/resolve"\} [1-9]/m);
     expect(text).toMatch(/^taskres_queue_depth 0$/m);
-    expect(text).toMatch(/^taskres_sandbox_restarts \d+$/m);
+    expect(text).toMatch(/^taskres_sandbox_restarts_total \d+$/m);
+    expect(text).toMatch(/^# TYPE taskres_sandbox_restarts_total counter$/m);
     expect(text).toMatch(/^taskres_process_resident_memory_bytes \d+/m);
     expect(text).toMatch(/^taskres_http_responses_total\{route="\/v1\/resolve",status="422"\} [1-9]/m);
   });

@@ -85,6 +85,24 @@ describe('observed blame', () => {
     expect(resolver.sandboxStarts).toBe(1);
   }, 60_000);
 
+  it('a drain like SIGTERM (abort the work, then close()) does not wait for a wedged thread at all', async () => {
+    // A long timeoutMs: the watchdog would take 2 × 5 s + 1 s to catch the wedge.
+    let running: () => void = () => {};
+    const resolver = createResolver({ threads: 1, timeoutMs: 5000, fileSize: async () => (running(), 1) });
+    const hearing = defineTask({ name: 'hearing', params: ['f'], resources: { cpu: `({ f }) => { f.size(); return ${WEDGE}; }`, memory: 1 } });
+    const work = new AbortController();
+    const inFlight = new Promise<string>((resolve) => {
+      running = () => resolve('running');
+    });
+    const outcome = resolver.resolveMany([{ task: hearing, args: { f: new TaskFile('/data/a') }, signal: work.signal }]);
+    await inFlight;
+    const started = performance.now();
+    work.abort();
+    await resolver.close();
+    expect(performance.now() - started).toBeLessThan(CLOSE_KILL_AFTER_MS + SANDBOX_START_ALLOWANCE_MS);
+    expect(codeOf((await outcome)[0]!)).toBe('TASKRES_ABORTED');
+  }, 60_000);
+
   it('two threads wedged at once: both are charged by the one restart, and a neighbour of each gets its value', async () => {
     const resolver = createResolver({ threads: 2, timeoutMs: TIMEOUT_MS });
     try {

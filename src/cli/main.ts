@@ -8,7 +8,7 @@
  *   taskres resolve SPEC --requests REQUESTS.jsonl [--task NAME]   one JSON outcome per line
  *   taskres cwl TOOL.cwl JOB.yml [--format json|table]   a CWL tool's ResourceRequirement for a job
  *   taskres check SPEC                             every definition-time problem at once
- *   taskres bench [--json] [--quick]               the benchmark
+ *   taskres bench [--json] [--quick] [--only GROUP] [--cold-node NODE]   the benchmark
  *   taskres doctor                                 can this machine run resource functions?
  *   taskres serve [--host H] [--port P] [--tasks SPEC]…   the resolver as an HTTP service
  *   taskres --version
@@ -122,16 +122,24 @@ const commands: Record<string, Command> = {
   },
   bench: {
     summary: 'measure resolution throughput and latency against the baselines',
-    usage: 'taskres bench [--json] [--quick]',
+    usage: 'taskres bench [--json] [--quick] [--only GROUP] [--cold-node NODE]',
     details: 'Prints one table per scenario with ops/s, p50/p99 latency, peak RSS and the ratio to the\nin-process baseline, all measured in the same run. --json prints the results as JSON;\n--quick runs 5% of the iterations (a smoke run, not for comparisons).',
-    options: { ...HELP_OPTION, json: { type: 'boolean' }, quick: { type: 'boolean' } },
-    optionHelp: { ...HELP_TEXT, json: 'print the results as JSON', quick: 'run 5% of the iterations (a smoke run, not for comparisons)' },
+    options: { ...HELP_OPTION, json: { type: 'boolean' }, quick: { type: 'boolean' }, only: { type: 'string' }, 'cold-node': { type: 'string' } },
+    optionHelp: {
+      ...HELP_TEXT,
+      json: 'print the results as JSON',
+      quick: 'run 5% of the iterations (a smoke run, not for comparisons)',
+      only: 'run one group: patterns, cold, memory, classic, allocator or serve',
+      'cold-node': 'the Node binary whose cold start is measured (default: this one)',
+    },
     positionals: 0,
     run: async (values) => {
       const script = fileURLToPath(new URL('./bench.js', import.meta.url));
       // The published package leaves the benchmark out: it runs from a clone.
       if (!existsSync(script)) throw new UsageError('the benchmark is not part of the installed package; run it from a clone of the repository: npm ci && npm run bench');
       const flags = [values.json ? '--json' : '', values.quick ? '--quick' : ''].filter(Boolean);
+      if (typeof values.only === 'string') flags.push('--only', values.only);
+      if (typeof values['cold-node'] === 'string') flags.push('--cold-node', values['cold-node']);
       // The benchmark prints only its own fixed scenarios, so it may write to the terminal directly.
       const child = spawn(process.execPath, ['--no-node-snapshot', '--expose-gc', script, ...flags], { stdio: 'inherit' });
       return new Promise((resolve) => child.on('exit', (code) => resolve(code ?? 1)));

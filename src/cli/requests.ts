@@ -14,6 +14,7 @@ import { dirname, resolve as resolvePath } from 'node:path';
 import type { Readable } from 'node:stream';
 import { z } from 'zod';
 import { TaskresError, createResolver, isTaskresError, type PreviousAttempt, type Resolver, type Resources, type Task } from 'taskres';
+import { formatIssues, type Issue } from '../core/text.js';
 import { UsageError } from '../loading/errors.js';
 import { reviveArgs } from '../loading/file-args.js';
 import { TaskIndex, pickTask, type FoundTask } from '../loading/task-lookup.js';
@@ -153,7 +154,7 @@ function lineParser(options: RequestsOptions, fallback: Task | undefined): (line
       return invalid(`is not valid JSON (${show((error as Error).message, 200)}); each line holds one request, e.g. { "task": "my_task", "args": { "count": 3 } }`);
     }
     const checked = requestLine.safeParse(json);
-    if (!checked.success) return invalid(describeIssue(checked.error.issues[0]!));
+    if (!checked.success) return invalid(formatIssues(checked.error.issues.slice(0, 1), { root: '', maxPathChars: 100, maxMessageChars: 200, describe: describeIssue }));
     const { task: name, args, attempt, previous } = checked.data;
     const task = name === undefined ? fallback : byName.get(name);
     if (!task) {
@@ -180,7 +181,8 @@ function lineParser(options: RequestsOptions, fallback: Task | undefined): (line
   };
 }
 
-function describeIssue(issue: z.core.$ZodIssue): string {
+/** A request line's own wording of an issue; undefined for the shared one (`path: message`). */
+function describeIssue(issue: Issue): string | undefined {
   const at = issue.path.map(String).join('.');
   if (issue.code === 'unrecognized_keys') {
     return `has unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.slice(0, 5).map((key) => `'${show(key, 40)}'`).join(', ')}; a request line holds "args" and optionally "task", "attempt" and "previous"`;
@@ -190,7 +192,7 @@ function describeIssue(issue: z.core.$ZodIssue): string {
   if (at === 'task') return `"task" must be a non-empty task name`;
   if (at === 'attempt') return `"attempt" must be a whole number, 1 or more (the first attempt is 1)`;
   if (at === 'previous') return `"previous" must be a JSON object, e.g. { "resources": { ... }, "reason": "oom" }`;
-  return `${show(at, 100)}: ${show(issue.message, 200)}`;
+  return undefined;
 }
 
 async function openInput(path: string): Promise<Readable> {

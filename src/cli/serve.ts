@@ -14,7 +14,7 @@ export const serveCommand = {
   summary: 'run the resolver as an HTTP JSON service (OpenAPI at /v1/openapi.json)',
   usage: 'taskres serve [--host 127.0.0.1] [--port 8080] [--tasks SPEC]… [--files-root DIR] [--token-file F] [options]',
   details:
-    'Serves POST /v1/resolve, /v1/resolve-many, /v1/check, GET /v1/tasks, /v1/openapi.json, /healthz, /readyz\nand /metrics. Prints {"listening": URL, ...} as one JSON line on stdout once bound; logs are JSON on\nstderr. SIGTERM or SIGINT: /readyz turns 503, requests in flight are answered, exit code 0.\nSee docs/service.md.',
+    'Serves POST /v1/resolve, /v1/resolve-many, /v1/check, GET /v1/tasks, /v1/openapi.json, /healthz, /readyz\nand /metrics. Prints {"listening": URL, ...} as one JSON line on stdout once bound; logs are JSON on\nstderr. SIGTERM: /readyz turns 503 for --drain-delay-ms, then the listener closes, requests in flight\nare answered and the exit code is 0 (SIGINT: the same without the delay; repeated signals are ignored).\nSee docs/service.md.',
   options: {
     help: { type: 'boolean', short: 'h' },
     host: { type: 'string' },
@@ -30,6 +30,8 @@ export const serveCommand = {
     'request-timeout-ms': { type: 'string' },
     'max-queue': { type: 'string' },
     'log-level': { type: 'string' },
+    'drain-delay-ms': { type: 'string' },
+    'spec-check-timeout-ms': { type: 'string' },
   } satisfies NonNullable<ParseArgsConfig['options']>,
   optionHelp: {
     help: 'print this help',
@@ -37,7 +39,7 @@ export const serveCommand = {
     port: 'TCP port (default 8080; 0 picks a free port, printed on stdout)',
     tasks: 'a JSON task spec (or array) or a JS/TS module of tasks, callable by name; repeat for more',
     'files-root': 'directory under which { "$file": path } without "size" is allowed; without it every file must carry its size',
-    'token-file': 'file holding a bearer token (at least 16 characters) that every /v1 request must send',
+    'token-file': 'file of bearer tokens, one per line (each at least 16 characters, each a caller), one of which every /v1 request must send',
     threads: 'worker threads of the sandbox pool (default: CPU count, at most 4)',
     'timeout-ms': 'per resource-function evaluation, in milliseconds (default 1000)',
     'memory-limit-mib': 'heap cap of each isolate, in MiB (default 32)',
@@ -46,6 +48,8 @@ export const serveCommand = {
     'request-timeout-ms': 'longest a request may take to arrive and be answered, in ms (default 30000; then 503 with Retry-After)',
     'max-queue': 'most resolutions admitted at once (default 10000; past it 429 with Retry-After)',
     'log-level': 'fatal, error, warn, info (default), debug, trace or silent',
+    'spec-check-timeout-ms': 'longest the check of an inline spec (in a worker thread) may take, in ms (default 5000; then 400)',
+    'drain-delay-ms': 'after SIGTERM, how long /readyz answers 503 before the listener closes, in ms (default 5000; SIGINT does not wait)',
   } as Readonly<Record<string, string>>,
   positionals: 0,
   run: async (values: Record<string, string | boolean | undefined>): Promise<number> => {
@@ -61,7 +65,7 @@ export const serveCommand = {
     }
     // One line (clients read it line by line); json() would lay it out over several.
     out(safe`${JSON.stringify({ listening: server.url, host: server.host, port: server.port })}`);
-    await closeOnSignal(server);
+    await closeOnSignal(server, server.drainDelayMs);
     return 0;
   },
 };

@@ -11,7 +11,7 @@ import type { Node } from 'acorn';
 import { generate } from 'astring';
 import { TaskresError } from '../core/errors.js';
 import { quote } from '../core/text.js';
-import { COMPILER_HELPERS, REMOVED_GLOBALS, SANDBOX_GLOBALS } from './globals.js';
+import { COMPILER_HELPERS, REMOVED_GLOBALS, SANDBOX_GLOBALS } from '../protocol/sandbox-globals.js';
 import { MAX_NESTING, NestedTooDeeply, parseScript } from './parser.js';
 import { unreviewedSyntax } from './syntax.js';
 

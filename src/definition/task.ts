@@ -161,6 +161,8 @@ export function getTaskDefinition(value: unknown): TaskDefinition | undefined {
 }
 
 const RESOURCE_OPTION_NAMES = [...RESOURCE_NAMES, 'gpuType', 'retry'];
+/** Unknown resource options reported one by one; the rest are one problem that counts them. */
+const MAX_UNKNOWN_OPTIONS_LISTED = 20;
 const STATIC_SCHEMAS = Object.fromEntries(RESOURCE_NAMES.map((r) => [r, rangeSchema(DEFAULT_LIMITS[r])])) as Record<
   ResourceName,
   z.ZodNumber
@@ -199,8 +201,11 @@ export function checkTask(
   if (params.includes('__proto__')) {
     problems.push(new TaskresError('TASKRES_INVALID_SPEC', `${where} has a parameter named '__proto__'; rename it.`, { taskName: name }));
   }
+  // One problem per unknown option, for the first few: a spec of 100,000 of them would
+  // otherwise cost 100,000 errors (each with its stack) and as many lines in an answer.
+  let unknownOptions = 0;
   for (const key of Object.keys(record)) {
-    if (!RESOURCE_OPTION_NAMES.includes(key)) {
+    if (!RESOURCE_OPTION_NAMES.includes(key) && ++unknownOptions <= MAX_UNKNOWN_OPTIONS_LISTED) {
       const suggestion = closestName(key, RESOURCE_OPTION_NAMES);
       problems.push(
         new TaskresError(
@@ -210,6 +215,11 @@ export function checkTask(
         ),
       );
     }
+  }
+  if (unknownOptions > MAX_UNKNOWN_OPTIONS_LISTED) {
+    problems.push(
+      new TaskresError('TASKRES_INVALID_SPEC', `${where} has ${unknownOptions - MAX_UNKNOWN_OPTIONS_LISTED} more unknown resource options besides those above. Valid options: ${RESOURCE_OPTION_NAMES.join(', ')}.`, { taskName: name }),
+    );
   }
   const statics: Partial<Record<ResourceName, number>> = {};
   const dynamics: DynamicResource[] = [];

@@ -28,7 +28,7 @@
  * evaluation runs.
  */
 
-import { ALLOWED_ACCESSORS, ANONYMOUS_INTRINSICS, FUNCTION_PERMITS, PERMITS } from './intrinsics.js';
+import { ALLOWED_ACCESSORS, ANONYMOUS_INTRINSICS, FUNCTION_PERMITS, PERMITS, UNWALKED_GLOBALS } from './intrinsics.js';
 import { EVAL_STATUS, PROGRESS_EVALUATING, PROGRESS_SLICE_OVER, RESULT_BUFFER, SIZE_REFUSED } from '../protocol/messages.js';
 
 /** The longest message the runner passes out for one evaluation. */
@@ -191,7 +191,13 @@ ${ANONYMOUS_SOURCE}
   const functionPermits = new Set(${JSON.stringify(FUNCTION_PERMITS)});
   const nothing = new Set();
   const allowedAccessors = new Set(${JSON.stringify(ALLOWED_ACCESSORS)});
+  const unwalked = new Set(${JSON.stringify(UNWALKED_GLOBALS)});
   const deleteProperty = Reflect.deleteProperty;
+  const makeFast = (object) => {
+    function Shape() {}
+    Shape.prototype = object;
+    new Shape();
+  };
   const queue = [['globalThis', globalThis], ...anonymous, ['%FilePrototype%', fileProto]];
   const prototypes = [];
   const seen = new Set();
@@ -203,19 +209,28 @@ ${ANONYMOUS_SOURCE}
     const permit = permits.get(value);
     const name = permit === undefined ? path : permit[0];
     const kept = permit === undefined ? (typeof value === 'function' ? functionPermits : nothing) : permit[1];
+    let stripped = false;
     apply(arrayPush, prototypes, [[name + '.[[Prototype]]', getPrototypeOf(value)]]);
     for (const key of ownKeys(value)) {
       const descriptor = getOwnPropertyDescriptor(value, key);
       if (!descriptor) continue;
       const where = name + (typeof key === 'symbol' ? '[' + key.description + ']' : '.' + key);
       const isData = 'value' in descriptor;
-      if (isData) apply(arrayPush, queue, [[where, descriptor.value]]);
-      else apply(arrayPush, queue, [[where + '.get', descriptor.get], [where + '.set', descriptor.set]]);
       const keep = apply(setHas, kept, [key]) && (isData || apply(setHas, allowedAccessors, [where]));
+      if (!keep && value === globalThis && apply(setHas, unwalked, [key])) {
+        // Deleted without walking: nothing but this global leads to its objects (UNWALKED_GLOBALS).
+      } else if (isData) apply(arrayPush, queue, [[where, descriptor.value]]);
+      else apply(arrayPush, queue, [[where + '.get', descriptor.get], [where + '.set', descriptor.set]]);
       // An object without a permit is only reachable through what this walk removes (Intl,
       // WebAssembly...): what cannot be deleted there (a constructor's prototype) is frozen.
-      if (!keep && !deleteProperty(value, key) && permit !== undefined) apply(arrayPush, unremovable, [where]);
+      if (keep) continue;
+      stripped = true;
+      if (!deleteProperty(value, key) && permit !== undefined) apply(arrayPush, unremovable, [where]);
     }
+    // A delete leaves V8 an object in dictionary mode, where every lookup is slow (measured:
+    // Math.min 10-20x slower once Node 24's Math.f16round is gone). Used as a prototype, it is
+    // made fast again.
+    if (stripped) makeFast(value);
     freeze(value);
   }
   seen.clear();

@@ -53,27 +53,48 @@ export function fieldName(at: string): string {
  */
 export function reviveFiles(json: unknown, fileOf: FileOf, fail: Fail): unknown {
   let root: unknown;
-  const revive = (value: unknown, at: string, depth: number, put: (value: unknown) => void): unknown => {
+  // Where the walk is: keys pushed and popped, written out only for a file or a problem.
+  // Text built for every value would cost depth × values characters (a 1 MB body nested 1000
+  // deep and wide at the bottom: gigabytes).
+  const path: (string | number)[] = [];
+  const revive = (value: unknown, depth: number, put: (value: unknown) => void): unknown => {
     if (typeof value !== 'object' || value === null) return value;
-    if (depth > MAX_ARGS_DEPTH) fail(fieldName(at), `nests values more than ${MAX_ARGS_DEPTH} levels deep; task arguments are plain data, not deep structures`);
+    if (depth > MAX_ARGS_DEPTH) fail(fieldName(pathText(path)), `nests values more than ${MAX_ARGS_DEPTH} levels deep; task arguments are plain data, not deep structures`);
     if (Array.isArray(value)) {
       const out: unknown[] = new Array(value.length);
-      value.forEach((item, i) => {
-        out[i] = revive(item, `${at}[${i}]`, depth + 1, (later) => (out[i] = later));
-      });
+      for (let i = 0; i < value.length; i++) {
+        path.push(i);
+        out[i] = revive(value[i], depth + 1, (later) => (out[i] = later));
+        path.pop();
+      }
       return out;
     }
     const record = value as Record<string, unknown>;
-    if (Object.hasOwn(record, '$file')) return fileOf(readFileEntry(record, at, fail), fieldName(at), put);
+    if (Object.hasOwn(record, '$file')) {
+      const at = pathText(path);
+      return fileOf(readFileEntry(record, at, fail), fieldName(at), put);
+    }
     const out: Record<string, unknown> = {};
     for (const [key, item] of Object.entries(record)) {
       Object.defineProperty(out, key, { value: undefined, writable: true, enumerable: true, configurable: true });
-      out[key] = revive(item, `${at}.${key.slice(0, 40)}`, depth + 1, (later) => (out[key] = later));
+      path.push(key);
+      out[key] = revive(item, depth + 1, (later) => (out[key] = later));
+      path.pop();
     }
     return out;
   };
-  root = revive(json, 'args', 0, (later) => (root = later));
+  root = revive(json, 0, (later) => (root = later));
   return root;
+}
+
+/** `args.files[2].$file` for a path of keys; past 160 characters the rest is left off (messages show 120). */
+function pathText(path: readonly (string | number)[]): string {
+  let text = 'args';
+  for (const key of path) {
+    if (text.length > 160) return `${text}…`;
+    text += typeof key === 'number' ? `[${key}]` : `.${key.slice(0, 40)}`;
+  }
+  return text;
 }
 
 /** The `$file` entry of `record`, its shape checked. */

@@ -37,27 +37,45 @@ export function encodeArgs(definition: TaskDefinition, args: unknown): EncodedAr
   const { params, paramsToCopy } = definition;
   let present = 0;
   for (let p = 0; p < params.length; p++) if (Object.hasOwn(args, params[p]!)) present++;
-  if (present !== params.length || given.length !== present) {
-    const missing = params.filter((p) => !Object.hasOwn(args, p));
-    const unknown = given.filter((k) => !params.includes(k));
-    const parts = [
-      missing.length ? `missing ${missing.map((p) => `'${p}'`).join(', ')}` : '',
-      unknown.length ? `unknown ${unknown.slice(0, 5).map((p) => `'${p.slice(0, 40)}'`).join(', ')}` : '',
-    ].filter(Boolean);
-    throw invalid(task, `args of task '${task}' must hold exactly its parameters (${params.join(', ') || 'none'}): ${parts.join('; ')}`);
-  }
+  if (present !== params.length || given.length !== present) throw mismatch(task, params, args, given);
   const encoder = new Encoder(task);
   const record = args as Record<string, unknown>;
   const copy: Record<string, unknown> = {};
+  // A task's few parameters are scanned; a set only for many (a linear scan per parameter
+  // would make a spec of 50,000 parameters cost 2.5e9 comparisons).
+  const copied = paramsToCopy.length > 16 ? new Set(paramsToCopy) : undefined;
   for (let p = 0; p < params.length; p++) {
     const name = params[p]!;
     encoder.keys.push(name);
     // Parameters no function reads are validated, not copied.
-    const value = encoder.walk(record[name], 0, paramsToCopy.includes(name));
+    const value = encoder.walk(record[name], 0, copied ? copied.has(name) : paramsToCopy.includes(name));
     if (value !== SKIPPED) put(copy, name, value);
     encoder.keys.pop();
   }
   return { files: encoder.files, paramsJson: JSON.stringify(copy) };
+}
+
+/** Names an error lists before "and N more": the message stays short whatever the spec's size. */
+const LISTED_NAMES = 20;
+
+/** A short list of names for a message: the first few, clipped, and a count of the rest. */
+function listNames(names: readonly string[], max: number): string {
+  const shown = names.slice(0, max).map((name) => `'${name.slice(0, 40)}'`).join(', ');
+  return names.length > max ? `${shown} and ${names.length - max} more` : shown;
+}
+
+/**
+ * The error for args whose keys are not the parameters: linear in both (sets, not scans),
+ * and naming only the first few of each, so a spec of 50,000 parameters and as many unknown
+ * args costs milliseconds and a short message.
+ */
+function mismatch(task: string, params: readonly string[], args: object, given: readonly string[]): TaskresError {
+  const known = new Set(params);
+  const missing = params.filter((p) => !Object.hasOwn(args, p));
+  const unknown = given.filter((k) => !known.has(k));
+  const parts = [missing.length ? `missing ${listNames(missing, LISTED_NAMES)}` : '', unknown.length ? `unknown ${listNames(unknown, 5)}` : ''].filter(Boolean);
+  const expected = params.length === 0 ? 'none' : params.length > LISTED_NAMES ? `${params.length} of them: ${params.slice(0, LISTED_NAMES).join(', ').slice(0, 400)}, …` : params.join(', ');
+  return invalid(task, `args of task '${task}' must hold exactly its parameters (${expected}): ${parts.join('; ')}`);
 }
 
 /** What `walk` returns for a value it only validated. */

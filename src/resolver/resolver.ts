@@ -157,6 +157,7 @@ class PendingResolution implements Job {
   /** Its signal aborted. */
   aborted(): void {
     this.fail(new TaskresError('TASKRES_ABORTED', 'Aborted through its signal before its functions had answered; anything they still return is dropped.'));
+    this.resolver.noticeAbort();
   }
 
   get dynamics(): readonly DynamicResource[] {
@@ -324,6 +325,11 @@ class SandboxedResolver implements Resolver, SandboxJobTarget {
     } catch (error) {
       sink.reject(index, asTaskresError(error, `Reading the task or args of a resolve call threw`));
     }
+  }
+
+  /** A resolution was aborted: the supervisor may have less to wait for. */
+  noticeAbort(): void {
+    this.supervisor.noticeAbort();
   }
 
   /** Settles a resolution whose functions ran. */

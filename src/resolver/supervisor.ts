@@ -175,13 +175,17 @@ export class Supervisor {
    * sandbox is not restarted from now on: work lost with it, or queued while there is none,
    * rejects with TASKRES_CLOSED, so this returns once the batches in flight have answered or
    * the process was lost (deadlines.ts: wedgeDetectedWithinMs), plus CLOSE_KILL_AFTER_MS.
+   * Batches whose every job was aborted are not waited for: stopping the process ends them.
    */
   async close(): Promise<void> {
     this.closing = true;
     this.flush();
-    if (!this.idle) await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
+    if (!this.doneForClose()) await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
     clearTimeout(this.restartTimer);
     clearTimeout(this.startTimer);
+    // What is still in flight was abandoned by its callers: nothing waits for it.
+    for (const { overdue } of this.inFlight.values()) clearTimeout(overdue);
+    this.inFlight.clear();
     const process = this.process;
     this.process = undefined;
     await process?.close();
@@ -215,7 +219,7 @@ export class Supervisor {
       }
     }
     this.updateRef();
-    if (this.idle) {
+    if (this.doneForClose()) {
       const waiters = this.idleWaiters;
       this.idleWaiters = [];
       for (const resolve of waiters) resolve();
@@ -242,6 +246,23 @@ export class Supervisor {
     if (process !== this.process || !this.inFlight.has(id)) return;
     this.crash = { reason: 'wedged', detail: `the sandbox did not answer a batch of ${evaluations} evaluation${evaluations === 1 ? '' : 's'} within ${deadlineMs} ms` };
     process.kill();
+  }
+
+  /** A job's caller aborted it (it is settled already): see whether that changes anything. */
+  noticeAbort(): void {
+    this.scheduleFlush();
+  }
+
+  /**
+   * True when idle, or, while closing, when nothing is queued and every job in flight has been
+   * settled already (its caller aborted): close() need not wait for the sandbox to answer work
+   * no one waits for; stopping the process ends it.
+   */
+  private doneForClose(): boolean {
+    if (this.idle) return true;
+    if (!this.closing || this.queue.length > 0) return false;
+    for (const batch of this.inFlight.values()) for (const job of batch.jobs) if (!job.cancelled?.()) return false;
+    return true;
   }
 
   /** Takes a batch out of flight. */

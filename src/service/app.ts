@@ -7,12 +7,13 @@ import type { IncomingMessage } from 'node:http';
 import Fastify, { LogController, type FastifyError, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { problem, type Problem } from './problems.js';
 import { registerRoutes, retryHeaders, type RouteDeps } from './routes.js';
+import { parseJsonBody } from './json-body.js';
 import { ProblemError } from './validate.js';
 
 /** What the application needs besides the routes' dependencies. */
 export interface AppDeps extends RouteDeps {
-  /** Checks an Authorization header; undefined when no token is required. */
-  authorized: ((authorization: string | undefined) => boolean) | undefined;
+  /** The caller an Authorization header names (undefined for none or a wrong token); undefined when no token is required. */
+  identify: ((authorization: string | undefined) => string | undefined) | undefined;
   /** True once the server is shutting down: new work is refused with 503. */
   isDraining(): boolean;
   /** Where logs go (stderr for the CLI). */
@@ -26,6 +27,16 @@ const OPEN_ROUTES = new Set(['/healthz', '/readyz', '/metrics']);
 /** Compiles a route's request schema: there are none here, and adding one should fail at start. */
 function refuseRequestSchema(): never {
   throw new Error('taskres serve validates requests with zod (src/service/validate.ts), not with Fastify route schemas');
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /**
+     * Who sent the request: `token-N` for the N-th token of --token-file, or without tokens
+     * the client's address. Caches and the sandbox's threads are shared per caller.
+     */
+    caller: string;
+  }
 }
 
 /** The code of the problem each failed request was answered with, for its log line. */
@@ -63,9 +74,19 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     },
   };
   const app = Fastify(options);
+  app.decorateRequest('caller', '');
 
   // Plain text is not a body this API takes: 415 instead of a confusing shape error.
   app.removeContentTypeParser('text/plain');
+  // JSON with a message that says what was refused (see ./json-body.ts); the body limit still applies.
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    try {
+      done(null, parseJsonBody(body as string, request.id));
+    } catch (error) {
+      done(error as Error, undefined);
+    }
+  });
 
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
@@ -74,12 +95,18 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     if (deps.isDraining()) {
       throw new ProblemError(problem('TASKRES_CLOSED', 'This server is shutting down; send the request to another replica, or retry after Retry-After seconds.', request.id), retryHeaders(503));
     }
-    if (deps.authorized && !deps.authorized(request.headers.authorization)) {
+    if (!deps.identify) {
+      request.caller = `address:${request.ip}`;
+      return;
+    }
+    const caller = deps.identify(request.headers.authorization);
+    if (caller === undefined) {
       throw new ProblemError(
-        problem('TASKRES_UNAUTHORIZED', 'This server requires a bearer token: send the header Authorization: Bearer <token> with the token the server was started with (--token-file).', request.id),
+        problem('TASKRES_UNAUTHORIZED', 'This server requires a bearer token: send the header Authorization: Bearer <token> with a token the server was started with (--token-file).', request.id),
         { 'www-authenticate': 'Bearer realm="taskres"' },
       );
     }
+    request.caller = caller;
   });
 
   // While draining, each answer closes its connection: keep-alive sockets would otherwise hold
@@ -97,6 +124,13 @@ export function buildApp(deps: AppDeps): FastifyInstance {
 
   app.setErrorHandler(async (error: FastifyError | ProblemError, request, reply) => {
     const { found, headers } = toProblem(error, request.id, config.bodyLimitBytes);
+    if ((error as FastifyError).code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+      // A client that writes its whole body before reading (Python's urllib, most HTTP
+      // libraries) gets a broken pipe instead of this 413 if the connection closes while it
+      // writes: read the rest first (bounded), then answer and close.
+      await discardBody(request.raw, Math.max(MIN_DISCARD_BYTES, 4 * config.bodyLimitBytes), Math.min(config.requestTimeoutMs, MAX_DISCARD_MS));
+      headers.connection = 'close';
+    }
     if (found.status >= 500 && !(error instanceof ProblemError)) request.log.error({ err: error }, 'request failed');
     problemCodes.set(request, found.code);
     return reply.code(found.status).headers(headers).type('application/problem+json').send(found);
@@ -112,8 +146,38 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   return app;
 }
 
-const INVALID_JSON =
-  'The body is not valid JSON, or holds a "__proto__" or "constructor.prototype" key, which this server refuses; send one JSON object (see /v1/openapi.json).';
+/** Bytes of an oversized body read and discarded before its 413: four times --body-limit-bytes, at least this. */
+const MIN_DISCARD_BYTES = 16 * 1024 * 1024;
+/** Longest the rest of an oversized body is read for (and at most --request-timeout-ms). */
+const MAX_DISCARD_MS = 10_000;
+
+/**
+ * Reads and drops what is left of a request's body, so that its client, still writing, can
+ * then read the answer: until the body ends, `maxBytes` more have come (a declared length
+ * over that is not waited for), or `maxMs` have passed. Past those bounds the connection is
+ * closed with the body unread, as before.
+ */
+function discardBody(raw: IncomingMessage, maxBytes: number, maxMs: number): Promise<void> {
+  const declared = Number(raw.headers['content-length']);
+  if (raw.complete || raw.destroyed || declared > maxBytes) return Promise.resolve();
+  return new Promise((resolve) => {
+    let seen = 0;
+    const done = () => {
+      clearTimeout(timer);
+      raw.off('data', onData).off('end', done).off('close', done).off('error', done);
+      resolve();
+    };
+    const onData = (chunk: Buffer) => {
+      seen += chunk.length;
+      if (seen > maxBytes) done();
+    };
+    const timer = setTimeout(done, maxMs);
+    raw.on('data', onData).once('end', done).once('close', done).once('error', done);
+    raw.resume();
+  });
+}
+
+const INVALID_JSON = 'The body is not valid JSON; send one JSON object (see /v1/openapi.json).';
 
 /** The problem for whatever a route or Fastify threw, told apart by its code; never echoes the body. */
 function toProblem(error: FastifyError | ProblemError, instance: string, bodyLimitBytes: number): { found: Problem; headers: Record<string, string> } {
@@ -126,8 +190,7 @@ function toProblem(error: FastifyError | ProblemError, instance: string, bodyLim
       return { found: problem('TASKRES_UNSUPPORTED_MEDIA_TYPE', 'The body must be JSON, sent with Content-Type: application/json.', instance), headers: {} };
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
       return { found: problem('TASKRES_INVALID_ARGS', 'The body is empty; send a JSON object (see /v1/openapi.json).', instance), headers: {} };
-    // Fastify's JSON parser gives this one code both for text that is not JSON and for a body
-    // holding a "__proto__" or "constructor.prototype" key (secure-json-parse refuses both).
+    // Not seen with the server's own JSON parser (./json-body.ts), which tells the two apart.
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
       return { found: problem('TASKRES_INVALID_ARGS', INVALID_JSON, instance), headers: {} };
   }

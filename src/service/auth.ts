@@ -1,32 +1,50 @@
 /**
- * The optional bearer token. Both the expected and the given token are hashed first, so the
- * comparison is of equal-length digests (timingSafeEqual requires it) and takes the same time
- * whatever the given token's length or content.
+ * The optional bearer tokens, and who a caller is. A token file holds one token per line; each
+ * token is a caller (a tenant), and what the server shares between requests (the inline-spec
+ * cache, the sandbox's threads) is shared per caller (see ./fair-share.ts and ./tasks.ts).
+ *
+ * Both the expected and the given token are hashed first, so each comparison is of
+ * equal-length digests (timingSafeEqual requires it), and every token is compared, so the
+ * time taken does not depend on the given token's length, content or which token it matches.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { ServeOptionsError } from './options.js';
 
-/** Reads the token file: its content without surrounding whitespace; a {@link ServeOptionsError} (a usage error) when it is unreadable or short. */
-export function readToken(path: string): string {
+/** Reads the token file: one token per non-empty line, without surrounding whitespace, each at least 16 characters; a {@link ServeOptionsError} (a usage error) when it is unreadable or a token is short. */
+export function readTokens(path: string): string[] {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
   } catch (error) {
     throw new ServeOptionsError(`cannot read --token-file ${path}: ${(error as NodeJS.ErrnoException).code ?? 'error'}`);
   }
-  const token = text.trim();
-  if (token.length < 16) throw new ServeOptionsError(`--token-file ${path} must hold a token of at least 16 characters (e.g. from: openssl rand -hex 32)`);
-  return token;
+  const tokens = text
+    .split(/\r?\n/)
+    .map((line) => line.trim())
+    .filter((line) => line.length > 0);
+  if (tokens.length === 0 || tokens.some((token) => token.length < 16)) {
+    throw new ServeOptionsError(`--token-file ${path} must hold tokens of at least 16 characters, one per line (e.g. from: openssl rand -hex 32)`);
+  }
+  return tokens;
 }
 
 const digest = (text: string) => createHash('sha256').update(text, 'utf8').digest();
 
-/** A check of `Authorization` headers against `token`. */
-export function bearerCheck(token: string): (authorization: string | undefined) => boolean {
-  const expected = digest(token);
+/**
+ * A check of `Authorization` headers against `tokens`: the caller's identity (`token-1` for
+ * the first line, and so on) when the header carries one of them, else undefined.
+ */
+export function bearerCheck(tokens: readonly string[]): (authorization: string | undefined) => string | undefined {
+  const expected = tokens.map(digest);
   return (authorization) => {
     const given = authorization !== undefined && /^Bearer +/i.test(authorization) ? authorization.replace(/^Bearer +/i, '').trim() : '';
-    return timingSafeEqual(digest(given), expected) && given.length > 0;
+    const presented = digest(given);
+    let found = -1;
+    // Every digest is compared, whichever matches.
+    expected.forEach((digestOfToken, i) => {
+      if (timingSafeEqual(presented, digestOfToken) && found < 0) found = i;
+    });
+    return found >= 0 && given.length > 0 ? `token-${found + 1}` : undefined;
   };
 }

@@ -55,10 +55,10 @@ export const CwlResolveManyResponse = z.strictObject({
 export const CWL_COMPONENTS = { CwlResolveBody, CwlResolveManyBody, CwlValues, CwlResolveResponse, CwlResolveManyResponse } as const;
 
 /** The OpenAPI paths of these routes, built with the document's own `post` helper. */
-export function cwlOpenApiPaths(post: (summary: string, body: keyof typeof CWL_COMPONENTS, ok: keyof typeof CWL_COMPONENTS, errors: number[]) => unknown): Record<string, unknown> {
+export function cwlOpenApiPaths(post: (operationId: string, summary: string, body: keyof typeof CWL_COMPONENTS, ok: keyof typeof CWL_COMPONENTS, errors: number[]) => unknown): Record<string, unknown> {
   return {
-    '/v1/cwl/resolve': post("Evaluate one CWL tool's ResourceRequirement for a job", 'CwlResolveBody', 'CwlResolveResponse', [400, 401, 413, 415, 422, 429, 503]),
-    '/v1/cwl/resolve-many': post('Evaluate many CWL jobs (batched); outcomes in input order', 'CwlResolveManyBody', 'CwlResolveManyResponse', [400, 401, 413, 415, 429, 503]),
+    '/v1/cwl/resolve': post('resolveCwl', "Evaluate one CWL tool's ResourceRequirement for a job", 'CwlResolveBody', 'CwlResolveResponse', [400, 401, 413, 415, 422, 429, 503]),
+    '/v1/cwl/resolve-many': post('resolveCwlMany', 'Evaluate many CWL jobs (batched); outcomes in input order', 'CwlResolveManyBody', 'CwlResolveManyResponse', [400, 401, 413, 415, 429, 503]),
   };
 }
 

@@ -14,9 +14,9 @@
  * path was checked to lie inside the root, so swapping a symlink after the check (TOCTOU)
  * measures nothing outside.
  */
-import { constants, lstatSync, realpathSync, statSync, type Stats } from 'node:fs';
-import { open, readlink, realpath } from 'node:fs/promises';
-import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { constants, realpathSync, statSync, type Stats } from 'node:fs';
+import { lstat, open, readlink, realpath } from 'node:fs/promises';
+import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { TaskFile, TaskresError } from 'taskres';
 import { reviveFiles, type FileEntry } from '../loading/file-args.js';
@@ -27,7 +27,8 @@ const LOOKUPS_AT_ONCE = 32;
 /** A file inside the root waiting for its size; `put` sets its TaskFile where it belongs. */
 interface PendingFile {
   uri: string;
-  real: string;
+  /** The path inside the root the caller named (symlinks resolved when it is measured). */
+  candidate: string;
   at: string;
   put(file: TaskFile): void;
 }
@@ -66,9 +67,14 @@ export class RequestFiles {
       },
     ) as Record<string, unknown>;
     const sizes = new Map<string, Promise<number | undefined>>();
+    const measure = async (file: PendingFile): Promise<number | undefined> => {
+      const real = await realPathInside(file.candidate, this.realRoot!);
+      if (real === undefined) return undefined;
+      return (sizes.get(real) ?? sizes.set(real, sizeInside(real, this.realRoot!)).get(real))!;
+    };
     for (let start = 0; start < pending.length; start += LOOKUPS_AT_ONCE) {
       const slice = pending.slice(start, start + LOOKUPS_AT_ONCE);
-      const found = await Promise.all(slice.map((file) => (sizes.get(file.real) ?? sizes.set(file.real, sizeInside(file.real, this.realRoot!)).get(file.real))!));
+      const found = await Promise.all(slice.map(measure));
       slice.forEach((file, i) => {
         const size = found[i];
         if (size === undefined) throw outsideRoot(file.at);
@@ -85,14 +91,18 @@ export class RequestFiles {
     if (this.realRoot === undefined) {
       throw invalid(`${at} has no "size", and this server reads no files (it was started without --files-root); give the size: { "$file": uri, "size": bytes }`);
     }
-    const inside = this.insideRoot(uri);
+    const inside = this.pathInsideRoot(uri);
     if (inside === undefined) throw outsideRoot(at);
-    pending.push({ uri, real: inside, at, put });
+    pending.push({ uri, candidate: inside, at, put });
     return undefined;
   }
 
-  /** The real path of `uri` when it lies inside the root; undefined otherwise (for any reason). */
-  private insideRoot(uri: string): string | undefined {
+  /**
+   * The path `uri` names inside the root (before symlinks are resolved, which happens when its
+   * size is read: {@link realPathInside}), or undefined when it names none: another scheme, a
+   * ".." segment, an absolute path elsewhere. No file is looked at here.
+   */
+  private pathInsideRoot(uri: string): string | undefined {
     let path = uri;
     if (uri.startsWith('file:')) {
       try {
@@ -112,33 +122,46 @@ export class RequestFiles {
       if (rest === undefined) return undefined;
       candidate = join(root, rest);
     } else candidate = resolve(root, path);
-    const real = realPathOfDeepest(candidate);
-    if (real === undefined) return undefined;
-    return real === root || real.startsWith(root + sep) ? real : undefined;
+    return candidate === root || candidate.startsWith(root + sep) ? candidate : undefined;
   }
 }
 
 /**
- * The real path of `path`: of its deepest existing ancestor, with the missing rest appended
- * (names that do not exist cannot be symlinks); undefined for a name that exists but does not
- * resolve (a dangling symlink could point anywhere). A missing file inside the root is let through:
- * its size() then fails with TASKRES_FILE_SIZE, which tells nothing about anything outside.
+ * The real path of `candidate` (a path under `root` without ".." segments) when it stays
+ * inside `root`; undefined when a symlink on the way leads out, dangles or loops (its target is
+ * unknown). Walks down from the root one name at a time with asynchronous lstat, resolving only
+ * the symlinks it meets, and stops at the first name that does not exist (names that do not
+ * exist cannot be symlinks): a missing file inside the root is let through, and its size then
+ * fails with TASKRES_FILE_SIZE, which tells nothing about anything outside. The cost is at most
+ * one lstat per name of the path (4096 characters at most), never a walk per ancestor (240
+ * deep missing paths cost 15-20 s of synchronous realpath and lstat calls that way).
  */
-function realPathOfDeepest(path: string): string | undefined {
-  let existing = path;
-  const missing: string[] = [];
-  for (;;) {
+async function realPathInside(candidate: string, root: string): Promise<string | undefined> {
+  const names = relative(root, candidate).split(sep).filter((name) => name.length > 0);
+  let current = root;
+  for (let i = 0; i < names.length; i++) {
+    const next = join(current, names[i]!);
+    let stats: Stats;
     try {
-      return join(realpathSync.native(existing), ...missing.reverse());
+      stats = await lstat(next);
     } catch {
-      // It exists but does not resolve: a dangling or looping symlink, whose target is unknown.
-      if (lstatOrUndefined(existing)) return undefined;
-      const parent = dirname(existing);
-      if (parent === existing) return path;
-      missing.push(existing.slice(parent.length).replace(/^[\\/]/, ''));
-      existing = parent;
+      // Missing (or not reachable): so is everything under it, and the path stays inside.
+      return join(current, ...names.slice(i));
     }
+    if (!stats.isSymbolicLink()) {
+      current = next;
+      continue;
+    }
+    let real: string;
+    try {
+      real = await realpath(next);
+    } catch {
+      return undefined;
+    }
+    if (!(real === root || real.startsWith(root + sep))) return undefined;
+    current = real;
   }
+  return current;
 }
 
 /**
@@ -168,14 +191,6 @@ async function sizeInside(real: string, root: string): Promise<number | undefine
 
 function outsideRoot(at: string): TaskresError {
   return invalid(`${at}.$file must be a relative path inside the server's files root (no "..", no symlink leading out of it), or the file must carry its size: { "$file": uri, "size": bytes }`);
-}
-
-function lstatOrUndefined(path: string): Stats | undefined {
-  try {
-    return lstatSync(path);
-  } catch {
-    return undefined;
-  }
 }
 
 function invalid(message: string): TaskresError {

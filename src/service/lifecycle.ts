@@ -8,11 +8,14 @@ import type { FastifyInstance } from 'fastify';
 import { loadTasks } from '../loading/specs.js';
 import type { FoundTask } from '../loading/task-lookup.js';
 import { Admission } from './admission.js';
-import { bearerCheck, readToken } from './auth.js';
+import { setTimeout as delay } from 'node:timers/promises';
+import { bearerCheck, readTokens } from './auth.js';
+import { FAIR_WINDOW_PER_THREAD, FairShare } from './fair-share.js';
 import { RequestFiles } from './files-root.js';
 import { openApiDocument } from './openapi.js';
 import { parseServeOptions, type ServeConfig, type ServeOptions } from './options.js';
 import { Resolution } from './resolution.js';
+import { SpecChecker } from './spec-checker.js';
 import { TaskCatalog } from './tasks.js';
 
 /** A running service; see {@link startServer}. */
@@ -25,21 +28,28 @@ export interface TaskresServer {
   readonly app: FastifyInstance;
   /** Settles once the first readiness probe of the sandbox has run; true when it passed. */
   readonly ready: Promise<boolean>;
-  /** Drains: /readyz turns 503, new work is refused, work in flight is answered; then the sandbox stops. */
-  close(): Promise<void>;
+  /** After SIGTERM, how long /readyz answers 503 before the listener closes (--drain-delay-ms). */
+  readonly drainDelayMs: number;
+  /**
+   * Drains: /readyz turns 503 and new work is refused; after `readinessDelayMs` (default 0)
+   * the listener closes, work in flight is answered, then the sandbox stops. Calling it again
+   * returns the same drain.
+   */
+  close(options?: { readinessDelayMs?: number }): Promise<void>;
 }
 
 /** Everything but listening: for {@link startServer} and for tests. */
 export async function createServer(
   options: ServeOptions,
   extra: { version?: string; logStream?: NodeJS.WritableStream } = {},
-): Promise<{ app: FastifyInstance; config: ServeConfig; resolver: Resolver; state: ServiceState; firstProbe: Promise<boolean>; probe(): Promise<boolean> }> {
+): Promise<{ app: FastifyInstance; config: ServeConfig; resolver: Resolver; checker: SpecChecker; state: ServiceState; firstProbe: Promise<boolean>; probe(): Promise<boolean> }> {
   const config = parseServeOptions(options);
   const loaded: FoundTask[] = [];
   for (const spec of config.tasks) loaded.push(...(await loadTasks(spec)));
-  const authorized = config.tokenFile === undefined ? undefined : bearerCheck(readToken(config.tokenFile));
+  const identify = config.tokenFile === undefined ? undefined : bearerCheck(readTokens(config.tokenFile));
   const files = new RequestFiles(config.filesRoot);
-  const catalog = new TaskCatalog(loaded);
+  const checker = new SpecChecker(config.specCheckTimeoutMs);
+  const catalog = new TaskCatalog(loaded, checker);
   const resolverOptions: ResolverOptions = {
     ...(config.threads === undefined ? {} : { threads: config.threads }),
     ...(config.timeoutMs === undefined ? {} : { timeoutMs: config.timeoutMs }),
@@ -58,13 +68,14 @@ export async function createServer(
     throw error;
   }
   const [{ buildApp }, { ServiceMetrics }] = loadedHttp;
-  const metrics = new ServiceMetrics(() => resolver.sandboxStarts);
+  const metrics = new ServiceMetrics(() => resolver.sandboxStarts, () => catalog.counts);
   let openapi: Record<string, unknown> | undefined;
   const app = buildApp({
     config,
     resolver,
-    resolution: new Resolution(resolver, catalog, files),
+    resolution: new Resolution(resolver, catalog, files, new FairShare(FAIR_WINDOW_PER_THREAD * resolver.options.threads)),
     catalog,
+    checker,
     admission: new Admission(config.maxQueue, metrics),
     metrics,
     openapi: () => (openapi ??= openApiDocument(extra.version ?? '0.0.0')),
@@ -74,10 +85,10 @@ export async function createServer(
       metrics.evaluations.inc({ outcome: code });
       if (code === 'TASKRES_SANDBOX_UNAVAILABLE') void state.probe();
     },
-    authorized,
+    identify,
     logStream: extra.logStream ?? process.stderr,
   });
-  return { app, config, resolver, state, firstProbe, probe: () => state.probe() };
+  return { app, config, resolver, checker, state, firstProbe, probe: () => state.probe() };
 }
 
 /** Readiness and draining. */
@@ -117,7 +128,7 @@ const PROBE_RETRY_MS = 5000;
 
 /** Starts the service and listens; see {@link TaskresServer}. */
 export async function startServer(options: ServeOptions, extra: { version?: string; logStream?: NodeJS.WritableStream } = {}): Promise<TaskresServer> {
-  const { app, config, resolver, state, firstProbe } = await createServer(options, extra);
+  const { app, config, resolver, checker, state, firstProbe } = await createServer(options, extra);
   try {
     await app.listen({ host: config.host, port: config.port });
   } catch (error) {
@@ -136,9 +147,13 @@ export async function startServer(options: ServeOptions, extra: { version?: stri
     port,
     app,
     ready,
-    close() {
+    drainDelayMs: config.drainDelayMs,
+    close({ readinessDelayMs = 0 } = {}) {
       closing ??= (async () => {
         state.draining = true;
+        // Readiness fails visibly (503) while the port is still open: a load balancer that
+        // polls /readyz takes the replica out before connections to it would be refused.
+        if (readinessDelayMs > 0) await delay(readinessDelayMs);
         // Answers in flight are bounded by --request-timeout-ms; past it (and a little more),
         // connections still open are cut rather than keeping the process alive.
         const force = setTimeout(() => app.server.closeAllConnections(), config.requestTimeoutMs + 2000);
@@ -146,7 +161,7 @@ export async function startServer(options: ServeOptions, extra: { version?: stri
           await app.close();
         } finally {
           clearTimeout(force);
-          await resolver.close();
+          await Promise.all([resolver.close(), checker.close()]);
         }
       })();
       return closing;
@@ -154,15 +169,27 @@ export async function startServer(options: ServeOptions, extra: { version?: stri
   };
 }
 
-/** Closes `server` on the first SIGTERM or SIGINT; resolves once it has closed. */
-export function closeOnSignal(server: TaskresServer, onSignal: (signal: string) => void = () => {}): Promise<void> {
+/**
+ * Drains `server` on the first SIGTERM or SIGINT (after SIGTERM, /readyz answers 503 for
+ * `drainDelayMs` first) and resolves once it has closed. Later signals are ignored: init
+ * systems, GNU timeout and a second Ctrl-C send more than one, and each would otherwise kill the
+ * process with the requests in flight. Logs one line when the drain starts and one when it ends.
+ */
+export function closeOnSignal(server: TaskresServer, drainDelayMs: number): Promise<void> {
   return new Promise((resolve, reject) => {
+    let draining = false;
     const stop = (signal: NodeJS.Signals) => {
-      process.off('SIGTERM', stop);
-      process.off('SIGINT', stop);
-      onSignal(signal);
-      server.close().then(resolve, reject);
+      if (draining) return;
+      draining = true;
+      const startedAt = performance.now();
+      const readinessDelayMs = signal === 'SIGTERM' ? drainDelayMs : 0;
+      server.app.log.info({ signal, readinessDelayMs }, 'draining: /readyz answers 503, new work is refused, requests in flight will be answered');
+      server.close({ readinessDelayMs }).then(() => {
+        server.app.log.info({ ms: Math.round(performance.now() - startedAt) }, 'drained: every request in flight was answered and the sandbox stopped');
+        resolve();
+      }, reject);
     };
+    // Left in place until the process exits: removing them would let a late signal kill it.
     process.on('SIGTERM', stop);
     process.on('SIGINT', stop);
   });

@@ -35,15 +35,36 @@ export class ServiceMetrics {
     registers: [this.registry],
   });
 
-  /** @param sandboxStarts reads how many sandbox processes the resolver has started. */
-  constructor(sandboxStarts: () => number) {
+  /**
+   * @param sandboxStarts reads how many sandbox processes the resolver has started.
+   * @param specCache reads the inline-spec cache's hits and misses.
+   */
+  constructor(sandboxStarts: () => number, specCache: () => { hits: number; misses: number } = () => ({ hits: 0, misses: 0 })) {
     collectDefaultMetrics({ register: this.registry, prefix: 'taskres_' });
-    new Gauge({
-      name: 'taskres_sandbox_restarts',
+    // Hits come only from a caller's own earlier specs: the cache is keyed by caller.
+    new Counter({
+      name: 'taskres_inline_spec_cache_total',
+      help: "Inline specs answered from the cache (result=hit: the same caller sent it before) or checked (result=miss)",
+      labelNames: ['result'] as const,
+      registers: [this.registry],
+      collect() {
+        const { hits, misses } = specCache();
+        this.reset();
+        this.inc({ result: 'hit' }, hits);
+        this.inc({ result: 'miss' }, misses);
+      },
+    });
+    // A counter (it only grows; rate() and increase() work on it), brought up to date with
+    // the resolver's count at each scrape.
+    let counted = 0;
+    new Counter({
+      name: 'taskres_sandbox_restarts_total',
       help: 'Times the sandbox process was restarted (after a crash, a memory overrun or a wedged worker)',
       registers: [this.registry],
       collect() {
-        this.set(Math.max(0, sandboxStarts() - 1));
+        const restarts = Math.max(0, sandboxStarts() - 1);
+        if (restarts > counted) this.inc(restarts - counted);
+        counted = Math.max(counted, restarts);
       },
     });
   }

@@ -39,17 +39,55 @@ const PROBLEM_TEXT: Record<number, string> = {
   503: 'Sandbox unavailable, shutting down, or the answer took too long: retry after Retry-After seconds',
 };
 
-const post = (summary: string, body: Component, ok: Component, errors: number[]) => ({
+/** A media type with its schema and, for the main bodies, a worked example. */
+const jsonWithExample = (name: Component) => ({
+  'application/json': { schema: ref(name), ...(EXAMPLES[name] === undefined ? {} : { examples: { typical: { value: EXAMPLES[name] } } }) },
+});
+
+/** Examples of the main request and response bodies: what a scheduler sends and gets back. */
+const EXAMPLES: Partial<Record<Component, unknown>> = {
+  ResolveBody: {
+    task: { name: 'align', params: ['reads', 'threads'], resources: { cpu: '({ threads }) => threads', memory: 8, storage: '({ reads }) => Math.ceil(2 * reads.size() / 1024 ** 3)' } },
+    args: { reads: { $file: 's3://bucket/sample_1.fq.gz', size: 3221225472 }, threads: 4 },
+    attempt: 2,
+    previous: { resources: { cpu: 4, memory: 8, storage: 6, gpu: 0 }, reason: 'oom', peak: { memory: 7.9 } },
+  },
+  ResolveResponse: { resources: { cpu: 4, memory: 16, storage: 6, gpu: 0 }, warnings: [] },
+  ResolveManyBody: {
+    items: [
+      { task: 'sort_reads', args: { reads: { $file: 's3://bucket/a.bam', size: 1073741824 } } },
+      { task: 'no_such_task', args: {} },
+    ],
+  },
+  ResolveManyResponse: {
+    outcomes: [
+      { status: 'fulfilled', resources: { cpu: 2, memory: 4, storage: 2, gpu: 0 }, warnings: [] },
+      {
+        status: 'rejected',
+        error: { type: 'https://github.com/taskres/taskres/blob/main/docs/errors.md#taskres_not_found', title: 'Not found', status: 404, detail: 'No task named "no_such_task" was loaded; loaded: sort_reads.', code: 'TASKRES_NOT_FOUND', instance: '0f8fad5b-d9cb-469f-a165-70867728950e' },
+      },
+    ],
+  },
+  CheckBody: { spec: { name: 'align', params: ['reads'], resources: { cpu: '({ reeds }) => 2', memory: 8 } } },
+  CheckResponse: {
+    ok: false,
+    problems: [{ task: 'align', code: 'TASKRES_SIGNATURE', message: "The cpu function of task 'align' reads 'reeds', which is not a parameter (reads); did you mean 'reads'?", resource: 'cpu' }],
+    omitted: 0,
+  },
+};
+
+const post = (operationId: string, summary: string, body: Component, ok: Component, errors: number[]) => ({
   post: {
+    operationId,
     summary,
     security: [{ bearer: [] }, {}],
-    requestBody: { required: true, content: json(body) },
-    responses: { '200': { description: 'OK', content: json(ok) }, ...problems(...errors) },
+    requestBody: { required: true, content: jsonWithExample(body) },
+    responses: { '200': { description: 'OK', content: jsonWithExample(ok) }, ...problems(...errors) },
   },
 });
 
-const get = (summary: string, ok: Component, errors: number[], secured: boolean) => ({
-  get: { summary, ...(secured ? { security: [{ bearer: [] }, {}] } : {}), responses: { '200': { description: 'OK', content: json(ok) }, ...problems(...errors) } },
+const get = (operationId: string, summary: string, ok: Component, errors: number[], secured: boolean) => ({
+  get: { operationId, summary, ...(secured ? { security: [{ bearer: [] }, {}] } : {}), responses: { '200': { description: 'OK', content: json(ok) }, ...problems(...errors) } },
 });
 
 /** Builds the document; `version` is the package version. */
@@ -60,6 +98,8 @@ export function openApiDocument(version: string): Record<string, unknown> {
       return [name, rest];
     }),
   );
+  // `previous` needs `attempt`: a zod refinement (./schemas.ts), which JSON Schema says so.
+  (components.ResolveBody as Record<string, unknown>).dependentRequired = { previous: ['attempt'] };
   return {
     openapi: '3.1.0',
     info: {
@@ -69,15 +109,15 @@ export function openApiDocument(version: string): Record<string, unknown> {
       license: { name: 'MIT', identifier: 'MIT' },
     },
     paths: {
-      '/v1/resolve': post('Resolve one task\'s resources', 'ResolveBody', 'ResolveResponse', [400, 401, 404, 413, 415, 422, 429, 503]),
-      '/v1/resolve-many': post('Resolve many (batched); outcomes in input order', 'ResolveManyBody', 'ResolveManyResponse', [400, 401, 413, 415, 429, 503]),
-      '/v1/check': post('Run every definition-time check on specs', 'CheckBody', 'CheckResponse', [400, 401, 413, 415]),
+      '/v1/resolve': post('resolve', 'Resolve one task\'s resources', 'ResolveBody', 'ResolveResponse', [400, 401, 404, 413, 415, 422, 429, 503]),
+      '/v1/resolve-many': post('resolveMany', 'Resolve many (batched); outcomes in input order', 'ResolveManyBody', 'ResolveManyResponse', [400, 401, 413, 415, 429, 503]),
+      '/v1/check': post('check', 'Run every definition-time check on specs', 'CheckBody', 'CheckResponse', [400, 401, 413, 415]),
       ...cwlOpenApiPaths(post),
-      '/v1/tasks': get('The tasks loaded with --tasks', 'TasksResponse', [401], true),
-      '/v1/openapi.json': { get: { summary: 'This document', security: [{ bearer: [] }, {}], responses: { '200': { description: 'OK', content: { 'application/json': { schema: { type: 'object' } } } }, ...problems(401) } } },
-      '/healthz': get('The process is up', 'Status', [], false),
-      '/readyz': get('The sandbox is ready and the server is not draining', 'Status', [503], false),
-      '/metrics': { get: { summary: 'Prometheus metrics', responses: { '200': { description: 'OK', content: { 'text/plain': { schema: { type: 'string' } } } } } } },
+      '/v1/tasks': get('listTasks', 'The tasks loaded with --tasks', 'TasksResponse', [401], true),
+      '/v1/openapi.json': { get: { operationId: 'getOpenApi', summary: 'This document (behind the bearer token, like every /v1 route)', security: [{ bearer: [] }, {}], responses: { '200': { description: 'OK', content: { 'application/json': { schema: { type: 'object' } } } }, ...problems(401) } } },
+      '/healthz': get('health', 'The process is up', 'Status', [], false),
+      '/readyz': get('ready', 'The sandbox is ready and the server is not draining', 'Status', [503], false),
+      '/metrics': { get: { operationId: 'metrics', summary: 'Prometheus metrics', responses: { '200': { description: 'OK', content: { 'text/plain': { schema: { type: 'string' } } } } } } },
     },
     components: {
       schemas: components,

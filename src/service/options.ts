@@ -30,6 +30,14 @@ export interface ServeOptions {
   maxQueue?: number;
   /** pino log level: fatal, error, warn, info, debug, trace or silent. Default info. */
   logLevel?: string;
+  /**
+   * After SIGTERM, how long `/readyz` answers 503 (and new work is refused) before the
+   * listener closes, so that load balancers see the replica leave before its port does.
+   * Default 5000; SIGINT (Ctrl-C) does not wait.
+   */
+  drainDelayMs?: number;
+  /** Longest the check of one inline spec (or one /v1/check request) may take in its worker thread, in ms; past it the spec is refused. Default 5000. */
+  specCheckTimeoutMs?: number;
 }
 
 const whole = (min: number, max: number) => z.number().int().min(min).max(max);
@@ -49,6 +57,8 @@ export const SERVE_OPTIONS = z.strictObject({
   requestTimeoutMs: whole(100, 3_600_000).default(30_000),
   maxQueue: whole(1, 10_000_000).default(10_000),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  drainDelayMs: whole(0, 600_000).default(5000),
+  specCheckTimeoutMs: whole(1, 600_000).default(5000),
 });
 
 /** Options after validation, defaults applied. */
@@ -83,9 +93,11 @@ export const SERVE_FLAGS = {
   'request-timeout-ms': 'requestTimeoutMs',
   'max-queue': 'maxQueue',
   'log-level': 'logLevel',
+  'drain-delay-ms': 'drainDelayMs',
+  'spec-check-timeout-ms': 'specCheckTimeoutMs',
 } as const satisfies Record<string, keyof ServeOptions>;
 
-const NUMERIC = new Set<keyof ServeOptions>(['port', 'threads', 'timeoutMs', 'memoryLimitMiB', 'bodyLimitBytes', 'maxItems', 'requestTimeoutMs', 'maxQueue']);
+const NUMERIC = new Set<keyof ServeOptions>(['port', 'threads', 'timeoutMs', 'memoryLimitMiB', 'bodyLimitBytes', 'maxItems', 'requestTimeoutMs', 'maxQueue', 'drainDelayMs', 'specCheckTimeoutMs']);
 
 /** Turns parsed command-line values (strings) into {@link ServeOptions}; numbers must be whole. */
 export function optionsFromFlags(values: Record<string, string | boolean | string[] | undefined>): ServeOptions {

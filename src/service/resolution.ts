@@ -1,10 +1,11 @@
 /**
  * From validated request bodies to outcomes: find the task, read the files of the args, and
- * call the resolver. The retry context (`attempt`, `previous`) reaches the resolver here and
- * only here (see {@link retryContext}).
+ * call the resolver, each evaluation in its caller's turn (see ./fair-share.ts). The retry
+ * context (`attempt`, `previous`) reaches the resolver here and only here (see {@link retryContext}).
  */
-import { isTaskresError, type ResolveRequest, type Resolver, type Resources, type RetryContext, type Task } from 'taskres';
+import { TaskresError, isTaskresError, type ResolveRequest, type Resolver, type Resources, type RetryContext, type Task } from 'taskres';
 import { ResolveCoalescer } from './coalesce.js';
+import type { FairShare } from './fair-share.js';
 import { problem, problemFromError, type Problem } from './problems.js';
 import type { RequestFiles } from './files-root.js';
 import type { ResolveBodyInput } from './schemas.js';
@@ -66,15 +67,16 @@ export class Resolution {
     private readonly resolver: Resolver,
     private readonly catalog: TaskCatalog,
     private readonly files: RequestFiles,
+    private readonly fair: FairShare,
   ) {
     this.costlyBudget = Math.max(4, 2 * resolver.options.threads);
     this.singles = new ResolveCoalescer(resolver);
   }
 
   /** Resolves one item; rejects with a Problem-ready error (TaskresError or UnknownTaskError). */
-  async one(item: ResolveBodyInput, work: RequestWork): Promise<Resources> {
-    const { task, args } = await this.prepare(item);
-    const outcome = await this.singles.resolve({ task, args, ...retryContext(item), signal: work.controller.signal });
+  async one(item: ResolveBodyInput, work: RequestWork, caller: string): Promise<Resources> {
+    const { task, args } = await this.prepare(item, caller);
+    const outcome = await this.fair.run(caller, () => this.singles.resolve({ task, args, ...retryContext(item), signal: work.controller.signal }));
     if (outcome.status === 'rejected') throw outcome.reason;
     return outcome.value;
   }
@@ -83,7 +85,7 @@ export class Resolution {
    * Resolves many (batched in the sandbox); outcomes in input order. Each item settles on its
    * own, so the request is abandoned as soon as its costly failures pass {@link costlyBudget}.
    */
-  async many(items: readonly ResolveBodyInput[], instance: string, work: RequestWork): Promise<ItemOutcome[]> {
+  async many(items: readonly ResolveBodyInput[], instance: string, work: RequestWork, caller: string): Promise<ItemOutcome[]> {
     const outcomes = new Array<ItemOutcome>(items.length);
     const requests: ResolveRequest[] = [];
     const positions: number[] = [];
@@ -91,7 +93,9 @@ export class Resolution {
     // a bounded number of descriptors however many files it names.
     for (let i = 0; i < items.length; i++) {
       try {
-        requests.push({ ...(await this.prepare(items[i]!)), ...retryContext(items[i]!) });
+        // A request given up on stops preparing (checking specs, measuring files) too.
+        if (work.why) throw new TaskresError('TASKRES_ABORTED', 'The request was given up before this item was prepared.');
+        requests.push({ ...(await this.prepare(items[i]!, caller)), ...retryContext(items[i]!) });
         positions.push(i);
       } catch (error) {
         outcomes[i] = { status: 'rejected', error: this.problem(error, instance) };
@@ -101,9 +105,11 @@ export class Resolution {
     const { signal } = work.controller;
     const settled = await Promise.all(
       requests.map((request) =>
-        this.resolver.resolveMany([{ ...request, signal }]).then(([outcome]) => {
-          if (outcome!.status === 'rejected' && COSTLY.has(outcome!.reason.code) && ++costly >= this.costlyBudget) work.abort('budget');
-          return outcome!;
+        // One resolveMany per item, as before fairness: each settles and is aborted on its own
+        // (through the coalescer, 1,000 endless items held the threads 6 times longer).
+        this.fair.run(caller, () => this.resolver.resolveMany([{ ...request, signal }]).then(([outcome]) => outcome!)).then((outcome) => {
+          if (outcome.status === 'rejected' && COSTLY.has(outcome.reason.code) && ++costly >= this.costlyBudget) work.abort('budget');
+          return outcome;
         }),
       ),
     );
@@ -127,8 +133,8 @@ export class Resolution {
     return problemFromError(error, instance);
   }
 
-  private async prepare(item: ResolveBodyInput): Promise<{ task: Task; args: unknown }> {
-    const task = this.catalog.get(item.task);
+  private async prepare(item: ResolveBodyInput, caller: string): Promise<{ task: Task; args: unknown }> {
+    const task = await this.catalog.get(item.task, caller);
     return { task, args: await this.files.revive(item.args) };
   }
 }

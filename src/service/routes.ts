@@ -1,13 +1,13 @@
 /** The routes of the service. Handlers validate with zod, answer with plain objects, and throw problems. */
-import { checkTaskSpec, type Resolver } from 'taskres';
+import { isTaskresError, type Resolver } from 'taskres';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Admission } from './admission.js';
 import type { ServiceMetrics } from './metrics.js';
 import type { ServeConfig } from './options.js';
-import { clip } from '../core/text.js';
-import { MAX_DETAIL_CHARS, MAX_NAME_CHARS, problem } from './problems.js';
+import { problem, problemFromError } from './problems.js';
 import { RequestWork, type Resolution } from './resolution.js';
 import { CheckBody, ResolveBody, ResolveManyBody } from './schemas.js';
+import type { SpecChecker } from './spec-checker.js';
 import type { TaskCatalog } from './tasks.js';
 import { ProblemError, validate } from './validate.js';
 import { registerCwlRoutes } from './cwl-routes.js';
@@ -18,6 +18,8 @@ export interface RouteDeps {
   resolver: Resolver;
   resolution: Resolution;
   catalog: TaskCatalog;
+  /** Checks specs in a worker thread with a deadline. */
+  checker: SpecChecker;
   admission: Admission;
   metrics: ServiceMetrics;
   /** The OpenAPI document (built on first use: it is not needed to start). */
@@ -27,6 +29,11 @@ export interface RouteDeps {
   /** Called with every resolution outcome code (`ok` or TASKRES_*). */
   onOutcome(code: string): void;
 }
+
+/** Problems `/v1/check` lists per spec; the rest are counted in `omitted`. */
+export const MAX_PROBLEMS_PER_SPEC = 30;
+/** Characters of problems `/v1/check` may answer with whatever the request's size (then twice the request's). */
+export const MIN_ANSWER_CHARS = 64 * 1024;
 
 /** Seconds a client should wait after a 429 or 503. */
 export const RETRY_AFTER_SECONDS = { overloaded: 1, unavailable: 5 } as const;
@@ -39,7 +46,7 @@ export function registerRoutes(app: FastifyInstance, deps: RouteDeps): void {
     const body = validate(ResolveBody, request.body, request.id);
     return admitted(request, reply, deps, 1, '/v1/resolve', async (work) => {
       try {
-        const resources = await resolution.one(body, work);
+        const resources = await resolution.one(body, work, request.caller);
         deps.onOutcome('ok');
         return { resources, warnings: [] };
       } catch (error) {
@@ -56,7 +63,7 @@ export function registerRoutes(app: FastifyInstance, deps: RouteDeps): void {
       throw new ProblemError(problem('TASKRES_TOO_LARGE', `body.items holds ${body.items.length} items; this server takes at most ${config.maxItems} per request (--max-items). Split the batch.`, request.id));
     }
     return admitted(request, reply, deps, body.items.length, '/v1/resolve-many', async (work) => {
-      const outcomes = await resolution.many(body.items, request.id, work);
+      const outcomes = await resolution.many(body.items, request.id, work, request.caller);
       for (const outcome of outcomes) deps.onOutcome(outcome.status === 'fulfilled' ? 'ok' : outcome.error.code);
       return { outcomes };
     });
@@ -68,11 +75,17 @@ export function registerRoutes(app: FastifyInstance, deps: RouteDeps): void {
     if (specs.length > config.maxItems) {
       throw new ProblemError(problem('TASKRES_TOO_LARGE', `body.spec holds ${specs.length} specs; this server takes at most ${config.maxItems} per request (--max-items).`, request.id));
     }
-    const problems = specs.flatMap((spec) => {
-      const name = typeof (spec as { name?: unknown })?.name === 'string' ? clip((spec as { name: string }).name, MAX_NAME_CHARS) : null;
-      return checkTaskSpec(spec).map((found) => ({ task: name, code: found.code, message: clip(found.message, MAX_DETAIL_CHARS), ...(found.resource ? { resource: clip(found.resource, MAX_NAME_CHARS) } : {}) }));
-    });
-    return { ok: problems.length === 0, problems };
+    // Checked off the event loop with a deadline; the answer is capped per spec and in all, to
+    // a small multiple of the request (a spec of 100,000 unknown options once got 57 times
+    // its size back), and says how many problems it left out.
+    const requestChars = Number(request.headers['content-length'] ?? 0) || JSON.stringify(request.body).length;
+    try {
+      const { problems, omitted } = await deps.checker.run({ kind: 'check', specsJson: specs.map(jsonOrNull), maxProblemsPerSpec: MAX_PROBLEMS_PER_SPEC, maxAnswerChars: Math.max(MIN_ANSWER_CHARS, 2 * requestChars) });
+      return { ok: problems.length === 0 && omitted === 0, problems, omitted };
+    } catch (error) {
+      if (isTaskresError(error)) throw new ProblemError(problemFromError(error, request.id));
+      throw error;
+    }
   });
 
   registerCwlRoutes(app, deps, { admitted, retryHeaders });
@@ -137,6 +150,15 @@ async function admitted<T>(request: FastifyRequest, reply: FastifyReply, deps: R
     return await Promise.race([running, late]);
   } finally {
     clearTimeout(timer);
+  }
+}
+
+/** `value` as JSON text, or null when it nests too deeply to print (the stack runs out). */
+function jsonOrNull(value: unknown): string | null {
+  try {
+    return JSON.stringify(value) ?? null;
+  } catch {
+    return null;
   }
 }
 

@@ -49,6 +49,15 @@ export const ResolveBody = z.strictObject({
     .describe('Exactly the task\'s parameters, as JSON data; files as { "$file": uri, "size": bytes } (see FileArg).'),
   attempt: whole.min(1).max(Number.MAX_SAFE_INTEGER).optional().describe('1-based attempt number (retries); required with previous.'),
   previous: Previous.optional(),
+}).superRefine((body, context) => {
+  // In the OpenAPI document as `dependentRequired: { previous: [attempt] }` (see ./openapi.ts).
+  if (body.previous !== undefined && body.attempt === undefined) {
+    context.addIssue({
+      code: 'custom',
+      path: ['attempt'],
+      message: 'is required with "previous": give the number of the attempt being resolved (2 for the first retry), received previous without attempt',
+    });
+  }
 });
 
 /** Body of POST /v1/resolve-many. */
@@ -93,6 +102,7 @@ export const ResolveManyResponse = z.strictObject({
 export const CheckResponse = z.strictObject({
   ok: z.boolean(),
   problems: z.array(z.strictObject({ task: z.string().nullable(), code: z.string(), message: z.string(), resource: z.string().optional() })),
+  omitted: whole.min(0).describe('Problems found but not listed: at most 30 are listed per spec, and the answer is kept to twice the size of the request (at least 64 KiB).'),
 });
 
 /** 200 of GET /v1/tasks. */

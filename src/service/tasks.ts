@@ -1,11 +1,14 @@
 /**
  * The tasks a request can name: the ones loaded with `--tasks` (by task name or export name),
- * or a spec given inline. Inline specs are defined once and kept in a small cache keyed by
- * their JSON text, so a scheduler sending the same spec again does not pay for parsing and
- * checking its functions again.
+ * or a spec given inline. Inline specs are checked in a worker thread with a deadline (see
+ * ./spec-checker.ts), then defined, and kept in a small cache keyed by the caller and their
+ * JSON text, so a scheduler sending the same spec again does not pay for checking its
+ * functions again. The key includes the caller: a cache shared by every caller would answer
+ * faster for a spec another tenant sent, and so confirm a guess of it.
  */
 import { TaskresError, defineTask, type Task, type TaskSpec } from 'taskres';
 import { TaskIndex, type FoundTask } from '../loading/task-lookup.js';
+import type { SpecChecker } from './spec-checker.js';
 
 /** Most characters of spec JSON the cache holds; the oldest entries go first. */
 const CACHE_CHARS = 8 * 1024 * 1024;
@@ -18,8 +21,13 @@ export class TaskCatalog {
   private readonly byName: TaskIndex;
   private readonly cache = new Map<string, Task | TaskresError>();
   private cachedChars = 0;
+  /** Inline-spec lookups answered from the cache (`hits`) or checked (`misses`), for metrics and tests. */
+  readonly counts = { hits: 0, misses: 0 };
 
-  constructor(readonly loaded: readonly FoundTask[]) {
+  constructor(
+    readonly loaded: readonly FoundTask[],
+    private readonly checker: SpecChecker,
+  ) {
     // Task names win over export names, as in `taskres resolve --task`.
     this.byName = new TaskIndex(loaded);
   }
@@ -29,8 +37,8 @@ export class TaskCatalog {
     return this.byName.tasks();
   }
 
-  /** The task a request means; throws UnknownTaskError or defineTask's TaskresError. */
-  get(ref: string | Record<string, unknown>): Task {
+  /** The task `caller` means; rejects with UnknownTaskError or the definition's TaskresError. */
+  async get(ref: string | Record<string, unknown>, caller: string): Promise<Task> {
     if (typeof ref === 'string') {
       const task = this.byName.get(ref);
       if (!task) {
@@ -41,23 +49,27 @@ export class TaskCatalog {
       }
       return task;
     }
-    let key: string;
+    let text: string;
     try {
-      key = JSON.stringify(ref);
+      text = JSON.stringify(ref);
     } catch {
       // Only nesting deep enough to exhaust the stack makes a parsed JSON value unprintable.
       throw new TaskresError('TASKRES_INVALID_SPEC', 'The inline task spec nests values too deeply; a spec is a name, params and resources.');
     }
+    const key = `${caller}\n${text}`;
     const hit = this.cache.get(key);
     if (hit !== undefined) {
+      this.counts.hits++;
       // Refreshes its place: the cache drops the least recently used first.
       this.cache.delete(key);
       this.cache.set(key, hit);
       if (hit instanceof TaskresError) throw hit;
       return hit;
     }
+    this.counts.misses++;
     let entry: Task | TaskresError;
     try {
+      await this.checker.define(text);
       entry = defineTask(ref as unknown as TaskSpec);
     } catch (error) {
       if (!(error instanceof TaskresError)) throw error;

@@ -18,10 +18,14 @@ export interface Served {
   stop(): Promise<number | null>;
 }
 
-/** Spawns `taskres serve --port 0 ...args` and waits for its listening line. */
+/**
+ * Spawns `taskres serve --port 0 ...args` and waits for its listening line. Unless `args` set
+ * it, `--drain-delay-ms 0`: tests stop many servers, and those that test the delay give it.
+ */
 export async function serve(...args: string[]): Promise<Served> {
   const started = performance.now();
-  const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  const drain = args.includes('--drain-delay-ms') ? [] : ['--drain-delay-ms', '0'];
+  const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', ...drain, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));

@@ -1,6 +1,8 @@
 /**
  * Which free names a resource function may use. The sandbox is a bare ECMAScript realm, so
- * only standard ECMAScript globals exist there, minus the ones taskres removes.
+ * only standard ECMAScript globals exist there, minus the ones taskres removes. A contract
+ * between two realms, hence in protocol/: the definition check (src/definition/analyze-source.ts)
+ * refuses other free names, and the isolate's prelude (src/isolate/prelude.ts) keeps exactly these.
  */
 
 /** Standard ECMAScript globals that the sandbox keeps. */

@@ -7,6 +7,10 @@ export default defineConfig([
   {
     // The public library: ESM and CJS, with types. `cwl` is the `taskres/cwl` subpath.
     entry: { index: 'src/index.ts', cwl: 'src/cwl/index.ts' },
+    // Each entry whole, as the CJS build is: the core entry stays one file that does not
+    // change for users who never import taskres/cwl (which finds a resolver's sandbox through
+    // a registered symbol, and TaskresError is recognised across copies by its brand).
+    splitting: false,
     format: ['esm', 'cjs'],
     dts: true,
     shims: true,

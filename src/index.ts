@@ -12,6 +12,7 @@ export {
   DEFAULT_LIMITS,
   DEFAULT_STORAGE_GIB,
   RESOURCE_UNITS,
+  defaultedResources,
   type Resources,
   type ResourceLimits,
   type Range,
@@ -43,7 +44,7 @@ export type {
   TaskArgs,
 } from './definition/task.js';
 export { createResolver, type Resolver, type ResolveRequest, type ResolveCallOptions, type ResolveOutcome } from './resolver/resolver.js';
-export type { ResolverOptions, ClampWarning } from './resolver/options.js';
+export type { ResolverOptions, ClampWarning, HintChannel } from './resolver/options.js';
 export { Allocator, type AllocatorOptions, type PlaceOptions } from './allocator/allocator.js';
 export type { NodeSpec, NodeSnapshot, Placement, Capacity } from './allocator/node.js';
 export type { PlacementPolicy } from './allocator/policy.js';

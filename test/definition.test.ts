@@ -53,7 +53,8 @@ describe('presets', () => {
     expect(hello.taskName).toBe('helloTask');
     expect(hello.params).toEqual(['name']);
     expect(hello.resources).toEqual({ cpu: 2, memory: 4, storage: 500, gpu: 0 });
-    expect(hello.toJSON()).toEqual({ name: 'helloTask', params: ['name'], resources: { cpu: 2, memory: 4, storage: 500, gpu: 0 } });
+    // Storage the task never declared stays undeclared in its spec (a resolver's default applies).
+    expect(hello.toJSON()).toEqual({ name: 'helloTask', params: ['name'], resources: { cpu: 2, memory: 4, gpu: 0 } });
   });
 
   it('works as TypeScript 5 method decorators', () => {
@@ -253,12 +254,12 @@ describe('definition-time errors', () => {
     [{ cpu: 2, memory: -1 }, /received -1/],
     [{ cpu: Number.NaN, memory: 8 }, /received NaN/],
     [{ cpu: Infinity, memory: 8 }, /received Infinity/],
-    [{ cpu: '4' as never, memory: 8 }, /not valid JavaScript|exactly one function/],
+    [{ cpu: '4' as never, memory: 8 }, /received the string "4": "4" is a string; write the number 4\./],
     [{ cpu: null as never, memory: 8 }, /received null/],
     [{ memory: 8 } as never, /must declare cpu/],
     [{ cpu: 2, memory: 8, gpuType: 'A10G!' }, /gpuType/],
   ])('TASKRES_INVALID_SPEC for bad static values: %o', (resources, pattern) => {
-    const code = typeof resources.cpu === 'string' ? 'TASKRES_UNSERIALIZABLE' : 'TASKRES_INVALID_SPEC';
+    const code = 'TASKRES_INVALID_SPEC';
     expectTaskresError(() => customTask(resources as never)(body), code, pattern);
   });
 
@@ -301,7 +302,7 @@ describe('defineTask', () => {
     expect(task.taskName).toBe('my_task');
     expect(task.params).toEqual(['files', 'count']);
     // toJSON gives the function as taskres printed it from the checked tree: what runs.
-    expect(task.toJSON()).toEqual({ name: 'my_task', params: ['files', 'count'], resources: { cpu: '({files}) => Math.min(8, files.length)', memory: 8, storage: 500, gpu: 0 } });
+    expect(task.toJSON()).toEqual({ name: 'my_task', params: ['files', 'count'], resources: { cpu: '({files}) => Math.min(8, files.length)', memory: 8, gpu: 0 } });
     expectTaskresError(() => task({}), 'TASKRES_INVALID_SPEC', /no body/);
     expectTaskresError(() => defineTask({ name: 'x', params: ['files'], resources: { cpu: '({ count }) => count', memory: 8 } }), 'TASKRES_SIGNATURE', /'count'/);
     expectTaskresError(() => defineTask({ name: 'x', params: 'files' as never, resources: { cpu: 1, memory: 8 } }), 'TASKRES_INVALID_SPEC', /params/);
@@ -315,7 +316,7 @@ describe('defineTask', () => {
   });
 
   it('treats injected source text as what it is', () => {
-    for (const source of ['', '}', 'function () { return 1 } /*', '8', 'x => x; process.exit(1)']) {
+    for (const source of ['', '}', 'function () { return 1 } /*', 'x => x; process.exit(1)']) {
       expectTaskresError(() => defineTask({ name: 'x', params: ['x'], resources: { cpu: source, memory: 8 } }), 'TASKRES_UNSERIALIZABLE');
     }
   });
@@ -443,18 +444,27 @@ describe('definition-time limits', () => {
   });
 
   it('analyses a large, deeply nested source in time linear in its size', () => {
-    const large = nestedSource(256 * 1024, 250);
-    defineTask(spec(nestedSource(64 * 1024, 250)), { maxSourceChars: 1 << 20 }); // warm up
-    const started = performance.now();
-    const task = defineTask(spec(large), { maxSourceChars: 1 << 20 });
-    // About 0.2 s on an idle machine; the margin is for a loaded one.
-    expect(performance.now() - started).toBeLessThan(1_000);
-    expect(task.params).toEqual(['files', 'count']);
-    // Deeper than the nesting limit: rejected at once, however large.
-    const deeper = nestedSource(1024 * 1024, 1000);
-    const rejectedAt = performance.now();
-    expectTaskresError(() => defineTask(spec(deeper), { maxSourceChars: 1 << 21 }), 'TASKRES_UNSERIALIZABLE', /nested too deeply/);
-    expect(performance.now() - rejectedAt).toBeLessThan(500);
+    const small = spec(nestedSource(64 * 1024, 250));
+    const large = spec(nestedSource(256 * 1024, 250));
+    // Best of three: a busy machine stretches single runs, not the best one.
+    const best = (run: () => unknown): number => {
+      let fastest = Infinity;
+      for (let i = 0; i < 3; i++) {
+        const started = performance.now();
+        run();
+        fastest = Math.min(fastest, performance.now() - started);
+      }
+      return fastest;
+    };
+    const smallMs = best(() => defineTask(small, { maxSourceChars: 1 << 20 }));
+    const largeMs = best(() => defineTask(large, { maxSourceChars: 1 << 20 }));
+    // Four times the source: about four times the time (quadratic would be sixteen).
+    expect(largeMs / smallMs).toBeLessThan(8);
+    expect(defineTask(large, { maxSourceChars: 1 << 20 }).params).toEqual(['files', 'count']);
+    // Deeper than the nesting limit: rejected at once, however large (four times the large source).
+    const deeper = spec(nestedSource(1024 * 1024, 1000));
+    const rejectedMs = best(() => expectTaskresError(() => defineTask(deeper, { maxSourceChars: 1 << 21 }), 'TASKRES_UNSERIALIZABLE', /nested too deeply/));
+    expect(rejectedMs).toBeLessThan(largeMs * 2);
   });
 
   it.each([

@@ -113,7 +113,7 @@ describe('the packed tarball', () => {
   it('installs as a real package in the app, not a link to this checkout', () => {
     const installed = realpathSync(join(app, 'node_modules', 'taskres'));
     expect(installed).toBe(join(realpathSync(app), 'node_modules', 'taskres'));
-    expect(readdirSync(installed).sort()).toEqual(['CHANGELOG.md', 'LICENSE', 'README.md', 'bin', 'dist', 'docs', 'examples', 'package.json']);
+    expect(readdirSync(installed).sort()).toEqual(['CHANGELOG.md', 'LICENSE', 'README.md', 'bin', 'dist', 'docs', 'examples', 'package.json', 'scripts']);
   });
 });
 

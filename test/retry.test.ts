@@ -325,9 +325,27 @@ describe('failureFromPod', () => {
     expect(failureFromPod(pod({ containerStatuses: [terminated('task', 'Error', 1), terminated('sidecar', 'Completed', 0)] }))).toEqual({ reason: 'error', resources: ran });
     expect(failureFromPod(pod({ containerStatuses: [terminated('task', 'Error', 137)] })).reason).toBe('error');
     expect(failureFromPod({ status: { phase: 'Failed' } })).toEqual({ reason: 'error' });
-    expect(failureFromPod({ spec: { containers: [{ name: 'task', resources: { limits: { cpu: '2' } } }] }, status: {} })).toEqual({ reason: 'error' });
-    expect(failureFromPod({ spec: { containers: [{ name: 'gpu', resources: { limits: { cpu: '2500m', memory: '12884901888', 'nvidia.com/gpu': '1' } } }] }, status: {} })).toEqual({ reason: 'error', resources: { cpu: 2.5, memory: 12, storage: 0, gpu: 1 } });
-    expectTaskresError(() => failureFromPod(null as never), 'TASKRES_INVALID_ARGS', /Pod object/);
+    expect(failureFromPod({ spec: { containers: [{ name: 'task', resources: { limits: { cpu: '2' } } }] }, status: { phase: 'Failed' } })).toEqual({ reason: 'error' });
+    expect(failureFromPod({ spec: { containers: [{ name: 'gpu', resources: { limits: { cpu: '2500m', memory: '12884901888', 'nvidia.com/gpu': '1' } } }] }, status: { phase: 'Failed' } })).toEqual({ reason: 'error', resources: { cpu: 2.5, memory: 12, storage: 0, gpu: 1 } });
+    expectTaskresError(() => failureFromPod(null), 'TASKRES_INVALID_ARGS', /Pod object/);
+  });
+
+  it('refuses a pod that did not fail: a scheduler bug must not look like a retryable failure', () => {
+    const running = { name: 'task', ready: true, restartCount: 0, state: { running: { startedAt: '2026-11-27T10:00:00Z' } } };
+    const notFailed = [
+      {},
+      { status: {} },
+      pod({ phase: 'Running', containerStatuses: [running] }),
+      pod({ phase: 'Pending', containerStatuses: [{ name: 'task', state: { waiting: { reason: 'ContainerCreating' } } }] }),
+      pod({ phase: 'Succeeded', containerStatuses: [terminated('task', 'Completed', 0), terminated('sidecar', 'Completed', 0)] }),
+    ];
+    for (const value of notFailed) expectTaskresError(() => failureFromPod(value), 'TASKRES_INVALID_ARGS', /expects a failed Pod.*'Failed'/);
+    expect(() => failureFromPod(pod({ phase: 'Running', containerStatuses: [running] }))).toThrow(/status\.phase is "Running"/);
+    // A running pod whose container failed and restarted did fail: its last run is read.
+    expect(failureFromPod(pod({ phase: 'Running', containerStatuses: [{ ...running, restartCount: 1, lastState: { terminated: { reason: 'Error', exitCode: 1 } } }] })).reason).toBe('error');
+    // JSON from the API is `unknown`: the type takes it without a cast.
+    const fromApi: unknown = JSON.parse('{"status":{"phase":"Failed"}}');
+    expect(failureFromPod(fromApi)).toEqual({ reason: 'error' });
   });
 
   it('gives what resolve takes: the whole loop', async () => {

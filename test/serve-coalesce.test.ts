@@ -1,10 +1,11 @@
 /**
  * The service's coalescing of single resolves (src/service/coalesce.ts), with a real resolver:
- * the resolves of one event-loop turn reach it as one resolveMany, and each caller still gets
- * its own item's outcome, retry context and abort signal included.
+ * the resolves of one event-loop turn reach it in one synchronous pass (the resolver sends what
+ * one microtask submits as one batch), and each caller gets its own item's outcome as soon as
+ * that item settles, retry context and abort signal included.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TaskFile, createResolver, customTask, type ResolveRequest, type Resolver } from '../dist/index.js';
+import { TaskFile, createResolver, customTask, defineTask, type Resolver } from '../dist/index.js';
 import { ResolveCoalescer } from '../src/service/coalesce.js';
 
 const task = customTask({
@@ -20,19 +21,25 @@ const task = customTask({
 const args = (count: number) => ({ files: Array.from({ length: count }, (_, i) => new TaskFile(`/data/in-${i}.fq`)) });
 
 let resolver: Resolver;
-/** The item counts of the resolveMany calls the coalescer made. */
+/** How many resolve calls each microtask of the coalescer's made (one entry per batch the resolver sends). */
 let calls: number[];
 let coalescer: ResolveCoalescer;
 
 beforeAll(() => {
-  resolver = createResolver({ threads: 2 });
+  resolver = createResolver({ threads: 2, timeoutMs: 300 });
   calls = [];
-  // The real resolver, with its resolveMany calls counted.
+  let open = false;
+  // The real resolver, with its resolve calls counted per microtask.
   const counted: Resolver = Object.create(resolver, {
-    resolveMany: {
-      value: (requests: readonly ResolveRequest[]) => {
-        calls.push(requests.length);
-        return resolver.resolveMany(requests);
+    resolve: {
+      value: (...call: Parameters<Resolver['resolve']>) => {
+        if (!open) {
+          open = true;
+          calls.push(0);
+          queueMicrotask(() => (open = false));
+        }
+        calls[calls.length - 1]!++;
+        return resolver.resolve(...call);
       },
     },
   });
@@ -42,7 +49,7 @@ beforeAll(() => {
 afterAll(() => resolver.close());
 
 describe('ResolveCoalescer', () => {
-  it('sends the resolves of one turn as one resolveMany, each caller getting its own outcome', async () => {
+  it('sends the resolves of one turn in one pass, each caller getting its own outcome', async () => {
     calls.length = 0;
     const pending = Array.from({ length: 40 }, (_, i) => coalescer.resolve({ task, args: i % 10 === 9 ? { files: [], extra: 1 } : args(1 + (i % 10)) }));
     const outcomes = await Promise.all(pending);
@@ -81,5 +88,14 @@ describe('ResolveCoalescer', () => {
     expect(plain.status === 'fulfilled' && plain.value.memory).toBe(8);
     expect(retried.status === 'fulfilled' && retried.value.memory).toBe(16);
     expect(cancelled.status === 'rejected' && cancelled.reason.code).toBe('TASKRES_ABORTED');
+  });
+
+  it("gives a caller its own outcome when a neighbour in its turn runs into its timeout", async () => {
+    const endless = defineTask({ name: 'endless', params: ['n'], resources: { cpu: '({ n }) => { for (;;) {} }', memory: 1 } });
+    calls.length = 0;
+    const [slowOutcome, quickOutcome] = await Promise.all([coalescer.resolve({ task: endless, args: { n: 1 } }), coalescer.resolve({ task, args: args(2) })]);
+    expect(calls).toEqual([2]);
+    expect(quickOutcome.status === 'fulfilled' && quickOutcome.value.cpu).toBe(2);
+    expect(slowOutcome.status === 'rejected' && slowOutcome.reason.code).toBe('TASKRES_TIMEOUT');
   });
 });

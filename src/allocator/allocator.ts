@@ -6,7 +6,7 @@
  * head is never delayed by them, only by releases on its own reserved node.
  */
 import { TaskresError } from '../core/errors.js';
-import type { Resources } from '../core/units.js';
+import { DEFAULT_STORAGE_GIB, defaultedResources, type Resources } from '../core/units.js';
 import { checkNode, checkRequest, type NodeSnapshot, type NodeSpec, type Placement } from './node.js';
 import { score, type NodeTable, type PlacementPolicy } from './policy.js';
 
@@ -333,6 +333,17 @@ function unschedulable(r: Resources, why: string): TaskresError {
   const gpu = r.gpu > 0 ? `, ${r.gpu} GPU${r.gpuType ? ` ${r.gpuType}` : ''}` : r.gpuType ? `, GPU type ${r.gpuType}` : '';
   return new TaskresError(
     'TASKRES_UNSCHEDULABLE',
-    `No node can ever hold ${r.cpu} cores, ${r.memory} GiB memory, ${r.storage} GiB storage${gpu}: ${why}. Add a larger node (addNode) or lower the request.`,
+    `No node can ever hold ${r.cpu} cores, ${r.memory} GiB memory, ${r.storage} GiB storage${gpu}: ${why}.${defaultsNote(r)} Add a larger node (addNode) or lower the request.`,
   );
+}
+
+/**
+ * Which values of an unschedulable request were defaults the task never declared, and how to
+ * declare them: a preset's storage is 500 GiB whatever the task does, and nothing else would
+ * say where that number came from.
+ */
+function defaultsNote(r: Resources): string {
+  if (!defaultedResources(r).includes('storage') || r.storage === 0) return '';
+  const latch = r.storage === DEFAULT_STORAGE_GIB ? " (Latch's default)" : '';
+  return ` The ${r.storage} GiB of storage is the default${latch} for a task that declares no storage: declare what it needs (customTask({ cpu, memory, storage: 50 }), or "storage": 50 in a spec's resources), or give the resolver another default with createResolver({ defaultStorageGiB }) (0 requests none).`;
 }

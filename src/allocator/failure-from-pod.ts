@@ -42,32 +42,51 @@ const PREEMPTED = new Set(['Preempting', 'Preempted']);
  *   `'preempted'`;
  * - anything else: `'error'`.
  *
- * Takes the pod object (`kubectl get pod -o json`, or a client's `V1Pod`). Throws
- * `TASKRES_INVALID_ARGS` when `pod` is not an object.
+ * Takes the pod object (`kubectl get pod -o json`, or a client's `V1Pod`), typed `unknown`
+ * because it is JSON from the API. Throws `TASKRES_INVALID_ARGS` when `pod` is not a failed
+ * pod: not an object, or a pod that shows no failure (a Pending, Running or Succeeded pod whose
+ * containers never terminated with an error, or `{}`). Answering `'error'` for those would
+ * make a scheduler's bug look like a retryable failure.
  */
-export function failureFromPod(pod: object): PodFailure {
+export function failureFromPod(pod: unknown): PodFailure {
   if (typeof pod !== 'object' || pod === null || Array.isArray(pod)) {
     throw new TaskresError('TASKRES_INVALID_ARGS', `failureFromPod expects a Kubernetes Pod object (with its status), received ${pod === null ? 'null' : Array.isArray(pod) ? 'an array' : typeof pod}.`);
   }
   const status = record(field(pod, 'status'));
+  const phase = text(field(status, 'phase'));
   const podReason = text(field(status, 'reason'));
   const podMessage = text(field(status, 'message'));
-  const resources = resourcesOf(record(field(pod, 'spec')));
-  const result = (reason: FailureReason): PodFailure => (resources ? { reason, resources } : { reason });
-
-  if (podReason === 'Evicted' && /ephemeral|emptydir/i.test(podMessage)) return result('disk');
-  if (podReason === 'DeadlineExceeded') return result('timeout');
   const terminations = [...list(field(status, 'initContainerStatuses')), ...list(field(status, 'containerStatuses'))].flatMap((c) =>
     ['state', 'lastState'].map((key) => record(field(record(field(c, key)), 'terminated'))),
   );
+  const disruption = list(field(status, 'conditions')).some((c) => field(c, 'type') === 'DisruptionTarget' && field(c, 'status') === 'True');
+  const containerFailed = terminations.some((t) => t !== undefined && (text(field(t, 'reason')) === 'OOMKilled' || isNonZero(field(t, 'exitCode'))));
+  if (phase !== 'Failed' && podReason === '' && !disruption && !containerFailed) throw notFailed(phase);
+
+  const resources = resourcesOf(record(field(pod, 'spec')));
+  const result = (reason: FailureReason): PodFailure => (resources ? { reason, resources } : { reason });
+  if (podReason === 'Evicted' && /ephemeral|emptydir/i.test(podMessage)) return result('disk');
+  if (podReason === 'DeadlineExceeded') return result('timeout');
   for (const terminated of terminations) {
     const reason = text(field(terminated, 'reason'));
     const said = `${reason} ${text(field(terminated, 'message'))}`;
     if (reason === 'OOMKilled' || (field(terminated, 'exitCode') === 137 && /\boom/i.test(said))) return result('oom');
   }
   if (podReason === 'Evicted' || PREEMPTED.has(podReason) || NODE_GONE.has(podReason)) return result('preempted');
-  const disruption = list(field(status, 'conditions')).some((c) => field(c, 'type') === 'DisruptionTarget' && field(c, 'status') === 'True');
   return result(disruption ? 'preempted' : 'error');
+}
+
+function isNonZero(exitCode: unknown): boolean {
+  return typeof exitCode === 'number' && exitCode !== 0;
+}
+
+/** The error for a pod that shows no failure, saying what it showed and what a failed pod looks like. */
+function notFailed(phase: string): TaskresError {
+  const seen = phase === '' ? 'has no status.phase' : `is ${JSON.stringify(phase.slice(0, 40))}`;
+  return new TaskresError(
+    'TASKRES_INVALID_ARGS',
+    `failureFromPod expects a failed Pod, but its status.phase ${seen} and no container terminated with an error, no eviction or deadline is given, and no DisruptionTarget condition is true. Call it for a pod whose status.phase is 'Failed' (or whose container was OOMKilled and restarted), as read from the API; a Running or Succeeded pod did not fail.`,
+  );
 }
 
 /**

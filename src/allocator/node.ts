@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { TaskresError } from '../core/errors.js';
 import { formatIssues } from '../core/text.js';
-import type { Resources } from '../core/units.js';
+import { defaultedResources, markDefaulted, type Resources } from '../core/units.js';
 
 /** A machine (or a Kubernetes node) that requests are placed on. */
 export interface NodeSpec {
@@ -83,7 +83,8 @@ export function checkNode(node: unknown): NodeSpec {
 /** Validates a request; throws `TASKRES_INVALID_ARGS`. */
 export function checkRequest(request: unknown): Resources {
   const parsed = REQUEST_SCHEMA.safeParse(request);
-  if (parsed.success) return parsed.data;
+  // The copy keeps which values were defaults, for the messages of requests that cannot fit.
+  if (parsed.success) return markDefaulted(parsed.data, defaultedResources(request));
   throw new TaskresError(
     'TASKRES_INVALID_ARGS',
     `Invalid request: ${formatIssues(parsed.error.issues, { root: 'request' })}. Expected resources as resolve() returns them: { cpu, memory, storage, gpu, gpuType? }.`,

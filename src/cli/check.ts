@@ -20,6 +20,7 @@ async function checkModule(spec: string): Promise<number> {
   if (bad.length === 0) {
     // A module that threw for a reason of its own, with no definition problem: as before.
     if (failure) throw failure;
+    if (found.length === 0) return nothingToCheck(spec, 'exports no tasks (a task is a function wrapped by a preset, customTask or defineTask, exported)');
     const names = joinSafe(found.map((f) => safe`${f.task.taskName}`), ', ');
     out(safe`${spec}: ${found.length} task${found.length === 1 ? '' : 's'} OK (${names})`);
     return 0;
@@ -34,13 +35,21 @@ async function checkModule(spec: string): Promise<number> {
 
 function checkSpecFile(spec: string): number {
   let problems = 0;
-  for (const entry of readSpecs(spec)) {
+  const entries = readSpecs(spec);
+  if (entries.length === 0) return nothingToCheck(spec, 'holds an empty array; a spec file holds one task spec { "name", "params", "resources" } or an array of them');
+  for (const entry of entries) {
     const name = typeof (entry as { name?: unknown })?.name === 'string' ? (entry as { name: string }).name : '(unnamed)';
     const found = checkTaskSpec(entry);
     problems += found.length;
     report(name, found);
   }
   return problems === 0 ? 0 : 1;
+}
+
+/** A SPEC with no task in it is a mistake (a wrong file, an empty export), not a pass. */
+function nothingToCheck(spec: string, why: string): number {
+  out(safe`✗ ${spec} ${why}`);
+  return 1;
 }
 
 /** `✓ name`, or `✗ name: N problems` and one line per problem: code, [resource], message. */

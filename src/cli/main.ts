@@ -3,12 +3,12 @@
  * imports `taskres` (the package's own public entry, not bundled into this file), so a module
  * spec that imports `taskres` shares its copy. Everything it prints goes through ./output.ts.
  *
- *   taskres demo                                   the seed's tasks, resolved and placed
+ *   taskres demo                                   the example tasks, resolved and placed
  *   taskres resolve SPEC --args ARGS.json [--task NAME] [--format json|table] [--attempt N --previous FILE.json]
  *   taskres resolve SPEC --requests REQUESTS.jsonl [--task NAME]   one JSON outcome per line
  *   taskres cwl TOOL.cwl JOB.yml [--format json|table]   a CWL tool's ResourceRequirement for a job
  *   taskres check SPEC                             every definition-time problem at once
- *   taskres bench [--json] [--quick] [--only GROUP] [--cold-node NODE]   the benchmark
+ *   taskres bench [--json] [--quick] [--only GROUP] [--cold-node NODE]   the benchmark (in a clone only)
  *   taskres doctor                                 can this machine run resource functions?
  *   taskres serve [--host H] [--port P] [--tasks SPEC]…   the resolver as an HTTP service
  *   taskres --version
@@ -24,8 +24,7 @@ import { packageInfo, runDoctor } from './doctor.js';
 import { runCheck } from './check.js';
 import { SpecError, UsageError } from '../loading/errors.js';
 import { readArgs } from '../loading/file-args.js';
-import { loadTasks, readJson } from '../loading/specs.js';
-import { pickTask } from '../loading/task-lookup.js';
+import { loadChosenTask, loadTasks, readJson } from '../loading/specs.js';
 import { resolveRequests } from './requests.js';
 import { describeThrown, err, json, joinSafe, out, safe, table, type Safe } from './output.js';
 import { serveCommand } from './serve.js';
@@ -40,6 +39,8 @@ interface Command {
   optionHelp: Readonly<Record<string, string>>;
   /** How many positional arguments it takes: exactly, or [fewest, most]. */
   positionals: number | readonly [number, number];
+  /** True when the command is not part of this installation: left out of the help. */
+  unavailable?: () => boolean;
   run(values: Record<string, string | boolean | undefined>, positionals: string[]): Promise<number>;
 }
 
@@ -48,7 +49,7 @@ const HELP_TEXT = { help: 'print this help' } as const;
 
 const commands: Record<string, Command> = {
   demo: {
-    summary: "resolve the seed's example tasks in the sandbox and place them on the default node pools",
+    summary: 'resolve the example tasks in the sandbox and place them on the default node pools',
     usage: 'taskres demo',
     details: 'Creates sample input files in a temp dir (removed afterwards), resolves every example task\nin the sandbox, places them with the allocator, prints the Kubernetes resources of one task,\nand shows hostile functions being stopped while the others still resolve.',
     options: { ...HELP_OPTION },
@@ -69,6 +70,7 @@ const commands: Record<string, Command> = {
       task: { type: 'string', short: 't' },
       format: { type: 'string', short: 'f', default: 'json' },
       'timeout-ms': { type: 'string' },
+      'default-storage-gib': { type: 'string' },
       attempt: { type: 'string' },
       previous: { type: 'string' },
       requests: { type: 'string', short: 'r' },
@@ -79,6 +81,7 @@ const commands: Record<string, Command> = {
       task: 'which task of SPEC to resolve, when it holds several',
       format: "'json' (default) or 'table' (with the Kubernetes resources)",
       'timeout-ms': 'per resource-function evaluation, in milliseconds (default 1000)',
+      'default-storage-gib': 'storage of tasks that declare none, in GiB (default 500; 0: no ephemeral-storage request)',
       attempt: 'which attempt this is, 1-based (a retry): the task\'s retry option escalates from --previous',
       previous: 'JSON file of what happened last time: { "resources": {...}, "reason": "oom", "peak": { "memory": 7.6 } }',
       requests: 'JSON Lines file of requests (- for stdin), instead of --args: one JSON outcome per line',
@@ -92,13 +95,19 @@ const commands: Record<string, Command> = {
       if (typeof values.args !== 'string' && typeof values.requests !== 'string') throw new UsageError('--args ARGS.json is required (the task parameters as JSON), or --requests REQUESTS.jsonl for many');
       const timeoutMs = values['timeout-ms'] === undefined ? undefined : Number(values['timeout-ms']);
       if (timeoutMs !== undefined && !Number.isInteger(timeoutMs)) throw new UsageError(`--timeout-ms must be a whole number of milliseconds, received '${values['timeout-ms']}'`);
+      const defaultStorageGiB = values['default-storage-gib'] === undefined ? undefined : Number(values['default-storage-gib']);
+      if (defaultStorageGiB !== undefined && !(Number.isSafeInteger(defaultStorageGiB) && defaultStorageGiB >= 0)) {
+        throw new UsageError(`--default-storage-gib must be a whole number of GiB (0 or more), received '${values['default-storage-gib']}'`);
+      }
+      // Hints name the fix as it is written in an args file ({ "$file": ... }), not in code.
+      const resolverOptions = { hintsFor: 'cli' as const, ...(timeoutMs === undefined ? {} : { timeoutMs }), ...(defaultStorageGiB === undefined ? {} : { defaultStorageGiB }) };
       const retry = readRetryFlags(values);
       if (typeof values.requests === 'string') {
-        return resolveRequests({ found: await loadTasks(spec!), source: spec!, requestsPath: values.requests, defaultTask: values.task as string | undefined, timeoutMs });
+        return resolveRequests({ found: await loadTasks(spec!), source: spec!, requestsPath: values.requests, defaultTask: values.task as string | undefined, resolverOptions });
       }
-      const task = pickTask(await loadTasks(spec!), values.task as string | undefined, spec!);
+      const task = await loadChosenTask(spec!, values.task as string | undefined);
       const args = readArgs(values.args as string);
-      const resolver = createResolver(timeoutMs === undefined ? {} : { timeoutMs });
+      const resolver = createResolver(resolverOptions);
       try {
         const resources = await resolver.resolve(task, args, retry);
         out(format === 'json' ? json(resources) : resourceTable(task.taskName, resources));
@@ -124,6 +133,7 @@ const commands: Record<string, Command> = {
     summary: 'measure resolution throughput and latency against the baselines',
     usage: 'taskres bench [--json] [--quick] [--only GROUP] [--cold-node NODE]',
     details: 'Prints one table per scenario with ops/s, p50/p99 latency, peak RSS and the ratio to the\nin-process baseline, all measured in the same run. --json prints the results as JSON;\n--quick runs 5% of the iterations (a smoke run, not for comparisons).',
+    unavailable: () => !existsSync(fileURLToPath(new URL('./bench.js', import.meta.url))),
     options: { ...HELP_OPTION, json: { type: 'boolean' }, quick: { type: 'boolean' }, only: { type: 'string' }, 'cold-node': { type: 'string' } },
     optionHelp: {
       ...HELP_TEXT,
@@ -194,7 +204,9 @@ function mainHelp(): Safe[] {
       '       taskres --version',
       '',
       'Commands:',
-      ...Object.entries(commands).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`),
+      ...Object.entries(commands)
+        .filter(([, c]) => !c.unavailable?.())
+        .map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`),
       '',
       "Run 'taskres <command> --help' for a command's options.",
     ].join('\n'),
@@ -221,7 +233,8 @@ async function main(argv: string[]): Promise<number> {
   const command = commands[name];
   if (!command) {
     const suggestion = closestName(name, Object.keys(commands));
-    err(safe`taskres: unknown command '${name}'${suggestion ? ` (did you mean '${suggestion}'?)` : ''}. Valid commands: ${Object.keys(commands).join(', ')}.`, safe``, ...mainHelp());
+    const valid = Object.entries(commands).filter(([, c]) => !c.unavailable?.()).map(([n]) => n);
+    err(safe`taskres: unknown command '${name}'${suggestion ? ` (did you mean '${suggestion}'?)` : ''}. Valid commands: ${valid.join(', ')}.`, safe``, ...mainHelp());
     return 2;
   }
   let parsed: ReturnType<typeof parseArgs>;

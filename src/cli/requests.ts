@@ -13,7 +13,7 @@ import { open } from 'node:fs/promises';
 import { dirname, resolve as resolvePath } from 'node:path';
 import type { Readable } from 'node:stream';
 import { z } from 'zod';
-import { TaskresError, createResolver, isTaskresError, type PreviousAttempt, type Resolver, type Resources, type Task } from 'taskres';
+import { TaskresError, createResolver, isTaskresError, type PreviousAttempt, type Resolver, type ResolverOptions, type Resources, type Task } from 'taskres';
 import { formatIssues, type Issue } from '../core/text.js';
 import { UsageError } from '../loading/errors.js';
 import { reviveArgs } from '../loading/file-args.js';
@@ -39,8 +39,8 @@ export interface RequestsOptions {
   requestsPath: string;
   /** `--task`: the task of lines that name none. */
   defaultTask: string | undefined;
-  /** `--timeout-ms`, when given. */
-  timeoutMs: number | undefined;
+  /** From the flags (`--timeout-ms`, `--default-storage-gib`) and the channel's hints. */
+  resolverOptions: ResolverOptions;
 }
 
 /** One request line as `resolveMany` takes it, retry context included. */
@@ -81,7 +81,7 @@ export async function resolveRequests(options: RequestsOptions): Promise<number>
   const fallback = options.defaultTask !== undefined ? pickTask(options.found, options.defaultTask, options.source) : options.found.length === 1 ? options.found[0]!.task : undefined;
   const parser = lineParser(options, fallback);
   const input = await openInput(options.requestsPath);
-  const resolver = createResolver(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs });
+  const resolver = createResolver(options.resolverOptions);
   let rejected = false;
   const inFlight: Promise<Outcome[]>[] = [];
   const flush = async (): Promise<void> => {

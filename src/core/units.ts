@@ -44,8 +44,35 @@ export const DEFAULT_LIMITS: Readonly<ResourceLimits> = Object.freeze({
   gpu: Object.freeze({ min: 0, max: 8 }),
 });
 
-/** Storage (GiB) a task gets when it does not say: Latch's `custom_task` default. */
+/**
+ * Storage (GiB) a task gets when it does not say: Latch's `custom_task` default. A resolver
+ * can give another with its option `defaultStorageGiB` (0: request no ephemeral storage).
+ */
 export const DEFAULT_STORAGE_GIB = 500;
+
+// Registered, so that every copy of taskres (ESM and CJS builds) reads the same fact.
+const DEFAULTED = Symbol.for('taskres.defaulted');
+
+/**
+ * Records on a result which of its values are defaults the task never declared. The fact is a
+ * non-enumerable property: results keep their plain `{ cpu, memory, storage, gpu }` shape in
+ * JSON and comparisons, and a copy made with spread or JSON does not carry it.
+ */
+export function markDefaulted<T extends Resources>(resources: T, defaulted: readonly ResourceName[]): T {
+  if (defaulted.length > 0) Object.defineProperty(resources, DEFAULTED, { value: defaulted, enumerable: false });
+  return resources;
+}
+
+/**
+ * The resources of a result from `resolve` whose values are defaults because the task never
+ * declared them (e.g. `['storage', 'gpu']` for a preset task), or `[]` when none were or the
+ * value did not come from a resolver (a copy made with spread or JSON does not carry it).
+ */
+export function defaultedResources(resources: unknown): readonly ResourceName[] {
+  if (typeof resources !== 'object' || resources === null) return [];
+  const value = (resources as Record<symbol, unknown>)[DEFAULTED];
+  return Array.isArray(value) ? (value as ResourceName[]) : [];
+}
 
 /** GPUs a task gets when it does not say. */
 export const DEFAULT_GPU = 0;

@@ -1,6 +1,6 @@
 /**
  * Evaluates one job of a compiled tool: literals and parameter references here in the host,
- * the JavaScript fields as one sandbox job (one evaluation of the tool's function), then the
+ * the JavaScript fields as one sandbox job (one evaluation of the tool's function per field), then the
  * spec's rules. A tool without JavaScript fields never reaches the sandbox.
  */
 import { TaskresError } from '../core/errors.js';
@@ -63,7 +63,7 @@ function resolveReference(tool: CompiledTool, field: CwlField, reference: Parame
   }
 }
 
-/** The tool's JavaScript fields for one job: one evaluation per field, all computed within the first. */
+/** The tool's JavaScript fields for one job: one evaluation per field (the lib and that field). */
 class SandboxJob implements Job {
   readonly dynamics: CompiledTool['dynamics'];
   readonly args: Job['args'];
@@ -103,7 +103,7 @@ class SandboxJob implements Job {
   private failure(field: CwlField, { code, detail }: EvaluationFailure): TaskresError {
     const tool = describeTool(this.tool.name);
     const { timeoutMs, memoryLimitMiB } = this.limits;
-    const whole = `The JavaScript of ${tool} (its expressionLib and every resource expression, one evaluation per job)`;
+    const whole = `${field} of ${tool} (its expression with the expressionLib, one evaluation)`;
     const extra = detail ? ` (${detail})` : '';
     switch (code) {
       case 'TASKRES_FUNCTION_THREW':

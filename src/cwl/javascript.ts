@@ -14,8 +14,8 @@
  *
  * The sandbox calls it for each field with a fresh copy of the job's inputs and `self` null
  * (src/isolate/prelude.ts, `evaluateFields`), as cwltool evaluates every expression with the
- * lib in a context of its own: no field sees what another did, whatever the order. All the
- * calls of one job are one evaluation under one deadline.
+ * lib in a context of its own: no field sees what another did, whatever the order. Each call
+ * (the lib and one field) is one sandbox evaluation under the resolver's deadline.
  *
  * What runs is what was checked: each piece (a lib entry, an expression, a function body) is
  * parsed alone and must be exactly one thing of its kind, the function is assembled from the

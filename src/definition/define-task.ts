@@ -38,7 +38,7 @@ export interface DefineTaskOptions {
  */
 export function defineTask(spec: TaskSpec, options?: DefineTaskOptions): Task {
   const checked = readOptions(options);
-  return buildTask(readSpec(spec), checked);
+  return buildTask({ ...readSpec(spec), origin: 'data' }, checked);
 }
 
 /**
@@ -49,7 +49,7 @@ export function defineTask(spec: TaskSpec, options?: DefineTaskOptions): Task {
 export function checkTaskSpec(spec: unknown, options?: DefineTaskOptions): TaskresError[] {
   try {
     const checked = readOptions(options);
-    return checkTask(readSpec(spec), checked).problems;
+    return checkTask({ ...readSpec(spec), origin: 'data' }, checked).problems;
   } catch (error) {
     if (error instanceof TaskresError) return [error];
     throw error;

@@ -64,21 +64,24 @@ const SKIPPED_KEYS = new Set(['type', 'start', 'end', 'loc', 'range', 'raw', 're
 
 /**
  * The constructs of a function's tree that are not on the allowlists, each named once
- * (e.g. "`using` declarations"), in the order first met. Iterative: any depth acorn builds.
+ * (e.g. "`using` declarations"). Iterative: any depth acorn builds.
  */
 export function unreviewedSyntax(root: AnyNode): string[] {
   const found = new Set<string>();
-  const pending: unknown[] = [root];
+  const pending: AnyNode[] = [root];
+  const take = (child: unknown): void => {
+    if (child !== null && typeof child === 'object' && typeof (child as AnyNode).type === 'string') pending.push(child as AnyNode);
+  };
   while (pending.length > 0) {
-    const node = pending.pop();
-    if (Array.isArray(node)) {
-      for (let i = node.length - 1; i >= 0; i--) pending.push(node[i]);
-      continue;
-    }
-    if (!node || typeof node !== 'object' || typeof (node as AnyNode).type !== 'string') continue;
-    const problem = judge(node as AnyNode);
+    const node = pending.pop()!;
+    const problem = judge(node);
     if (problem) found.add(problem);
-    for (const key of Object.keys(node)) if (!SKIPPED_KEYS.has(key)) pending.push((node as AnyNode)[key]);
+    for (const key in node) {
+      if (SKIPPED_KEYS.has(key)) continue;
+      const child: unknown = node[key];
+      if (Array.isArray(child)) for (const item of child) take(item);
+      else take(child);
+    }
   }
   return [...found];
 }

@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { TaskresError, type ResourceName } from '../core/errors.js';
-import { rangeSchema, describeOutOfRange } from '../core/resource-range.js';
+import { rangeSchema, describeOutOfRange, stringHint, type ValueOrigin } from '../core/resource-range.js';
 import { DEFAULT_GPU, DEFAULT_LIMITS, DEFAULT_STORAGE_GIB, RESOURCE_NAMES } from '../core/units.js';
 import { CONTEXT_KEYS, checkSandboxable, parseFunction, printChecked, type ParameterBinding } from './analyze-source.js';
 import { checkRetryPolicy, type CheckedRetryPolicy, type RetryPolicy } from './retry-policy.js';
@@ -121,6 +121,12 @@ export interface DynamicResource {
   paramsToCopy: readonly string[];
   /** The retry-context keys (`attempt`, `previous`) the function names; absent when none. */
   contextKeys?: readonly string[];
+  /**
+   * Present when the function calls `.size()`: the names those calls start from (`file` of
+   * `file.size()`, `files` of `files[0].size()`, `f` of `f.size()` in a callback), for the
+   * hint when a path string arrives where a file belongs. Read from the checked tree.
+   */
+  sizeCallRoots?: readonly string[];
 }
 
 /** A checked task definition: what the resolver works from. */
@@ -136,6 +142,11 @@ export interface TaskDefinition {
   retry?: CheckedRetryPolicy;
   /** True when some resource function names the retry context (only then is it encoded). */
   readsRetryContext: boolean;
+  /**
+   * The resources the task did not declare, whose values are defaults (`storage`:
+   * {@link DEFAULT_STORAGE_GIB} unless the resolver's `defaultStorageGiB` says otherwise; `gpu`: 0).
+   */
+  defaulted: readonly ResourceName[];
 }
 
 /**
@@ -167,6 +178,22 @@ const STATIC_SCHEMAS = Object.fromEntries(RESOURCE_NAMES.map((r) => [r, rangeSch
   ResourceName,
   z.ZodNumber
 >;
+/**
+ * Names people coming from other tools write for a resource option, and the option they mean:
+ * edit distance cannot see that `disk` is `storage` or `mem_mb` is `memory`.
+ */
+const RESOURCE_SYNONYMS: Readonly<Record<string, string>> = Object.freeze({
+  disk: 'storage', disk_mb: 'storage', disk_gb: 'storage', ephemeral: 'storage', 'ephemeral-storage': 'storage', ephemeral_storage: 'storage', scratch: 'storage', tmpdir: 'storage',
+  mem: 'memory', mem_mb: 'memory', mem_gb: 'memory', memory_mb: 'memory', memory_gb: 'memory', ram: 'memory',
+  cores: 'cpu', cpus: 'cpu', threads: 'cpu', vcpu: 'cpu', vcpus: 'cpu', ncpus: 'cpu',
+  gpus: 'gpu', accelerator: 'gpuType', accelerators: 'gpu', 'nvidia.com/gpu': 'gpu',
+});
+
+/** The unit said beside a suggested option, so `mem_mb` users learn that memory is in GiB. */
+const UNIT_OF_OPTION: Readonly<Record<string, string>> = Object.freeze({
+  cpu: ', in whole cores', memory: ', in GiB', storage: ', in GiB', gpu: ', in whole devices',
+});
+
 const GPU_TYPE = z.string().regex(/^[a-z0-9][a-z0-9._-]{0,62}$/);
 
 /** Inputs to {@link buildTask}. */
@@ -176,6 +203,11 @@ export interface TaskInput {
   resources: unknown;
   /** The task body; `undefined` for tasks defined from a spec. */
   body?: (...args: unknown[]) => unknown;
+  /**
+   * Where the resources came from, for the advice on a bad value: `'data'` for specs
+   * (`defineTask`, `checkTaskSpec`: JSON, the CLI, HTTP), `'code'` (default) for wrappers.
+   */
+  origin?: ValueOrigin;
 }
 
 /**
@@ -187,6 +219,7 @@ export function checkTask(
   options: DefinitionOptions = {},
 ): { problems: TaskresError[]; definition?: TaskDefinition } {
   const { name, params } = input;
+  const origin = input.origin ?? 'code';
   const maxSourceChars = options.maxSourceChars ?? DEFAULT_MAX_SOURCE_CHARS;
   const problems: TaskresError[] = [];
   const where = `task '${name}'`;
@@ -206,11 +239,11 @@ export function checkTask(
   let unknownOptions = 0;
   for (const key of Object.keys(record)) {
     if (!RESOURCE_OPTION_NAMES.includes(key) && ++unknownOptions <= MAX_UNKNOWN_OPTIONS_LISTED) {
-      const suggestion = closestName(key, RESOURCE_OPTION_NAMES);
+      const suggestion = RESOURCE_SYNONYMS[key.toLowerCase()] ?? closestName(key, RESOURCE_OPTION_NAMES);
       problems.push(
         new TaskresError(
           'TASKRES_INVALID_SPEC',
-          `Unknown resource option '${key.length > 60 ? `${key.slice(0, 60)}…` : key}' in ${where}${suggestion ? ` (did you mean '${suggestion}'?)` : ''}. Valid options: ${RESOURCE_OPTION_NAMES.join(', ')}. Units: cpu in cores, memory and storage in GiB, gpu in devices.`,
+          `Unknown resource option '${key.length > 60 ? `${key.slice(0, 60)}…` : key}' in ${where}${suggestion ? ` (did you mean '${suggestion}'${UNIT_OF_OPTION[suggestion] ?? ''}?)` : ''}. Valid options: ${RESOURCE_OPTION_NAMES.join(', ')}. Units: cpu in cores, memory and storage in GiB, gpu in devices.`,
           { taskName: name },
         ),
       );
@@ -223,6 +256,7 @@ export function checkTask(
   }
   const statics: Partial<Record<ResourceName, number>> = {};
   const dynamics: DynamicResource[] = [];
+  const defaulted = RESOURCE_NAMES.filter((resource) => !Object.hasOwn(record, resource) && declaredValue(record, resource) !== undefined);
   for (const resource of RESOURCE_NAMES) {
     const value = declaredValue(record, resource);
     if (value === undefined) {
@@ -234,9 +268,14 @@ export function checkTask(
       if (STATIC_SCHEMAS[resource].safeParse(value).success) statics[resource] = value + 0;
       else {
         problems.push(
-          new TaskresError('TASKRES_INVALID_SPEC', `${resource} of ${where}: ${describeOutOfRange(resource, DEFAULT_LIMITS[resource], value)}.`, { taskName: name, resource }),
+          new TaskresError('TASKRES_INVALID_SPEC', `${resource} of ${where}: ${describeOutOfRange(resource, DEFAULT_LIMITS[resource], value, origin)}.`, { taskName: name, resource }),
         );
       }
+    } else if (typeof value === 'string' && stringHint(resource, DEFAULT_LIMITS[resource], value) !== '') {
+      // "8" or "16Gi": a number written as a string (YAML, a web form, Kubernetes), not a function's source.
+      problems.push(
+        new TaskresError('TASKRES_INVALID_SPEC', `${resource} of ${where}: ${describeOutOfRange(resource, DEFAULT_LIMITS[resource], value, origin)}.`, { taskName: name, resource }),
+      );
     } else if (typeof value === 'function' || typeof value === 'string') {
       const dynamic = checkResourceFunction(value as ResourceFunction | string, resource, name, params, maxSourceChars, problems);
       if (dynamic) dynamics.push(dynamic);
@@ -270,6 +309,7 @@ export function checkTask(
       paramsToCopy: Object.freeze(params.filter((p) => read.has(p))),
       ...(retry ? { retry } : {}),
       readsRetryContext: dynamics.some((d) => d.contextKeys !== undefined),
+      defaulted: Object.freeze(defaulted),
     },
   };
 }
@@ -311,7 +351,7 @@ function checkResourceFunction(
     if (unknown.length > 0) {
       throw new TaskresError(
         'TASKRES_SIGNATURE',
-        `${describeResourceFunction(resource, functionName, taskName)} names ${unknown.map((n) => `'${n}'`).join(', ')}, which ${unknown.length > 1 ? 'are' : 'is'} not in the task signature (${params.length ? params.join(', ') : 'no parameters'}). A resource function may only name parameters of its task; use a rest element ({ files, ...rest }) to ignore others.`,
+        `${describeResourceFunction(resource, functionName, taskName)} names ${unknown.map((n) => `'${n}'`).join(', ')}, which ${unknown.length > 1 ? 'are' : 'is'} not in the task signature (${params.length ? params.join(', ') : 'no parameters'}). A resource function may only name parameters of its task; use a rest element (${restExample(parsed.binding.names, params)}) to receive the others without naming them.`,
       );
     }
     const context = parsed.context;
@@ -323,6 +363,7 @@ function checkResourceFunction(
       );
     }
     const paramsToCopy = parsed.binding.rest ? [...params] : parsed.binding.names;
+    const sizeCallRoots = findSizeCallRoots(parsed.node);
     return {
       resource,
       source: parsed.expressionSource,
@@ -330,12 +371,52 @@ function checkResourceFunction(
       binding: parsed.binding,
       paramsToCopy: Object.freeze(paramsToCopy),
       ...(context ? { contextKeys: Object.freeze([...context.keys]) } : {}),
+      ...(sizeCallRoots ? { sizeCallRoots: Object.freeze(sizeCallRoots) } : {}),
     };
   } catch (error) {
     if (!(error instanceof TaskresError)) throw error;
     problems.push(new TaskresError(error.code, error.message, { taskName, resource }));
     return undefined;
   }
+}
+
+/** A pattern with a rest element written with the task's own names, e.g. `{ reads, ...rest }`. */
+function restExample(named: readonly string[], params: readonly string[]): string {
+  const known = named.filter((n) => params.includes(n)).slice(0, 3);
+  const shown = known.length > 0 ? known : params.slice(0, 1);
+  return `{ ${[...shown.map((n) => n.slice(0, 40)), '...rest'].join(', ')} }`;
+}
+
+/** The most names {@link findSizeCallRoots} keeps. */
+const MAX_SIZE_CALL_ROOTS = 32;
+
+/**
+ * The names `.size()` calls in a function's tree start from, or `undefined` when it makes
+ * none. Iterative (the tree is as deep as the source allows) and linear in the tree's size.
+ */
+function findSizeCallRoots(root: object): string[] | undefined {
+  let roots: string[] | undefined;
+  const stack: unknown[] = [root];
+  while (stack.length > 0) {
+    const node = stack.pop() as Record<string, unknown>;
+    if (node.type === 'CallExpression') {
+      const callee = node.callee as Record<string, unknown>;
+      const property = callee.property as Record<string, unknown> | undefined;
+      if (callee.type === 'MemberExpression' && !callee.computed && property?.name === 'size') {
+        roots ??= [];
+        let object = callee.object as Record<string, unknown>;
+        while (object.type === 'MemberExpression' || object.type === 'ChainExpression') object = (object.type === 'ChainExpression' ? object.expression : object.object) as Record<string, unknown>;
+        if (object.type === 'Identifier' && roots.length < MAX_SIZE_CALL_ROOTS && !roots.includes(object.name as string)) roots.push(object.name as string);
+      }
+    }
+    for (const key in node) {
+      const value = node[key];
+      if (Array.isArray(value)) {
+        for (const item of value) if (typeof item === 'object' && item !== null) stack.push(item);
+      } else if (typeof value === 'object' && value !== null && typeof (value as { type?: unknown }).type === 'string') stack.push(value);
+    }
+  }
+  return roots;
 }
 
 /**
@@ -382,6 +463,9 @@ export function buildTask(input: TaskInput, options: DefinitionOptions = {}): Ta
 function toSpec(definition: TaskDefinition): TaskSpec {
   const resources: TaskSpec['resources'] = { cpu: 0, memory: 0 };
   for (const resource of RESOURCE_NAMES) {
+    // Storage the task never declared stays undeclared, so a resolver's defaultStorageGiB
+    // still applies after a round trip through JSON.
+    if (resource === 'storage' && definition.defaulted.includes(resource)) continue;
     const dynamic = definition.dynamics.find((d) => d.resource === resource);
     resources[resource] = dynamic ? dynamic.source : (definition.statics[resource] as number);
   }

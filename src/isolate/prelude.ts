@@ -29,7 +29,8 @@
  */
 
 import { ALLOWED_ACCESSORS, ANONYMOUS_INTRINSICS, FUNCTION_PERMITS, PERMITS, UNWALKED_GLOBALS } from './intrinsics.js';
-import { EVAL_STATUS, PROGRESS_EVALUATING, PROGRESS_SLICE_OVER, RESULT_BUFFER, SIZE_REFUSED } from '../protocol/messages.js';
+import { THROWN_CLASSES } from '../protocol/failure.js';
+import { EVAL_STATUS, PROGRESS_EVALUATING, PROGRESS_SLICE_OVER, RESULT_BUFFER, SIZE_REFUSED, STEP_REPLY } from '../protocol/messages.js';
 
 /** The longest message the runner passes out for one evaluation. */
 export const MAX_MESSAGE_CHARS = 200;
@@ -238,16 +239,22 @@ ${ANONYMOUS_SOURCE}
   roots.clear();
   if (unremovable.length > 0) throw new TypeErrorClass('taskres: cannot remove properties the permits do not list: ' + unremovable.join(', '));
 
-  // The runner.
+  // The runner. It holds the batch's plan (which functions each job runs) and the values of
+  // one job at a time, asked from the host when its first evaluation starts: no other job's
+  // arguments are ever in this heap, so they neither count against an evaluation's memory
+  // nor can be measured by it.
   const functions = [];
-  let jobs = [];
-  // The batch's table of distinct files; a job lists its files as indexes into it.
-  let batchFiles = [];
   // Per evaluation: its job and its function entry.
   let evaluationJobs = [];
   let evaluationFunctions = [];
-  // Per job: its first evaluation (a job's fourth entry, the retry contexts, is per function).
+  // Per job: its first evaluation (a job's retry contexts are per function).
   let jobStarts = [];
+  // The job whose values are loaded ([files, params, contexts?], see IsolateJob), and its index.
+  let currentJob;
+  let currentJobIndex = -1;
+  // The host's step callback (see connect): after each evaluation it reads the heap and
+  // judges that evaluation's memory, and hands over the next job's text when asked.
+  let hostStep;
 
   // Registers a compiled function, or why it cannot run. The engine's own text of the
   // function must be the source the definition checked and printed: had V8 read the
@@ -275,23 +282,36 @@ ${ANONYMOUS_SOURCE}
     functions[id] = { failed: failedStatus, message: text(message) };
   };
 
-  const load = (payload, fnIds, seed) => {
-    const parsed = parse(payload);
-    jobs = parsed.jobs;
-    batchFiles = parsed.files;
+  // Takes the host's step callback (once, right after setup).
+  const connect = (step) => {
+    if (hostStep === undefined) hostStep = step;
+  };
+
+  // Loads a batch's plan: per job, the ids of its functions' sources (see BatchReader).
+  const load = (planText, fnIds, seed) => {
+    const plan = parse(planText);
     const ids = parse(fnIds);
     batchSeed = seed;
     evaluationJobs = [];
     evaluationFunctions = [];
     jobStarts = [];
-    for (let j = 0; j < jobs.length; j++) {
-      const sources = jobs[j][0];
+    currentJob = undefined;
+    currentJobIndex = -1;
+    for (let j = 0; j < plan.length; j++) {
+      const sources = plan[j];
       jobStarts.push(evaluationJobs.length);
       for (let k = 0; k < sources.length; k++) {
         evaluationJobs.push(j);
         evaluationFunctions.push(functions[ids[sources[k]]]);
       }
     }
+  };
+
+  // Makes job j's values current from its text (an IsolateJob).
+  const useJob = (j, jobText) => {
+    currentJob = undefined;
+    currentJob = parse(jobText);
+    currentJobIndex = j;
   };
 
   // Copies a job's parameter into a fresh value for one evaluation, turning file markers
@@ -306,7 +326,7 @@ ${ANONYMOUS_SOURCE}
     }
     const marker = value.$file;
     if (typeof marker === 'number') {
-      const entry = batchFiles[jobFiles[marker]];
+      const entry = jobFiles[marker];
       return makeFile(evaluation, marker, entry[0], entry[1], entry[2]);
     }
     const out = {};
@@ -348,6 +368,20 @@ ${ANONYMOUS_SOURCE}
     }
   };
 
+  // The realm's error prototypes, in THROWN_CLASSES order (the globals are frozen by now).
+  const errorPrototypes = ${JSON.stringify(THROWN_CLASSES)}.map((name) => globalThis[name].prototype);
+
+  // 1 + the THROWN_CLASSES index of a thrown value's class, found by prototype identity; 0 for
+  // anything else. A Proxy's trap may run here: inside the call, charged to the evaluation.
+  const thrownClass = (thrown) => {
+    try {
+      if ((typeof thrown !== 'object' && typeof thrown !== 'function') || thrown === null) return 0;
+      const prototype = getPrototypeOf(thrown);
+      for (let k = 0; k < errorPrototypes.length; k++) if (errorPrototypes[k] === prototype) return k + 1;
+    } catch {}
+    return 0;
+  };
+
   const describeResult = (result) => {
     try {
       switch (typeof result) {
@@ -368,91 +402,71 @@ ${ANONYMOUS_SOURCE}
     }
   };
 
-  const evaluate = (i, messages) => {
+  // Evaluates i; returns false when the host asked to end the slice after it. The host's
+  // step is the first thing that runs after the function returns or throws: nothing the
+  // runner allocates can trigger a collection before the heap is read.
+  const evaluate = (i, end, messages) => {
     const entry = evaluationFunctions[i];
+    const j = evaluationJobs[i];
+    const next = i + 1 < end && evaluationJobs[i + 1] !== j ? evaluationJobs[i + 1] : -1;
     if (entry.failed !== undefined) {
       status[i] = entry.failed;
-      messages.push(i, entry.message);
-      return;
+      messages.push(i, entry.message, 0);
+      return after(hostStep(i, next), next, i + 1);
     }
-    const job = jobs[evaluationJobs[i]];
-    const jobFiles = job[1];
-    const params = job[2];
+    const job = currentJob;
+    const jobFiles = job[0];
+    const params = job[1];
     randomState = batchSeed ^ imul(i + 1, 0x9e3779b1);
     let result;
+    let threw = false;
+    let thrown;
+    // A CWL field's NaN or infinite result, as text (NaN in the value slot means null).
+    let nonFinite;
     try {
-      if (entry.style === 'object') {
+      if (entry.style === 'cwl') {
+        // A CWL tool's function (src/cwl/javascript.ts), called for field i - jobStarts[j] of
+        // its job with a fresh copy of the job's inputs and self null: its expressionLib's
+        // variables are fresh on every call, as cwltool gives each expression its own context.
+        result = apply(entry.fn, undefined, [plainCopy(params), null, undefined, i - jobStarts[j]]);
+        // null is "not given": NaN in the value slot (a NaN or infinite result is invalid).
+        if (result === null) result = NaN;
+        else if (typeof result === 'number' && result - result !== 0) {
+          nonFinite = StringOf(result);
+          result = undefined;
+        }
+      } else if (entry.style === 'object') {
         const argument = {};
         const names = entry.rest ? objectKeys(params) : entry.names;
         for (let n = 0; n < names.length; n++) put(argument, names[n], copy(params[names[n]], i, jobFiles));
         // Only functions that name the retry context get it (the host sends null for others).
-        const contexts = job[3];
-        const context = contexts === undefined ? null : contexts[i - jobStarts[evaluationJobs[i]]];
+        const contexts = job[2];
+        const context = contexts === undefined ? null : contexts[i - jobStarts[j]];
         result = context === null || context === undefined ? apply(entry.fn, undefined, [argument]) : apply(entry.fn, undefined, [argument, frozenCopy(context)]);
       } else {
         const args = new Array(entry.names.length);
         for (let n = 0; n < args.length; n++) args[n] = copy(params[entry.names[n]], i, jobFiles);
         result = apply(entry.fn, undefined, args);
       }
-    } catch (thrown) {
-      status[i] = ${EVAL_STATUS.threw};
-      messages.push(i, describeThrown(thrown));
-      return;
+    } catch (error) {
+      threw = true;
+      thrown = error;
     }
-    if (typeof result === 'number') {
+    const reply = hostStep(i, next);
+    if (threw) {
+      status[i] = ${EVAL_STATUS.threw};
+      messages.push(i, describeThrown(thrown), thrownClass(thrown));
+    } else if (typeof result === 'number') {
       values[i] = result;
       status[i] = ${EVAL_STATUS.number};
     } else {
       status[i] = ${EVAL_STATUS.invalid};
-      messages.push(i, describeResult(result));
+      messages.push(i, nonFinite === undefined ? describeResult(result) : 'the number ' + nonFinite, 0);
     }
+    return after(reply, next, i + 1);
   };
 
-  // CWL tools (src/cwl/javascript.ts): a job's evaluations are its JavaScript fields, all
-  // computed in the job's first one. The tool's function runs once per field, each time with
-  // its expressionLib's variables fresh and a fresh copy of the job's inputs, as cwltool
-  // evaluates each expression in a context of its own. A field's result is a number, or NaN
-  // for null ("not given"; a NaN result is invalid). Returns the next evaluation. A later
-  // slot reached on its own (the call running the first one was stopped) is not run.
-  const evaluateFields = (i, messages) => {
-    const j = evaluationJobs[i];
-    const last = j + 1 < jobStarts.length ? jobStarts[j + 1] : evaluationJobs.length;
-    if (i !== jobStarts[j]) {
-      status[i] = ${EVAL_STATUS.threw};
-      messages.push(i, 'not evaluated: the evaluation of this job stopped before this field');
-      return i + 1;
-    }
-    randomState = batchSeed ^ imul(i + 1, 0x9e3779b1);
-    const fn = evaluationFunctions[i].fn;
-    const inputs = jobs[j][2];
-    for (let k = i; k < last; k++) {
-      let result;
-      try {
-        result = apply(fn, undefined, [plainCopy(inputs), null, undefined, k - i]);
-      } catch (thrown) {
-        status[k] = ${EVAL_STATUS.threw};
-        messages.push(k, describeThrown(thrown));
-        for (let rest = k + 1; rest < last; rest++) {
-          status[rest] = ${EVAL_STATUS.threw};
-          messages.push(rest, 'not evaluated: an earlier field threw');
-        }
-        return last;
-      }
-      if (result === null) {
-        values[k] = NaN;
-        status[k] = ${EVAL_STATUS.number};
-      } else if (typeof result === 'number' && result - result === 0) {
-        values[k] = result;
-        status[k] = ${EVAL_STATUS.number};
-      } else {
-        status[k] = ${EVAL_STATUS.invalid};
-        messages.push(k, typeof result === 'number' ? 'the number ' + StringOf(result) : describeResult(result));
-      }
-    }
-    return last;
-  };
-
-  // A fresh copy of a job's JSON data (CWL inputs hold no file capabilities).
+  // A fresh copy of a CWL job's inputs (JSON data: no file capabilities in them).
   const plainCopy = (value) => {
     if (typeof value !== 'object' || value === null) return value;
     if (isArray(value)) {
@@ -465,25 +479,41 @@ ${ANONYMOUS_SOURCE}
     return out;
   };
 
+  // What a step's reply means: the text of job 'next' (go on), or a STEP_REPLY. Parsing a
+  // job's text is charged to the job's first evaluation, "evaluation".
+  const after = (reply, next, evaluation) => {
+    if (typeof reply === 'string') {
+      progress[0] = evaluation;
+      useJob(next, reply);
+      return true;
+    }
+    return reply === ${STEP_REPLY.continue};
+  };
+
   // Evaluates from start until stopAt (or the end of the batch) or until sliceMs have passed;
-  // at least one.
-  // A new batch may be loaded in the same call (one isolate entry instead of two).
-  const run = (start, sliceMs, stopAt, payload, fnIds, seed) => {
+  // at least one unless the host stops it first. A new batch's plan may be loaded in the same
+  // call (one isolate entry instead of two). sliceMs -1: only load; -2: only make job
+  // job "jobIndex" current from "jobText" (a large job, loaded on its own time).
+  const run = (start, sliceMs, stopAt, planText, fnIds, seed, jobIndex, jobText) => {
     callNumber++;
-    if (payload !== undefined) load(payload, fnIds, seed);
+    if (planText !== undefined) load(planText, fnIds, seed);
+    if (sliceMs === -2) {
+      useJob(jobIndex, jobText);
+      return start;
+    }
     if (sliceMs < 0) return start;
     const began = now();
     const messages = [];
     const end = stopAt < evaluationJobs.length ? stopAt : evaluationJobs.length;
     let i = start;
+    progress[0] = i;
     progress[1] = ${PROGRESS_EVALUATING};
-    while (i < end) {
+    const first = i < end && evaluationJobs[i] !== currentJobIndex ? evaluationJobs[i] : -1;
+    let going = after(hostStep(-1, first), first, i);
+    while (going && i < end) {
       progress[0] = i;
-      if (evaluationFunctions[i].style === 'cwl') i = evaluateFields(i, messages);
-      else {
-        evaluate(i, messages);
-        i++;
-      }
+      going = evaluate(i, end, messages);
+      i++;
       if (now() - began >= sliceMs) break;
     }
     progress[0] = i;
@@ -491,5 +521,5 @@ ${ANONYMOUS_SOURCE}
     return messages.length === 0 ? i : stringify([i, messages]);
   };
 
-  return [register, registerFailed, run];
+  return [register, registerFailed, run, connect];
 })`;

@@ -3,7 +3,7 @@
  * the caller runs) and the tasks they export. Modules are trusted code: importing one runs it
  * in this process.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -83,6 +83,8 @@ function loadFailure(path: string, error: unknown): Error {
  */
 async function importModule(path: string, taskresUrl: string): Promise<{ evaluate(): Promise<Record<string, unknown>> }> {
   const entry = resolve(path);
+  // Said in the CLI's words (as for JSON specs), not the bundler's ("Could not resolve").
+  if (!existsSync(entry)) throw new UsageError(`cannot read ${path}: ENOENT (no such file)`);
   // Loaded only for module specs: JSON specs (and `taskres serve` starting) do not pay for it.
   const { build } = await import('esbuild');
   const result = await build({

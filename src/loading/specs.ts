@@ -6,10 +6,10 @@
  */
 import { readFileSync } from 'node:fs';
 import { extname } from 'node:path';
-import { defineTask } from 'taskres';
+import { defineTask, type Task } from 'taskres';
 import { UsageError } from './errors.js';
-import { loadModuleTasks } from './modules.js';
-import type { FoundTask } from './task-lookup.js';
+import { checkModuleTasks, loadModuleTasks } from './modules.js';
+import { TaskIndex, pickTask, type FoundTask } from './task-lookup.js';
 
 /** Reads a JSON file, with a usage error that names the file when it is not JSON. */
 export function readJson(path: string): unknown {
@@ -48,4 +48,20 @@ export function loadSpecTasks(path: string): FoundTask[] {
 /** Loads the tasks of SPEC, a JSON spec file or a module. */
 export async function loadTasks(path: string): Promise<FoundTask[]> {
   return isModulePath(path) ? loadModuleTasks(path) : loadSpecTasks(path);
+}
+
+/**
+ * The task `name` of SPEC, for resolving it. A module is loaded as `check` loads it (its
+ * definitions record their problems instead of throwing), so that a problem in another task of
+ * the module does not stop this one; only the chosen task's own problem is reported.
+ */
+export async function loadChosenTask(path: string, name: string | undefined): Promise<Task> {
+  if (name === undefined || !isModulePath(path)) return pickTask(await loadTasks(path), name, path);
+  const { found, definitions, failure } = await checkModuleTasks(path);
+  if (failure) throw failure;
+  const task = new TaskIndex(found).get(name);
+  if (task) return task;
+  const problem = definitions.find((d) => d.name === name && d.problems.length > 0)?.problems[0];
+  if (problem) throw problem;
+  return pickTask(found, name, path);
 }

@@ -1,11 +1,15 @@
 /**
  * Messages between the resolver (user's process), the sandbox process and its workers.
- * Batches travel as two strings, encoded once in the user's process: `meta` for the worker
- * host and `payload` for the isolate, which parses it itself. Piscina and IPC drop custom
- * error classes, so outcomes carry error codes as plain data.
+ * Batches travel as the two strings of the batch codec (./batch-codec.ts), encoded once in the
+ * user's process. Piscina and IPC drop custom error classes, so outcomes carry the failure
+ * value of ./failure.ts: error codes as plain data.
  */
 import type { ParameterBinding } from '../definition/analyze-source.js';
-import type { TaskresErrorCode } from '../core/errors.js';
+import type { BatchFailure, EvaluationErrorCode } from './failure.js';
+import type { EncodedBatch } from './batch-codec.js';
+
+export type { BatchFailure, EvaluationErrorCode, EvaluationFailure } from './failure.js';
+export type { BatchMeta } from './batch-codec.js';
 
 /** How `size()` is answered. */
 export type SizeMode = 'local' | 'host-single' | 'host-batch';
@@ -25,33 +29,8 @@ export interface SourceEntry extends ParameterBinding {
   source: string;
 }
 
-/** What the worker host needs of a batch. */
-export interface BatchMeta {
-  sources: SourceEntry[];
-  /** Evaluations in the batch. */
-  count: number;
-  /** Jobs (resolve calls) in the batch. */
-  jobs: number;
-}
-
-/**
- * The batch as the isolate parses it (and the worker host, lazily, for file sizes): `files`
- * is the batch's table of distinct files, each `[path, name, size if the caller gave it]`;
- * `jobs[j]` is [source indexes, the job's files as indexes into `files` (a marker
- * `{"$file": k}` in its parameters names its k-th), parameters], plus, for tasks whose
- * functions name the retry context, one context (or null) per source. Evaluations run job by
- * job, each job's sources in order.
- */
-export interface BatchPayload {
-  files: [string, string, number?][];
-  jobs: [number[], number[], Record<string, unknown>, (Record<string, unknown> | null)[]?][];
-}
-
-/** A batch as sent to a worker. */
-export interface BatchTask {
-  meta: string;
-  payload: string;
-}
+/** A batch as sent to a worker: the two strings of the batch codec. */
+export type BatchTask = EncodedBatch;
 
 /**
  * The long-lived piscina task each sandbox thread runs (see worker-main.ts): batches come on
@@ -92,28 +71,14 @@ export type FromServe =
   | { t: 'done'; id: number; result: BatchResult }
   | { t: 'failed'; id: number; message: string };
 
-/** Error codes an evaluation can end with inside the sandbox. */
-export type EvaluationErrorCode = Extract<
-  TaskresErrorCode,
-  'TASKRES_FUNCTION_THREW' | 'TASKRES_INVALID_VALUE' | 'TASKRES_TIMEOUT' | 'TASKRES_MEMORY_LIMIT' | 'TASKRES_FILE_SIZE'
->;
-
-/** Why an evaluation failed: the one failure shape from the isolate to the resolver. */
-export interface EvaluationFailure {
-  code: EvaluationErrorCode;
-  detail: string;
-  /** Set when the sandbox process's own cap (not the isolate's memoryLimitMiB) stopped it. */
-  limit?: 'processMemoryLimitMiB';
-}
-
 /**
- * Outcomes of a batch: a number per evaluation, unless `errors` holds [index, code, detail].
+ * Outcomes of a batch: a number per evaluation, unless `failures` holds one for its index.
  * `retryAlone`: the batch could not even be loaded (its arguments together did not fit);
  * no evaluation ran, and the resolver re-runs each job alone so only a culprit fails.
  */
 export interface BatchResult {
   values: Float64Array;
-  errors: [number, EvaluationErrorCode, string][];
+  failures: BatchFailure[];
   retryAlone?: boolean;
   /**
    * Set when the batch stopped early, at a job boundary, after a costly failure: only the
@@ -159,6 +124,12 @@ export const STATUS_CODES: Readonly<Record<number, EvaluationErrorCode>> = {
   [EVAL_STATUS.memory]: 'TASKRES_MEMORY_LIMIT',
   [EVAL_STATUS.timeout]: 'TASKRES_TIMEOUT',
 };
+
+/**
+ * What the host answers the runner's step after an evaluation (besides the next job's text):
+ * go on, or end the slice now (a memory verdict, or a next job too large to load in the slice).
+ */
+export const STEP_REPLY = { continue: 0, stop: 1 } as const;
 
 /** progress[1]: an evaluation is running. */
 export const PROGRESS_EVALUATING = 1;

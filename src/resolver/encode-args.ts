@@ -2,7 +2,7 @@
  * Checks that `args` hold exactly a task's parameters, as data, and encodes the parameters
  * its resource functions read into one JSON string in one pass. Files become `{"$file": k}`
  * markers, `k` indexing the job's own list of distinct files, which is kept as data: a batch
- * encodes each distinct file once, in a table its jobs' lists index (see BatchPayload).
+ * encodes each distinct file once, in a table its jobs' lists index (see ../protocol/batch-codec.ts).
  *
  * The encoding is a job's part of a batch and stays in memory until the batch settles, so the
  * parameters are one flat string per job: the pass builds a plain copy (short-lived) and
@@ -13,8 +13,9 @@ import { TaskresError } from '../core/errors.js';
 import { isTaskFile } from '../definition/task-file.js';
 import type { TaskDefinition } from '../definition/task.js';
 
-/** A file as the sandbox gets it: `[path, name]`, plus the size when the caller gave it. */
-export type FileEntry = [string, string] | [string, string, number];
+import type { FileEntry } from '../protocol/batch-codec.js';
+
+export type { FileEntry } from '../protocol/batch-codec.js';
 
 /**
  * A task's arguments, ready for the sandbox: `files` lists the distinct files in marker order
@@ -23,6 +24,12 @@ export type FileEntry = [string, string] | [string, string, number];
 export interface EncodedArgs {
   readonly files: readonly FileEntry[];
   readonly paramsJson: string;
+  /**
+   * The copied parameters that held a string anywhere inside them (files are not strings),
+   * in signature order; absent when none did. Recorded during the one walk, for hints (see
+   * path-string-hint.ts): a failure never has to look at the values again.
+   */
+  readonly stringParams?: readonly string[];
 }
 
 const MAX_DEPTH = 200;
@@ -41,18 +48,22 @@ export function encodeArgs(definition: TaskDefinition, args: unknown): EncodedAr
   const encoder = new Encoder(task);
   const record = args as Record<string, unknown>;
   const copy: Record<string, unknown> = {};
+  let stringParams: string[] | undefined;
   // A task's few parameters are scanned; a set only for many (a linear scan per parameter
   // would make a spec of 50,000 parameters cost 2.5e9 comparisons).
   const copied = paramsToCopy.length > 16 ? new Set(paramsToCopy) : undefined;
   for (let p = 0; p < params.length; p++) {
     const name = params[p]!;
     encoder.keys.push(name);
+    encoder.sawString = false;
     // Parameters no function reads are validated, not copied.
     const value = encoder.walk(record[name], 0, copied ? copied.has(name) : paramsToCopy.includes(name));
     if (value !== SKIPPED) put(copy, name, value);
+    if (encoder.sawString) (stringParams ??= []).push(name);
     encoder.keys.pop();
   }
-  return { files: encoder.files, paramsJson: JSON.stringify(copy) };
+  const paramsJson = JSON.stringify(copy);
+  return stringParams ? { files: encoder.files, paramsJson, stringParams } : { files: encoder.files, paramsJson };
 }
 
 /** Names an error lists before "and N more": the message stays short whatever the spec's size. */
@@ -86,6 +97,8 @@ class Encoder {
   readonly files: FileEntry[] = [];
   /** Where the walk is, for error messages only (built into a path on failure). */
   readonly keys: (string | number)[] = [];
+  /** Set when a copied value was a string, since the caller last cleared it. */
+  sawString = false;
   // Few files and shallow data per call: linear scans beat building a Map and a Set per call.
   private readonly ancestors: object[] = [];
   private paths: string[] = [];
@@ -97,6 +110,9 @@ class Encoder {
   walk(value: unknown, depth: number, emit: boolean): unknown {
     switch (typeof value) {
       case 'string':
+        if (!emit) return SKIPPED;
+        this.sawString = true;
+        return value;
       case 'boolean':
         return emit ? value : SKIPPED;
       case 'number':

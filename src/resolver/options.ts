@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { TaskresError, type ResourceName } from '../core/errors.js';
 import { closestName, formatIssues } from '../core/text.js';
 import type { TaskFile } from '../definition/task-file.js';
-import { DEFAULT_LIMITS, RESOURCE_NAMES, type ResourceLimits } from '../core/units.js';
+import { DEFAULT_LIMITS, DEFAULT_STORAGE_GIB, RESOURCE_NAMES, type ResourceLimits } from '../core/units.js';
 
 /** A warning the resolver reports through `onWarning`. */
 export interface ClampWarning {
@@ -41,7 +41,23 @@ export interface ResolverOptions {
   overLimit?: 'error' | 'clamp';
   /** Receives clamp warnings. Default: `process.emitWarning`. */
   onWarning?: (warning: ClampWarning) => void;
+  /**
+   * Storage, in GiB, of tasks that do not declare `storage` (every preset, and every
+   * `customTask`/spec without it). Default 500 ({@link DEFAULT_STORAGE_GIB}, Latch's). `0`
+   * requests no ephemeral storage: `toKubernetesResources` then leaves `ephemeral-storage`
+   * out and the allocator reserves no disk. Must lie within `limits.storage`.
+   */
+  defaultStorageGiB?: number;
+  /**
+   * Who writes the args, so that hints name the fix that reaches them: `'library'` (default;
+   * args built in code: `new TaskFile(path)`), `'cli'` (JSON args files: `{ "$file": "path" }`),
+   * `'http'` (JSON bodies sent to a server: `{ "$file": "...", "size": bytes }`).
+   */
+  hintsFor?: HintChannel;
 }
+
+/** Where a resolver's errors are read; see {@link ResolverOptions.hintsFor}. */
+export type HintChannel = 'library' | 'cli' | 'http';
 
 /** Options after validation, with every default applied. */
 export interface ResolvedOptions {
@@ -54,6 +70,8 @@ export interface ResolvedOptions {
   limits: ResourceLimits;
   overLimit: 'error' | 'clamp';
   onWarning: (warning: ClampWarning) => void;
+  defaultStorageGiB: number;
+  hintsFor: HintChannel;
 }
 
 const wholeNumber = (min: number, max: number) => z.number().int().min(min).max(max);
@@ -70,6 +88,8 @@ const OPTIONS = z.strictObject({
   limits: z.strictObject({ cpu: range.optional(), memory: range.optional(), storage: range.optional(), gpu: range.optional() }).optional(),
   overLimit: z.enum(['error', 'clamp']).optional(),
   onWarning: fn.optional(),
+  defaultStorageGiB: wholeNumber(0, 1_000_000).optional(),
+  hintsFor: z.enum(['library', 'cli', 'http']).optional(),
 });
 
 /** Validates resolver options and applies defaults; throws `TASKRES_INVALID_SPEC`. */
@@ -104,6 +124,14 @@ export function resolveOptions(input: unknown = {}): ResolvedOptions {
     }
     limits[resource] = { min, max };
   }
+  const defaultStorageGiB = options.defaultStorageGiB ?? DEFAULT_STORAGE_GIB;
+  if (defaultStorageGiB < limits.storage.min || defaultStorageGiB > limits.storage.max) {
+    throw new TaskresError(
+      'TASKRES_INVALID_SPEC',
+      `Invalid resolver options: defaultStorageGiB ${defaultStorageGiB} is outside limits.storage (${limits.storage.min} to ${limits.storage.max}); give a default within the limits${options.defaultStorageGiB === undefined ? ` (the default is ${DEFAULT_STORAGE_GIB} GiB: set defaultStorageGiB)` : ''}.`,
+      { resource: 'storage' },
+    );
+  }
   const threads = options.threads ?? Math.max(1, Math.min(4, availableParallelism()));
   const memoryLimitMiB = options.memoryLimitMiB ?? 32;
   return {
@@ -116,6 +144,8 @@ export function resolveOptions(input: unknown = {}): ResolvedOptions {
     limits,
     overLimit: options.overLimit ?? 'error',
     onWarning: (options.onWarning as ResolvedOptions['onWarning']) ?? defaultWarning,
+    defaultStorageGiB,
+    hintsFor: options.hintsFor ?? 'library',
   };
 }
 

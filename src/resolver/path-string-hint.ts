@@ -1,59 +1,88 @@
 /**
- * A hint for a common first mistake: passing a path string where a `TaskFile` belongs. The
- * function then calls `size()` on a string and V8 says `TypeError: f.size is not a function`,
- * which does not say what to change. Only the host knows which parameters held strings, so the
- * hint is added here, on the failure path alone (nothing is read when a function succeeds).
+ * Hints for the two first mistakes with files, worded for the channel the error reaches
+ * (code, a CLI args file, an HTTP body), because the fix is written differently in each:
+ *
+ * - a path string where a file belongs: the function calls `size()` on a string and V8 says
+ *   `TypeError: f.size is not a function`, which does not say what to change;
+ * - a file the default size provider cannot read (an `s3://` URI without a size).
+ *
+ * A hint is data computed from facts the host already holds, never read back out of a
+ * message: which parameters held strings (recorded by encodeArgs while it walked them), which
+ * names the function calls `.size()` on (recorded when the task was defined), the error's
+ * class (the sandbox reports it first), and which files came without a size. The work is
+ * bounded by those small lists, loops only, and nothing here can throw: it runs while a job
+ * settles, where an exception would leave its batch half-settled.
  */
 import { TaskresError } from '../core/errors.js';
-import type { TaskDefinition } from '../definition/task.js';
+import { localPathOf } from '../definition/task-file.js';
+import type { DynamicResource } from '../definition/task.js';
 import type { EncodedArgs } from './encode-args.js';
+import type { HintChannel } from './options.js';
 
-/** The message V8 gives for calling `size` on something that has no such method. */
-const SIZE_NOT_A_FUNCTION = /threw: TypeError: ([A-Za-z_$][\w$]*)[\w$.[\]]*\.size is not a function/;
-
-/** How many values of one parameter are looked at for a string; args can be large. */
-const MAX_VISITED = 10_000;
+/** How many parameter names a hint lists. */
+const MAX_NAMED = 3;
 
 /**
- * `error` with a hint appended when it is a `TASKRES_FUNCTION_THREW` about calling `size` and
- * a parameter that the function receives holds strings (a string, or strings inside it) where
- * files would be; `error` itself otherwise. `args` are the encoded args the sandbox got
- * (`[files, params]`, see encode-args.ts), in which a `TaskFile` is a marker object: strings in
- * it were strings in the caller's args.
+ * The hint for an evaluation of `dynamic` that threw `detail` (`TASKRES_FUNCTION_THREW`), as
+ * a sentence to append, or '' when the facts do not point to path strings: the function calls
+ * `.size()`, threw a TypeError, and a parameter it receives held strings.
  */
-export function withPathStringHint(error: TaskresError, definition: TaskDefinition, args: EncodedArgs): TaskresError {
-  if (error.code !== 'TASKRES_FUNCTION_THREW' || error.resource === undefined) return error;
-  const match = SIZE_NOT_A_FUNCTION.exec(error.message);
-  if (!match) return error;
-  const dynamic = definition.dynamics.find((d) => d.resource === error.resource);
-  if (!dynamic) return error;
-  let params: Record<string, unknown>;
+export function pathStringHint(dynamic: DynamicResource, detail: string, args: EncodedArgs, channel: HintChannel): string {
   try {
-    params = JSON.parse(args.paramsJson) as Record<string, unknown>;
+    const roots = dynamic.sizeCallRoots;
+    const stringParams = args.stringParams;
+    if (roots === undefined || stringParams === undefined || !detail.startsWith('TypeError')) return '';
+    // A set only for many parameters: the work stays linear in the parameters whatever their number.
+    const received = dynamic.paramsToCopy.length > 16 ? new Set(dynamic.paramsToCopy) : undefined;
+    const holding: string[] = [];
+    const named: string[] = [];
+    for (let i = 0; i < stringParams.length; i++) {
+      const name = stringParams[i]!;
+      if (!(received ? received.has(name) : dynamic.paramsToCopy.includes(name))) continue;
+      holding.push(name);
+      if (roots.includes(name)) named.push(name);
+    }
+    if (holding.length === 0) return '';
+    // `file.size()` names its parameter; inside a callback (`files.map((f) => f.size())`) the
+    // receiver is a local name, and every string-holding parameter it receives is named.
+    const names = named.length > 0 ? named : holding;
+    let list = '';
+    for (let i = 0; i < names.length && i < MAX_NAMED; i++) list += `${i === 0 ? '' : ', '}'${names[i]!.slice(0, 40)}'`;
+    return ` Hint: ${list} ${names.length > 1 ? 'hold' : 'holds'} strings; ${FILE_FIX[channel]} to give the function file objects with size().`;
   } catch {
-    return error;
+    return '';
   }
-  const holdingStrings = dynamic.paramsToCopy.filter((name) => holdsStrings(params[name]));
-  // The expression's root names the parameter when it is one (`file.size()`); inside a callback
-  // (`files.map((f) => f.size())`) it is a local name, and every string-holding parameter is named.
-  const named = holdingStrings.includes(match[1]!) ? [match[1]!] : holdingStrings;
-  if (named.length === 0) return error;
-  const list = named.slice(0, 3).map((name) => `'${name}'`).join(', ');
-  const hint = `${list} ${named.length > 1 ? 'hold' : 'holds'} strings; pass new TaskFile(path) to give the function file objects with size()`;
-  return new TaskresError(error.code, `${error.message} Hint: ${hint}.`, { ...(error.taskName === undefined ? {} : { taskName: error.taskName }), resource: error.resource });
 }
 
-/** True when `value` is a string or holds one (in arrays or objects), looking at a bounded number of values. */
-function holdsStrings(value: unknown): boolean {
-  const stack = [value];
-  for (let visited = 0; stack.length > 0 && visited < MAX_VISITED; visited++) {
-    const next = stack.pop();
-    if (typeof next === 'string') return true;
-    if (typeof next === 'object' && next !== null) {
-      // A TaskFile arrives as {"$file": k}: a file, not a string.
-      if (Object.hasOwn(next, '$file')) continue;
-      stack.push(...Object.values(next));
+/** How a file is written where each channel's args are written. */
+const FILE_FIX: Readonly<Record<HintChannel, string>> = Object.freeze({
+  library: 'pass new TaskFile(path)',
+  cli: 'write each file as { "$file": "path" } in the args file (relative to it)',
+  http: 'send each file as { "$file": "...", "size": bytes } (or { "$file": "path" } under the server\'s --files-root)',
+});
+
+/**
+ * The hint for `TASKRES_FILE_SIZE` when the default provider was asked about a file it cannot
+ * read (not a local path or `file:` URL) that came without a size, or '' when no such file
+ * is among the job's files or the user gave a size provider (its failure is its own).
+ */
+export function missingSizeHint(args: EncodedArgs, channel: HintChannel, hasProvider: boolean): string {
+  try {
+    if (hasProvider) return '';
+    const { files } = args;
+    for (let i = 0; i < files.length; i++) {
+      const entry = files[i]!;
+      if (entry.length === 2 && localPathOf(entry[0]) === undefined) return ` Hint: ${SIZE_FIX[channel]}.`;
     }
+    return '';
+  } catch {
+    return '';
   }
-  return false;
 }
+
+/** How each channel gives the size of a file that is not on this machine. */
+const SIZE_FIX: Readonly<Record<HintChannel, string>> = Object.freeze({
+  library: 'give its size, new TaskFile(uri, { size: bytes }), or give createResolver a fileSize provider that reads such URIs',
+  cli: 'give its size in the args file, { "$file": "s3://...", "size": bytes }: the CLI reads the sizes of local paths and file: URLs only',
+  http: 'send its size, { "$file": "...", "size": bytes }: the server reads sizes only of paths under its --files-root',
+});

@@ -8,9 +8,9 @@ import { TaskresError, type ResourceName } from '../core/errors.js';
 import { describeValue } from '../core/text.js';
 import { describeExpected, outOfRangeHint, rangeSchema } from '../core/resource-range.js';
 import { describeResourceFunction, getTaskDefinition, type DynamicResource, type TaskArgs, type TaskDefinition } from '../definition/task.js';
-import { RESOURCE_NAMES, type Resources } from '../core/units.js';
+import { RESOURCE_NAMES, markDefaulted, type Resources } from '../core/units.js';
 import { encodeArgs, type EncodedArgs } from './encode-args.js';
-import { withPathStringHint } from './path-string-hint.js';
+import { missingSizeHint, pathStringHint } from './path-string-hint.js';
 import { resolveOptions, type ResolvedOptions, type ResolverOptions } from './options.js';
 import { Supervisor, type EvaluationFailure, type Job, type JobOutcomes } from './supervisor.js';
 import { SUBMIT_SANDBOX_JOB, type SandboxJobTarget } from './sandbox-jobs.js';
@@ -316,7 +316,7 @@ class SandboxedResolver implements Resolver, SandboxJobTarget {
       const context = retry === undefined ? undefined : readRetryContext(retry, definition.name);
       const plan = context === undefined ? undefined : planRetry(definition, context, this.resolved.limits);
       const statics = this.staticsOf(definition);
-      if (definition.dynamics.length === 0) sink.fulfill(index, plan ? this.escalate(definition, { ...statics }, plan) : { ...statics });
+      if (definition.dynamics.length === 0) sink.fulfill(index, this.marked(definition, statics, plan ? this.escalate(definition, { ...statics }, plan) : { ...statics }));
       else {
         if (signal !== undefined && !(signal instanceof AbortSignal)) throw new TaskresError('TASKRES_INVALID_ARGS', `signal must be an AbortSignal, received ${typeof signal}.`);
         if (signal?.aborted) throw new TaskresError('TASKRES_ABORTED', 'Not run: its signal was aborted before it started.');
@@ -336,13 +336,23 @@ class SandboxedResolver implements Resolver, SandboxJobTarget {
   complete(pending: PendingResolution, outcomes: JobOutcomes): void {
     let result: Resources;
     try {
-      result = this.finish(pending.definition, pending.statics, outcomes);
+      result = this.finish(pending.definition, pending.statics, outcomes, pending.args);
       if (pending.retryPlan) result = this.escalate(pending.definition, result, pending.retryPlan);
     } catch (error) {
-      pending.sink.reject(pending.index, withHint(asTaskresError(error, 'Checking the outcome of its functions failed', 'TASKRES_FUNCTION_THREW'), pending));
+      // Hints were added where each failure was described (evaluationError), from recorded facts.
+      pending.sink.reject(pending.index, asTaskresError(error, 'Checking the outcome of its functions failed', 'TASKRES_FUNCTION_THREW'));
       return;
     }
-    pending.sink.fulfill(pending.index, result);
+    pending.sink.fulfill(pending.index, this.marked(pending.definition, pending.statics, result));
+  }
+
+  /** `result` carrying which of its values are defaults the task never declared (see markDefaulted). */
+  private marked(definition: TaskDefinition, statics: Resources, result: Resources): Resources {
+    const { defaulted } = definition;
+    if (defaulted.length === 0) return result;
+    // A default raised by a retry is no longer the default.
+    const still = defaulted.every((r) => result[r] === statics[r]) ? defaulted : defaulted.filter((r) => result[r] === statics[r]);
+    return markDefaulted(result, still);
   }
 
   /** The static part of a task's result, checked against the limits once per task. */
@@ -352,7 +362,8 @@ class SandboxedResolver implements Resolver, SandboxJobTarget {
       statics = {} as Resources;
       let clamped = false;
       for (const resource of RESOURCE_NAMES) {
-        const value = definition.statics[resource];
+        const declared = definition.statics[resource];
+        const value = resource === 'storage' && declared !== undefined && definition.defaulted.includes('storage') ? this.resolved.defaultStorageGiB : declared;
         // Dynamic resources get a placeholder, so results list resources in the usual order.
         statics[resource] = value === undefined ? 0 : this.check(definition, resource, value, undefined);
         clamped ||= value !== undefined && statics[resource] !== value;
@@ -365,13 +376,13 @@ class SandboxedResolver implements Resolver, SandboxJobTarget {
   }
 
   /** Adds the function results to the static values, checking each against the limits. */
-  private finish(definition: TaskDefinition, statics: Resources, outcomes: JobOutcomes): Resources {
+  private finish(definition: TaskDefinition, statics: Resources, outcomes: JobOutcomes, args: EncodedArgs): Resources {
     const result = { ...statics };
     const { dynamics } = definition;
     for (let k = 0; k < dynamics.length; k++) {
       const dynamic = dynamics[k]!;
       const failure = outcomes.failures?.get(outcomes.offset + k);
-      if (failure) throw this.evaluationError(definition, dynamic, failure);
+      if (failure) throw this.evaluationError(definition, dynamic, failure, args);
       result[dynamic.resource] = this.check(definition, dynamic.resource, outcomes.values[outcomes.offset + k]!, dynamic);
     }
     return result;
@@ -406,9 +417,16 @@ class SandboxedResolver implements Resolver, SandboxJobTarget {
     );
   }
 
-  private evaluationError(definition: TaskDefinition, dynamic: DynamicResource, outcome: EvaluationFailure): TaskresError {
+  private evaluationError(definition: TaskDefinition, dynamic: DynamicResource, outcome: EvaluationFailure, args: EncodedArgs): TaskresError {
     const what = describeResourceFunction(dynamic.resource, dynamic.functionName, definition.name);
     const detail = outcome.detail ? ` (${outcome.detail})` : '';
+    const { hintsFor } = this.resolved;
+    const hint =
+      outcome.code === 'TASKRES_FUNCTION_THREW'
+        ? pathStringHint(dynamic, outcome.detail, args, hintsFor)
+        : outcome.code === 'TASKRES_FILE_SIZE'
+          ? missingSizeHint(args, hintsFor, this.resolved.fileSize !== undefined || this.resolved.fileSizes !== undefined)
+          : '';
     const messages: Partial<Record<TaskresError['code'], string>> = {
       TASKRES_FUNCTION_THREW: `${what} threw: ${outcome.detail}`,
       TASKRES_TIMEOUT: `${what} ran longer than timeoutMs (${this.resolved.timeoutMs} ms)${detail}; make it faster or raise timeoutMs`,
@@ -419,7 +437,7 @@ class SandboxedResolver implements Resolver, SandboxJobTarget {
       TASKRES_INVALID_VALUE: `${what} returned ${outcome.detail}; expected ${describeExpected(dynamic.resource, this.resolved.limits[dynamic.resource])}`,
       TASKRES_FILE_SIZE: `${what} could not get a file size: ${outcome.detail}`,
     };
-    return new TaskresError(outcome.code, `${messages[outcome.code] ?? `${what} failed: ${outcome.detail}`}.`, {
+    return new TaskresError(outcome.code, `${messages[outcome.code] ?? `${what} failed: ${outcome.detail}`}.${hint}`, {
       taskName: definition.name,
       resource: dynamic.resource,
     });
@@ -430,14 +448,6 @@ class SandboxedResolver implements Resolver, SandboxJobTarget {
  * `error` with the path-string hint when one applies; `error` itself when the hint cannot be
  * computed (whatever the arguments hold, no throw may leave the settle path).
  */
-function withHint(error: TaskresError, pending: PendingResolution): TaskresError {
-  try {
-    return withPathStringHint(error, pending.definition, pending.args);
-  } catch {
-    return error;
-  }
-}
-
 /**
  * The retry context and signal of a resolve call's options (`{ attempt?, previous?, signal? }`):
  * the retry context is what remains without `signal`, checked later by readRetryContext.

@@ -100,6 +100,10 @@ export class SandboxProcess {
   /** Asks it to close, and kills it if it has not ended within CLOSE_KILL_AFTER_MS. */
   close(): Promise<void> {
     if (!this.alive) return Promise.resolve();
+    // An idle child is unref'd; close() waits for its exit, so it must keep the process alive
+    // until then (else a close right after createResolver, before the child listens, ends the
+    // process with close unsettled, exit 13, once the kill timer has fired).
+    this.child.ref();
     return new Promise<void>((resolve) => {
       const timer = setTimeout(() => this.kill(), CLOSE_KILL_AFTER_MS);
       this.child.once('exit', () => {

@@ -28,21 +28,19 @@ import { findSandboxEntry } from './sandbox-entry.js';
 import type { DynamicResource } from '../definition/task.js';
 import {
   MAX_EVALUATIONS_PER_BATCH,
-  type BatchMeta,
-  type BatchResult,
   type CrashReason,
   type EvaluationErrorCode,
   type EvaluationFailure,
   type FromSandbox,
   type ObservedCall,
   type SandboxSettings,
-  type SourceEntry,
 } from '../protocol/messages.js';
 import { wallClockMs, type StartReport } from '../protocol/handshake.js';
 import type { IsolatedVmProblem } from '../sandbox-worker/load-ivm.js';
 import { crashFailure } from '../protocol/verdicts.js';
 import type { ResolvedOptions } from './options.js';
-import type { EncodedArgs, FileEntry } from './encode-args.js';
+import type { EncodedArgs } from './encode-args.js';
+import { encodeBatch, encodedChars, settleBatch, type JobOutcomes } from '../protocol/batch-codec.js';
 import { SandboxProcess } from './sandbox-process.js';
 import { START_TIMEOUT_MS, StartPolicy } from './start-policy.js';
 import { MIN_JOBS_TO_PIPELINE, WorkQueue } from './scheduler.js';
@@ -55,15 +53,7 @@ export { SANDBOX_NODE_FLAGS } from './sandbox-process.js';
 export { MAX_FAILED_STARTS, START_TIMEOUT_MS, restartDelayMs } from './start-policy.js';
 export { batchDeadlineMs } from './deadlines.js';
 
-/**
- * The outcomes of one job's evaluations: evaluation `k` returned `values[offset + k]`,
- * unless `failures` holds `offset + k`. Read it synchronously: the view is reused.
- */
-export interface JobOutcomes {
-  values: Float64Array;
-  offset: number;
-  failures: ReadonlyMap<number, EvaluationFailure> | undefined;
-}
+export type { JobOutcomes } from '../protocol/batch-codec.js';
 
 /** One resolve call's sandbox work. */
 export interface Job {
@@ -540,101 +530,4 @@ function describeBug(thrown: unknown): string {
   } catch {
     return 'an unreadable error';
   }
-}
-
-/** Characters a job adds to a batch at most (its files count in full, as if no other job shared them). */
-function encodedChars(job: Job): number {
-  let chars = job.args.paramsJson.length + (job.contextJson?.length ?? 0) + 16;
-  const { files } = job.args;
-  for (let k = 0; k < files.length; k++) chars += files[k]![0].length + files[k]![1].length + 32;
-  return chars;
-}
-
-/**
- * Encodes jobs into the two strings of a batch (see BatchMeta and BatchPayload). Each
- * distinct file is encoded once, in the batch's file table; a job lists its files as indexes
- * into it, in the order of its own markers.
- */
-export function encodeBatch(jobs: Job[]): { meta: string; payload: string } {
-  const sources: SourceEntry[] = [];
-  const sourceIndex = new Map<string, number>();
-  // Jobs of one task share their dynamics array: encode its source list once per batch.
-  const sourceLists = new Map<readonly DynamicResource[], string>();
-  const table: FileEntry[] = [];
-  const byPath = new Map<string, number>();
-  let byKey: Map<string, number> | undefined;
-  let fileTable = '';
-  let jobEntries = '';
-  let count = 0;
-  for (let j = 0; j < jobs.length; j++) {
-    const job = jobs[j]!;
-    let list = sourceLists.get(job.dynamics);
-    if (list === undefined) {
-      list = `[${job.dynamics
-        .map((dynamic) => {
-          let index = sourceIndex.get(dynamic.source);
-          if (index === undefined) {
-            index = sources.length;
-            sourceIndex.set(dynamic.source, index);
-            sources.push({ source: dynamic.source, ...dynamic.binding });
-          }
-          return index;
-        })
-        .join(',')}]`;
-      sourceLists.set(job.dynamics, list);
-    }
-    count += job.dynamics.length;
-    const { files, paramsJson } = job.args;
-    let fileList = '';
-    for (let k = 0; k < files.length; k++) {
-      const file = files[k]!;
-      // A file is the same entry only with the same path, name and given size. Looked up by
-      // path first (a path string reused across jobs hashes once); a path that comes with
-      // another name or size goes by the whole key.
-      let index = byPath.get(file[0]);
-      if (index === undefined || !sameFile(table[index]!, file)) {
-        const key = `${file[0]}\u0000${file[1]}\u0000${file[2] ?? ''}`;
-        index = index === undefined ? undefined : (byKey ??= new Map()).get(key);
-        if (index === undefined) {
-          index = table.length;
-          table.push(file);
-          fileTable += `${index > 0 ? ',' : ''}${JSON.stringify(file)}`;
-          if (!byPath.has(file[0])) byPath.set(file[0], index);
-          else (byKey ??= new Map()).set(key, index);
-        }
-      }
-      fileList += k > 0 ? `,${index}` : `${index}`;
-    }
-    // [sources, files, params(, context)]: the job's source list, its files as table indexes,
-    // its parameters, and its retry context when its functions read one.
-    jobEntries += `${j > 0 ? ',[' : '['}${list},[${fileList}],${paramsJson}${job.contextJson === undefined ? ']' : `,${job.contextJson}]`}`;
-  }
-  const meta: BatchMeta = { sources, count, jobs: jobs.length };
-  return { meta: JSON.stringify(meta), payload: `{"files":[${fileTable}],"jobs":[${jobEntries}]}` };
-}
-
-function sameFile(a: FileEntry, b: FileEntry): boolean {
-  return a[0] === b[0] && a[1] === b[1] && a[2] === b[2];
-}
-
-/**
- * Settles the jobs of a batch from its result; returns the jobs it has no outcomes for (a batch
- * that stopped early after a costly failure), to be queued again ahead of newer work.
- */
-function settleBatch(jobs: Job[], result: BatchResult): Job[] {
-  const { values, errors } = result;
-  const completed = result.completed ?? Number.POSITIVE_INFINITY;
-  let failures: Map<number, EvaluationFailure> | undefined;
-  if (errors.length > 0) {
-    failures = new Map();
-    for (const [index, code, detail] of errors) failures.set(index, { code, detail });
-  }
-  const view: JobOutcomes = { values, offset: 0, failures };
-  for (let j = 0; j < jobs.length; j++) {
-    const job = jobs[j]!;
-    if (view.offset + job.dynamics.length > completed) return jobs.slice(j);
-    job.settle(view);
-    view.offset += job.dynamics.length;
-  }
-  return [];
 }

@@ -12,7 +12,8 @@
 import { statSync } from 'node:fs';
 import { localPathOf } from '../definition/task-file.js';
 import { quote } from '../core/text.js';
-import { SIZE_REPLY, sizeReplyBytes, type BatchMeta, type BatchPayload, type FromWorker, type SizeMode } from '../protocol/messages.js';
+import { SIZE_REPLY, sizeReplyBytes, type FromWorker, type SizeMode } from '../protocol/messages.js';
+import type { BatchMeta, BatchReader } from '../protocol/batch-codec.js';
 
 /** The answer for one file: bytes, a failure, no answer by the deadline, or a refused lookup. */
 export type SizeAnswer = { bytes: number } | { error: string } | { timeout: true } | { refused: string };
@@ -29,11 +30,9 @@ interface JobFiles {
 /** Looks up file sizes for one batch at a time. */
 export class FileSizes {
   private meta: BatchMeta | undefined;
-  private payload = '';
-  // Parsed from the payload on the first lookup only: most batches read no size.
-  private jobs: JobFiles[] | undefined;
-  private evaluationJobs: Int32Array | undefined;
-  private evaluationSources: Int32Array | undefined;
+  private reader: BatchReader | undefined;
+  // Decoded on a job's first lookup only: most batches read no size.
+  private readonly jobs = new Map<number, JobFiles>();
   /** Per evaluation: the job file index of every file its function may read, by top-level parameter. */
   private readonly readable = new Map<number, Map<number, string>>();
 
@@ -43,10 +42,10 @@ export class FileSizes {
   ) {}
 
   /** Starts a batch: forgets the previous one's answers. */
-  begin(meta: BatchMeta, payload: string): void {
+  begin(meta: BatchMeta, reader: BatchReader): void {
     this.meta = meta;
-    this.payload = payload;
-    this.jobs = undefined;
+    this.reader = reader;
+    this.jobs.clear();
     this.readable.clear();
   }
 
@@ -55,10 +54,10 @@ export class FileSizes {
    * (epoch ms). The caller has checked that `evaluation` is the one running.
    */
   lookup(evaluation: number, index: number, deadlineMs: number): SizeAnswer {
-    const jobs = this.parse();
-    const jobIndex = Number.isInteger(evaluation) ? this.evaluationJobs![evaluation] : undefined;
+    const { jobs: evaluationJobs } = this.reader!.evaluations();
+    const jobIndex = Number.isInteger(evaluation) ? evaluationJobs[evaluation] : undefined;
     if (jobIndex === undefined) return { refused: 'no such evaluation' };
-    const job = jobs[jobIndex]!;
+    const job = this.job(jobIndex);
     const readable = this.readableFiles(evaluation, job);
     const param = Number.isInteger(index) ? readable.get(index) : undefined;
     if (param === undefined) return { refused: 'the file is not in a parameter this function named' };
@@ -72,41 +71,20 @@ export class FileSizes {
     return this.ask(job, index, wanted, deadlineMs);
   }
 
-  /**
-   * The first evaluation at or after `evaluation` that starts a job (or the batch's count):
-   * where a batch may stop early with every job before it complete.
-   */
-  jobBoundaryAtOrAfter(evaluation: number): number {
-    this.parse();
-    const jobs = this.evaluationJobs!;
-    let i = evaluation;
-    while (i > 0 && i < jobs.length && jobs[i] === jobs[i - 1]) i++;
-    return Math.min(i, jobs.length);
-  }
-
-  private parse(): JobFiles[] {
-    if (this.jobs) return this.jobs;
-    const { files: table, jobs: parsed } = JSON.parse(this.payload) as BatchPayload;
-    const evaluationJobs = new Int32Array(this.meta!.count);
-    const evaluationSources = new Int32Array(this.meta!.count);
-    let evaluation = 0;
-    this.jobs = parsed.map(([sources, fileIndexes, params], j) => {
-      // Answers stay per job (each job's own list, in its marker order): the table only spares the encoding.
-      const files = fileIndexes.map((index) => table[index]!);
-      for (const source of sources) {
-        evaluationJobs[evaluation] = j;
-        evaluationSources[evaluation++] = source;
-      }
-      // Sizes the caller gave are known from the start: never part of a provider's batch.
-      const sizes = new Float64Array(files.length).fill(-1);
-      files.forEach(([, , size], i) => {
-        if (size !== undefined) sizes[i] = size;
-      });
-      return { paths: files.map(([path]) => path), sizes, failures: new Map(), params };
+  /** Job `j`'s files and parameters, decoded on first use. */
+  private job(j: number): JobFiles {
+    let job = this.jobs.get(j);
+    if (job) return job;
+    // Answers stay per job (each job's own list, in its marker order).
+    const [files, params] = this.reader!.job(j);
+    // Sizes the caller gave are known from the start: never part of a provider's batch.
+    const sizes = new Float64Array(files.length).fill(-1);
+    files.forEach(([, , size], i) => {
+      if (size !== undefined) sizes[i] = size;
     });
-    this.evaluationJobs = evaluationJobs;
-    this.evaluationSources = evaluationSources;
-    return this.jobs;
+    job = { paths: files.map(([path]) => path), sizes, failures: new Map(), params };
+    this.jobs.set(j, job);
+    return job;
   }
 
   /** The files the function of `evaluation` received, each with the parameter it came in. */
@@ -114,7 +92,7 @@ export class FileSizes {
     let files = this.readable.get(evaluation);
     if (files) return files;
     files = new Map();
-    const source = this.meta!.sources[this.evaluationSources![evaluation]!]!;
+    const source = this.meta!.sources[this.reader!.evaluations().sources[evaluation]!]!;
     const names = source.rest ? Object.keys(job.params) : source.names;
     for (const name of names) if (Object.hasOwn(job.params, name)) collectMarkers(job.params[name], name, files);
     this.readable.set(evaluation, files);
@@ -125,7 +103,7 @@ export class FileSizes {
     const path = job.paths[index]!;
     const local = localPathOf(path);
     if (local === undefined) {
-      return this.fail(job, index, `cannot read the size of ${quote(path, 100)}: the default fileSize provider reads local paths and file: URLs only; give createResolver a fileSize provider for other URLs`);
+      return this.fail(job, index, `cannot read the size of ${quote(path, 100)}: the default size provider reads local paths and file: URLs only`);
     }
     try {
       const bytes = statSync(local).size;

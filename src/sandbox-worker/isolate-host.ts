@@ -22,16 +22,18 @@ import {
   RESULT_BUFFER,
   SIZE_REFUSED,
   STATUS_CODES,
-  type BatchMeta,
+  STEP_REPLY,
   type BatchResult,
-  type EvaluationErrorCode,
 } from '../protocol/messages.js';
+import { BatchReader, type BatchMeta } from '../protocol/batch-codec.js';
+import { THROWN_CLASSES, type BatchFailure, type EvaluationFailure } from '../protocol/failure.js';
+import { judgeEvaluationMemory, MIN_JUDGED_MS, type MemoryVerdict } from './memory-verdict.js';
 import { judgeStoppedCall, stoppedCallFailure, type CallFailure, type StoppedCallVerdict } from '../protocol/verdicts.js';
 
 /** How long one slice may keep starting evaluations. */
 const SLICE_MS = 2;
-/** Batches up to this size are parsed in the isolate within their first call. */
-const MAX_PAYLOAD_CHARS_LOADED_IN_CALL = 64 * 1024;
+/** Jobs up to this size are parsed in the isolate within a slice; larger ones in a call of their own. */
+const MAX_JOB_CHARS_IN_CALL = 64 * 1024;
 /** Time allowed for work that is ours, not the user's: setting up an isolate, parsing a large batch. */
 const SETUP_TIMEOUT_MS = 5000;
 /** Distinct functions an isolate keeps compiled before it is replaced. */
@@ -59,12 +61,28 @@ interface Live {
   context: ivm.Context;
   register: ivm.Reference<(id: number, fn: unknown, source: string, style: string, names: string, rest: boolean) => void>;
   registerFailed: ivm.Reference<(id: number, status: number, message: string) => void>;
-  run: ivm.Reference<(start: number, sliceMs: number, stopAt: number, payload?: string, fnIds?: string, seed?: number) => RunResult>;
+  run: ivm.Reference<(start: number, sliceMs: number, stopAt: number, plan?: string, fnIds?: string, seed?: number, job?: number, jobText?: string) => RunResult>;
   fnIds: Map<string, number>;
   /** Characters of source compiled into this isolate. */
   sourceChars: number;
   loaded?: BatchMeta;
+  /** The job whose values the runner holds (-1: none). */
+  currentJob: number;
+  /** Heap before this isolate's first evaluation, in bytes. */
+  floorBytes?: number;
+  /** Evaluations this isolate has finished. */
+  evaluated: number;
+  /**
+   * The memory this isolate's evaluations may use, in bytes: memoryLimitMiB plus what V8 sets
+   * aside beside the old generation (its young generation), read when the isolate is new. It is
+   * the bound isolated-vm enforces on live memory (heap and ArrayBuffers) and its allocator on
+   * every ArrayBuffer, so the verdict on what an evaluation allocated uses the same one.
+   */
+  limitBytes: number;
 }
+
+/** What loads a batch's plan within a call: [plan text, function ids (JSON), seed], or nothing. */
+type LoadArgs = [] | [string, string, number];
 
 /** A source that could not be compiled without failing the isolate: its evaluations get this. */
 interface FailedSource {
@@ -82,13 +100,25 @@ export class Sandbox {
   private deadlineMs = 0;
   /** Per evaluation of the current batch: why its size lookup failed. */
   private readonly sizeFailures = new Map<number, string>();
+  /** The current batch. */
+  private reader: BatchReader | undefined;
+  /** Memory verdicts other than `within` reached by the runner's steps during the current call. */
+  private readonly memoryVerdicts = new Map<number, Exclude<MemoryVerdict, 'within'>>();
+  /** The heap at the runner's last reading (-1: none since the last verdict). */
+  private heapBeforeBytes = -1;
+  /** True when evaluations ran since that reading without one of their own (too short to judge). */
+  private baselineStale = false;
+  /** When the runner's last step was (performance.now()). */
+  private lastStepMs = 0;
+  private readonly limitBytes: number;
   private readonly failedSources = new Map<string, FailedSource>();
   private stoppedAtDeadline = false;
   /** A sixteenth of the heap for compiled sources (their text, bytecode and closures take several times their size). */
   private readonly maxSourceCharsPerIsolate: number;
 
   constructor(private readonly options: SandboxOptions) {
-    this.maxSourceCharsPerIsolate = (options.memoryLimitMiB * 1024 * 1024) / 16;
+    this.limitBytes = options.memoryLimitMiB * 1024 * 1024;
+    this.maxSourceCharsPerIsolate = this.limitBytes / 16;
     this.shared = new SharedArrayBuffer(RESULT_BUFFER.bytes(options.capacity));
     this.progress = new Int32Array(this.shared, 0, 2);
     this.status = new Uint8Array(this.shared, RESULT_BUFFER.statusOffset, options.capacity);
@@ -104,13 +134,17 @@ export class Sandbox {
   runBatch(meta: BatchMeta, payload: string): BatchResult {
     const { count } = meta;
     if (count > this.options.capacity) throw new Error(`batch of ${count} evaluations exceeds capacity ${this.options.capacity}`);
-    this.options.sizes.begin(meta, payload);
+    const reader = new BatchReader(payload);
+    this.reader = reader;
+    this.options.sizes.begin(meta, reader);
     this.sizeFailures.clear();
     const seed = randomInt(2 ** 31);
     const values = new Float64Array(count);
-    const errors = new Map<number, [EvaluationErrorCode, string]>();
+    const failures = new Map<number, BatchFailure>();
     let next = 0;
     let oneByOneUntil = 0;
+    // An evaluation whose memory verdict was unsure: it runs again alone, first in a fresh isolate.
+    let freshFor = -1;
     // Evaluations already judged while re-running their neighbours one by one.
     const judged = new Set<number>();
     // After a costly stop (a timeout or the memory limit), the batch ends at the next job
@@ -123,28 +157,53 @@ export class Sandbox {
         continue;
       }
       const start = next;
-      const oneByOne = start < oneByOneUntil;
+      const oneByOne = start < oneByOneUntil || start === freshFor;
+      if (start === freshFor) this.discard();
       // A shared call starts evaluations only during its first SLICE_MS, so with this budget
       // each one it starts has at least timeoutMs of its own.
       const budgetMs = this.options.timeoutMs + (oneByOne ? 0 : SLICE_MS + 1);
       this.status.fill(EVAL_STATUS.pending, start, count);
+      this.memoryVerdicts.clear();
+      this.heapBeforeBytes = -1;
+      this.baselineStale = false;
       Atomics.store(this.progress, 0, -1);
       Atomics.store(this.progress, 1, 0);
       try {
-        const { live, load } = this.prepare(meta, payload, seed);
-        const out = this.timed(budgetMs, () => live.run.applySync(undefined, [start, oneByOne ? 0 : SLICE_MS, stopAt, ...load], { timeout: budgetMs }));
-        const end = this.collect(start, out, values, errors);
-        if (this.overMemoryLimit(live)) {
-          // One allocation inside a built-in (a flattened string of 200 MB) can pass V8's
-          // limit without stopping the call: judge the call as stopped for memory.
+        const { live, load } = this.prepare(meta, reader, seed);
+        const job = reader.evaluations().jobs[start]!;
+        let loadNow = load;
+        if (live.currentJob !== job && reader.jobChars(job) > MAX_JOB_CHARS_IN_CALL) {
+          if (!this.preload(live, load, job, start, failures)) {
+            next = reader.jobBoundaryAtOrAfter(start + 1);
+            continue;
+          }
+          loadNow = [];
+        }
+        const out = this.timed(budgetMs, () => live.run.applySync(undefined, [start, oneByOne ? 0 : SLICE_MS, stopAt, ...loadNow], { timeout: budgetMs }));
+        const end = this.collect(start, out, values, failures);
+        if (start === freshFor) freshFor = -1;
+        next = end;
+        for (const [i, verdict] of this.memoryVerdicts) {
+          // The runner ended the slice right after i; the isolate holds what i built.
           this.discard();
-          for (let i = start; i < end; i++) errors.delete(i);
-          if (end - start === 1) errors.set(start, ['TASKRES_MEMORY_LIMIT', '']);
+          if (verdict === 'over') {
+            failures.set(i, { index: i, code: 'TASKRES_MEMORY_LIMIT', detail: '' });
+            stopAt = Math.min(stopAt, reader.jobBoundaryAtOrAfter(end));
+          } else {
+            failures.delete(i);
+            freshFor = i;
+            next = i;
+          }
+        }
+        if (this.memoryVerdicts.size === 0 && this.grewAfterSlice(live)) {
+          // Work left to run after the slice (microtasks) allocated more than the limit: anyone
+          // in the call may have queued it; each runs again alone, its microtasks in its own call.
+          this.discard();
+          for (let i = start; i < end; i++) failures.delete(i);
+          if (end - start === 1) failures.set(start, { index: start, code: 'TASKRES_MEMORY_LIMIT', detail: '' });
           else oneByOneUntil = end;
           next = end - start === 1 ? end : start;
-          stopAt = Math.min(stopAt, this.options.sizes.jobBoundaryAtOrAfter(end));
-        } else {
-          next = end;
+          stopAt = Math.min(stopAt, reader.jobBoundaryAtOrAfter(end));
         }
       } catch (error) {
         const failure = this.classify(error);
@@ -153,24 +212,22 @@ export class Sandbox {
           count,
         );
         this.discard();
+        if (start === freshFor) freshFor = -1;
         const outcome = stoppedCallFailure(failure, error instanceof Error ? error.message : String(error));
         switch (verdict.kind) {
           case 'load-failed': {
-            if (verdict.retryAlone) return { values, errors: [], retryAlone: true };
-            const loadOutcome: [EvaluationErrorCode, string] =
-              failure === 'memory'
-                ? ['TASKRES_MEMORY_LIMIT', 'its arguments alone did not fit in memoryLimitMiB']
-                : ['TASKRES_FUNCTION_THREW', `the sandbox could not load its arguments (${failure})`];
-            for (let i = start; i < count; i++) errors.set(i, loadOutcome);
+            if (verdict.retryAlone) return { values, failures: [], retryAlone: true };
+            const loadOutcome = loadFailure(failure);
+            for (let i = start; i < count; i++) failures.set(i, { index: i, ...loadOutcome });
             next = count;
             break;
           }
           case 'culprit':
-            errors.set(verdict.index, [outcome.code, outcome.detail]);
+            failures.set(verdict.index, { index: verdict.index, ...outcome });
             next = verdict.next;
             break;
           case 'culprit-then-rerun':
-            errors.set(verdict.index, [outcome.code, outcome.detail]);
+            failures.set(verdict.index, { index: verdict.index, ...outcome });
             judged.add(verdict.index);
             oneByOneUntil = verdict.rerunUntil;
             next = start;
@@ -184,16 +241,37 @@ export class Sandbox {
       }
     }
     // A failed lookup fails the evaluation that asked, whatever the function did with the throw.
-    for (const [i, message] of this.sizeFailures) if (i < stopAt) errors.set(i, ['TASKRES_FILE_SIZE', message]);
-    const result: BatchResult = { values, errors: [...errors].flatMap(([i, [code, detail]]) => (i < stopAt ? [[i, code, detail] as const] : [])) as BatchResult['errors'] };
+    for (const [i, detail] of this.sizeFailures) if (i < stopAt) failures.set(i, { index: i, code: 'TASKRES_FILE_SIZE', detail });
+    const result: BatchResult = { values, failures: [...failures.values()].filter((failure) => failure.index < stopAt) };
     if (stopAt < count) result.completed = stopAt;
     return result;
+  }
+
+  /**
+   * Makes a large job current in a call of its own, so that parsing it never counts against an
+   * evaluation's time. False when it could not be loaded: its evaluations then have failures.
+   */
+  private preload(live: Live, load: LoadArgs, job: number, start: number, failures: Map<number, BatchFailure>): boolean {
+    const text = this.reader!.jobText(job);
+    const loadMs = Math.max(SETUP_TIMEOUT_MS, this.options.timeoutMs);
+    try {
+      const plan = load.length > 0 ? load : [undefined, undefined, undefined];
+      this.timed(loadMs, () => live.run.applySync(undefined, [start, -2, 0, ...plan, job, text], { timeout: loadMs }));
+      live.currentJob = job;
+      return true;
+    } catch (error) {
+      const outcome = loadFailure(this.classify(error));
+      this.discard();
+      const end = this.reader!.jobBoundaryAtOrAfter(start + 1);
+      for (let i = start; i < end; i++) failures.set(i, { index: i, ...outcome });
+      return false;
+    }
   }
 
   /** The first job boundary after every evaluation a verdict judged or will re-run. */
   private endOfJobs(verdict: Exclude<StoppedCallVerdict, { kind: 'load-failed' }>): number {
     const last = verdict.kind === 'rerun' ? verdict.rerunUntil : verdict.index + 1;
-    return this.options.sizes.jobBoundaryAtOrAfter(last);
+    return this.reader!.jobBoundaryAtOrAfter(last);
   }
 
   /** Creates the isolate now rather than on the first batch (a faster first result). */
@@ -217,15 +295,19 @@ export class Sandbox {
     }
   }
 
-  private collect(start: number, out: RunResult, values: Float64Array, errors: Map<number, [EvaluationErrorCode, string]>): number {
+  private collect(start: number, out: RunResult, values: Float64Array, failures: Map<number, BatchFailure>): number {
     let next: number;
     if (typeof out === 'number') next = out;
     else {
+      // [end, [index, detail, thrown class (1 + THROWN_CLASSES index, 0: none), ...]]
       const [end, messages] = JSON.parse(out) as [number, (number | string)[]];
       next = end;
-      for (let k = 0; k < messages.length; k += 2) {
-        const i = messages[k] as number;
-        errors.set(i, [STATUS_CODES[this.status[i]!] ?? 'TASKRES_FUNCTION_THREW', String(messages[k + 1])]);
+      for (let k = 0; k + 2 < messages.length; k += 3) {
+        const index = messages[k] as number;
+        const failure: BatchFailure = { index, code: STATUS_CODES[this.status[index]!] ?? 'TASKRES_FUNCTION_THREW', detail: String(messages[k + 1]) };
+        const threw = THROWN_CLASSES[(messages[k + 2] as number) - 1];
+        if (threw !== undefined) failure.hint = { threw };
+        failures.set(index, failure);
       }
     }
     for (let i = start; i < next; i++) {
@@ -234,9 +316,65 @@ export class Sandbox {
     return next;
   }
 
-  /** True when the isolate's heap holds more than memoryLimitMiB after a call returned. */
-  private overMemoryLimit(live: Live): boolean {
-    return live.isolate.getHeapStatisticsSync().used_heap_size > this.options.memoryLimitMiB * 1024 * 1024;
+  /**
+   * True when the heap grew by more than memoryLimitMiB after the runner's last step, that is
+   * after the slice (microtasks left behind). Read outside the call, so a collection may have
+   * run first: a transient there can be missed, never an innocent charged.
+   */
+  private grewAfterSlice(live: Live): boolean {
+    if (live.isolate.isDisposed || this.heapBeforeBytes < 0) return false;
+    return memoryBytes(live) - this.heapBeforeBytes > live.limitBytes;
+  }
+
+  /**
+   * The runner's step, called inside the timed call at the start of a slice (`finished` -1)
+   * and the moment each evaluation returns or throws: reads the heap, judges the evaluation
+   * that finished (see ./memory-verdict.ts), and answers with the text of job `nextJob` when
+   * the runner asks for one. It never throws (host stack text must not cross into the isolate).
+   */
+  private step(finished: unknown, nextJob: unknown): string | number {
+    try {
+      const live = this.live;
+      if (!live || live.isolate.isDisposed) return STEP_REPLY.stop;
+      const stepMs = performance.now();
+      const evaluated = typeof finished === 'number' && finished >= 0;
+      const tooShort = evaluated && stepMs - this.lastStepMs < MIN_JUDGED_MS && this.heapBeforeBytes >= 0;
+      this.lastStepMs = stepMs;
+      if (tooShort) {
+        live.evaluated++;
+        this.baselineStale = true;
+      } else {
+        const used = memoryBytes(live);
+        if (evaluated) {
+          const verdict = judgeEvaluationMemory({
+            beforeBytes: this.heapBeforeBytes,
+            afterBytes: used,
+            floorBytes: live.floorBytes ?? used,
+            limitBytes: live.limitBytes,
+            firstInIsolate: live.evaluated === 0,
+            baselineOwn: !this.baselineStale,
+          });
+          live.evaluated++;
+          if (verdict !== 'within') {
+            this.memoryVerdicts.set(finished, verdict);
+            this.heapBeforeBytes = -1;
+            return STEP_REPLY.stop;
+          }
+        } else {
+          live.floorBytes ??= used;
+        }
+        this.heapBeforeBytes = used;
+        this.baselineStale = false;
+      }
+      if (typeof nextJob !== 'number' || nextJob < 0) return STEP_REPLY.continue;
+      const reader = this.reader;
+      // A large job is loaded in a call of its own (see preload).
+      if (!reader || nextJob >= reader.jobCount || reader.jobChars(nextJob) > MAX_JOB_CHARS_IN_CALL) return STEP_REPLY.stop;
+      live.currentJob = nextJob;
+      return reader.jobText(nextJob);
+    } catch {
+      return STEP_REPLY.stop;
+    }
   }
 
   /**
@@ -252,11 +390,11 @@ export class Sandbox {
   }
 
   /**
-   * The live isolate with the batch's functions registered, and the load arguments if the
-   * batch is new to it. A source whose compilation takes the isolate down is remembered as
-   * failed and the isolate replaced, so only that source's evaluations fail.
+   * The live isolate with the batch's functions registered, and the load arguments (its plan)
+   * if the batch is new to it. A source whose compilation takes the isolate down is
+   * remembered as failed and the isolate replaced, so only that source's evaluations fail.
    */
-  private prepare(meta: BatchMeta, payload: string, seed: number): { live: Live; load: [] | [string, string, number] } {
+  private prepare(meta: BatchMeta, reader: BatchReader, seed: number): { live: Live; load: LoadArgs } {
     for (;;) {
       if (this.live?.loaded === meta) return { live: this.live, load: [] };
       // Compiled functions stay in the isolate's heap: bound them by count and by size, so
@@ -268,14 +406,9 @@ export class Sandbox {
       const fnIds = this.registerAll(live, meta);
       if (!fnIds) continue;
       live.loaded = meta;
-      const ids = JSON.stringify(fnIds);
-      // A small batch loads within its first call; a large one separately, so that parsing it
-      // never counts against the first evaluation's time.
-      if (payload.length <= MAX_PAYLOAD_CHARS_LOADED_IN_CALL) return { live, load: [payload, ids, seed] };
-      Atomics.store(this.progress, 0, -1);
-      const loadMs = Math.max(SETUP_TIMEOUT_MS, this.options.timeoutMs);
-      this.timed(loadMs, () => live.run.applySync(undefined, [0, -1, 0, payload, ids, seed], { timeout: loadMs }));
-      return { live, load: [] };
+      live.currentJob = -1;
+      // The plan is small (a few numbers per job): it loads within the first call.
+      return { live, load: [reader.planText, JSON.stringify(fnIds), seed] };
     }
   }
 
@@ -360,7 +493,14 @@ export class Sandbox {
         run: api.getSync(2, { reference: true }) as Live['run'],
         fnIds: new Map(),
         sourceChars: 0,
+        currentJob: -1,
+        evaluated: 0,
+        limitBytes: Math.max(this.limitBytes, isolate.getHeapStatisticsSync().heap_size_limit),
       };
+      const connect = api.getSync(3, { reference: true }) as ivm.Reference<(step: unknown) => void>;
+      const step = new ivm.Callback((finished: unknown, nextJob: unknown) => this.step(finished, nextJob));
+      this.timed(SETUP_TIMEOUT_MS, () => connect.applySync(undefined, [step], { timeout: SETUP_TIMEOUT_MS }));
+      connect.release();
       api.release();
       this.live = live;
       return live;
@@ -400,4 +540,20 @@ export class Sandbox {
     this.stoppedAtDeadline = false;
     if (live && !live.isolate.isDisposed) live.isolate.dispose();
   }
+}
+
+/** The failure of the evaluations of a job whose values could not be loaded. */
+function loadFailure(failure: CallFailure): EvaluationFailure {
+  return failure === 'memory'
+    ? { code: 'TASKRES_MEMORY_LIMIT', detail: 'its arguments alone did not fit in memoryLimitMiB' }
+    : { code: 'TASKRES_FUNCTION_THREW', detail: `the sandbox could not load its arguments (${failure})` };
+}
+
+/**
+ * What counts against an isolate's limit, as isolated-vm counts it: its heap and the
+ * ArrayBuffers it holds outside the heap.
+ */
+function memoryBytes(live: Live): number {
+  const heap = live.isolate.getHeapStatisticsSync();
+  return heap.used_heap_size + heap.externally_allocated_size;
 }

@@ -17,6 +17,10 @@ export interface IsolateOptions {
 export interface HeapStatistics {
   used_heap_size: number;
   total_heap_size: number;
+  /** Bytes of ArrayBuffers the isolate holds outside its heap (counted against its limit). */
+  externally_allocated_size: number;
+  /** The heap's limit: memoryLimit plus what V8 reserves beside the old generation. */
+  heap_size_limit: number;
 }
 
 /** Options of the synchronous calls into an isolate. */

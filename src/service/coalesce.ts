@@ -1,55 +1,60 @@
 /**
- * Coalesces the single resolves of concurrent HTTP requests into one `resolveMany` per
- * event-loop turn. The requests that one turn's socket reads parse each reach the resolver in
- * a callback of their own; left alone, each becomes a batch of one job with its own IPC
- * message, sandbox relay and worker wake-up, and at 64 connections that per-batch cost, not
- * the evaluations, is what the server spends its time on. Gathered until the turn's I/O is
- * done (`setImmediate` runs after the poll phase that read them), they travel as one batch.
+ * Coalesces the single resolves of concurrent HTTP requests into one batch per event-loop
+ * turn. The requests that one turn's socket reads parse each reach the resolver in a callback
+ * of their own, and the resolver batches per microtask: left alone, each becomes a batch of
+ * one job with its own IPC message, sandbox relay and worker wake-up, and at 64 connections
+ * that per-batch cost, not the evaluations, is what the server spends its time on. Gathered
+ * until the turn's I/O is done (`setImmediate` runs after the poll phase that read them) and
+ * handed to the resolver in one synchronous pass, they travel as one batch.
  *
- * Nothing about an item changes: its task, args, retry context and abort signal are passed as
- * they are, and each caller gets its own item's outcome (resolveMany settles items on their
- * own, so one item's failure is not another's).
+ * Each item is its own `resolve` call, so each caller hears of its own item when the sandbox
+ * batch that ran it comes back, not when the last item of the turn does (a turn's items are
+ * spread over the idle threads, and a function that runs until its timeout holds back only
+ * its own batch). Its task, args, retry context and abort signal are passed as they are.
  */
-import type { ResolveOutcome, ResolveRequest, Resolver } from 'taskres';
+import type { ResolveCallOptions, ResolveOutcome, ResolveRequest, Resolver, TaskresError } from 'taskres';
 
-/** Gathers `resolve` calls of one event-loop turn into one `resolver.resolveMany`. */
+/** One caller waiting for the next batch. */
+interface Waiting {
+  request: ResolveRequest;
+  settle(outcome: ResolveOutcome): void;
+}
+
+/** Gathers `resolve` calls of one event-loop turn into one batch of the resolver. */
 export class ResolveCoalescer {
-  private requests: ResolveRequest[] = [];
-  private callers: ((outcome: ResolveOutcome) => void)[] = [];
-  private failers: ((error: unknown) => void)[] = [];
-  private scheduled = false;
+  private waiting: Waiting[] = [];
   private readonly flushBound = (): void => this.flush();
 
   constructor(private readonly resolver: Resolver) {}
 
-  /** Resolves one item in the next batch; the outcome is this item's alone. */
+  /** Resolves one item in the next batch; the outcome is this item's alone, as soon as it settles. */
   resolve(request: ResolveRequest): Promise<ResolveOutcome> {
-    return new Promise<ResolveOutcome>((resolve, reject) => {
-      this.requests.push(request);
-      this.callers.push(resolve);
-      this.failers.push(reject);
-      if (!this.scheduled) {
-        this.scheduled = true;
-        setImmediate(this.flushBound);
-      }
+    return new Promise<ResolveOutcome>((settle) => {
+      if (this.waiting.length === 0) setImmediate(this.flushBound);
+      this.waiting.push({ request, settle });
     });
   }
 
   private flush(): void {
-    const { requests, callers, failers } = this;
-    this.requests = [];
-    this.callers = [];
-    this.failers = [];
-    this.scheduled = false;
-    // resolveMany settles every item as an outcome; it rejects only for a malformed call,
-    // which would be every item's failure.
-    this.resolver.resolveMany(requests).then(
-      (outcomes) => {
-        for (let i = 0; i < callers.length; i++) callers[i]!(outcomes[i]!);
-      },
-      (error: unknown) => {
-        for (const fail of failers) fail(error);
-      },
-    );
+    const waiting = this.waiting;
+    this.waiting = [];
+    // One synchronous pass: the resolver sends what is submitted in one turn as one batch.
+    for (const { request, settle } of waiting) {
+      this.resolver.resolve(request.task, request.args as never, callOptions(request)).then(
+        (value) => settle({ status: 'fulfilled', value }),
+        (reason: TaskresError) => settle({ status: 'rejected', reason }),
+      );
+    }
   }
+}
+
+/** The per-call options of an item: only those it has (an `attempt: undefined` would be a retry context). */
+function callOptions(request: ResolveRequest): ResolveCallOptions | undefined {
+  const { attempt, previous, signal } = request;
+  if (attempt === undefined && previous === undefined && signal === undefined) return undefined;
+  const options: ResolveCallOptions = {};
+  if (attempt !== undefined) options.attempt = attempt;
+  if (previous !== undefined) options.previous = previous;
+  if (signal !== undefined) options.signal = signal;
+  return options;
 }

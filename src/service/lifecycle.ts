@@ -51,6 +51,8 @@ export async function createServer(
   const checker = new SpecChecker(config.specCheckTimeoutMs);
   const catalog = new TaskCatalog(loaded, checker);
   const resolverOptions: ResolverOptions = {
+    // Hints name the fix as an HTTP client writes it ({ "$file": ..., "size": bytes }).
+    hintsFor: 'http',
     ...(config.threads === undefined ? {} : { threads: config.threads }),
     ...(config.timeoutMs === undefined ? {} : { timeoutMs: config.timeoutMs }),
     ...(config.memoryLimitMiB === undefined ? {} : { memoryLimitMiB: config.memoryLimitMiB }),

@@ -274,7 +274,7 @@ describe('GET routes', () => {
     const response = await get(`${server.url}/v1/openapi.json`);
     expect(response.status).toBe(200);
     expect(response.body.openapi).toBe('3.1.0');
-    expect(Object.keys(response.body.paths).sort()).toEqual(['/healthz', '/metrics', '/readyz', '/v1/check', '/v1/openapi.json', '/v1/resolve', '/v1/resolve-many', '/v1/tasks']);
+    expect(Object.keys(response.body.paths).sort()).toEqual(['/healthz', '/metrics', '/readyz', '/v1/check', '/v1/cwl/resolve', '/v1/cwl/resolve-many', '/v1/openapi.json', '/v1/resolve', '/v1/resolve-many', '/v1/tasks']);
     const validator = new Validator();
     const result = await validator.validate(response.body);
     expect(result.errors ?? [], JSON.stringify(result.errors)).toEqual([]);

@@ -422,8 +422,21 @@ ${ANONYMOUS_SOURCE}
     let result;
     let threw = false;
     let thrown;
+    // A CWL field's NaN or infinite result, as text (NaN in the value slot means null).
+    let nonFinite;
     try {
-      if (entry.style === 'object') {
+      if (entry.style === 'cwl') {
+        // A CWL tool's function (src/cwl/javascript.ts), called for field i - jobStarts[j] of
+        // its job with a fresh copy of the job's inputs and self null: its expressionLib's
+        // variables are fresh on every call, as cwltool gives each expression its own context.
+        result = apply(entry.fn, undefined, [plainCopy(params), null, undefined, i - jobStarts[j]]);
+        // null is "not given": NaN in the value slot (a NaN or infinite result is invalid).
+        if (result === null) result = NaN;
+        else if (typeof result === 'number' && result - result !== 0) {
+          nonFinite = StringOf(result);
+          result = undefined;
+        }
+      } else if (entry.style === 'object') {
         const argument = {};
         const names = entry.rest ? objectKeys(params) : entry.names;
         for (let n = 0; n < names.length; n++) put(argument, names[n], copy(params[names[n]], i, jobFiles));
@@ -449,9 +462,22 @@ ${ANONYMOUS_SOURCE}
       status[i] = ${EVAL_STATUS.number};
     } else {
       status[i] = ${EVAL_STATUS.invalid};
-      messages.push(i, describeResult(result), 0);
+      messages.push(i, nonFinite === undefined ? describeResult(result) : 'the number ' + nonFinite, 0);
     }
     return after(reply, next, i + 1);
+  };
+
+  // A fresh copy of a CWL job's inputs (JSON data: no file capabilities in them).
+  const plainCopy = (value) => {
+    if (typeof value !== 'object' || value === null) return value;
+    if (isArray(value)) {
+      const out = new Array(value.length);
+      for (let i = 0; i < value.length; i++) out[i] = plainCopy(value[i]);
+      return out;
+    }
+    const out = {};
+    for (const key of objectKeys(value)) put(out, key, plainCopy(value[key]));
+    return out;
   };
 
   // What a step's reply means: the text of job 'next' (go on), or a STEP_REPLY. Parsing a

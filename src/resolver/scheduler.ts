@@ -8,6 +8,8 @@
  * Work lost with a sandbox process and queued again has not been proven harmless (a neighbour
  * that was never reached may wedge the next process too), so it waits in a lane of its own and
  * is never batched with work that was not lost: batches are taken from the two lanes in turn.
+ * Within that lane, work not reached when the process was lost runs latest arrival first, and
+ * work observed to finish before the loss is proven and rejoins the fresh lane.
  * A bystander's job sent after a flood of wedging jobs therefore runs on the first process
  * started after it was queued, whatever the number of wedgers ahead of it: each restart makes
  * progress for the fresh lane as well as the lost one (measured: test/wedge-bystander.test.ts).
@@ -45,6 +47,9 @@ export class WorkQueue {
   /** Which lane the next batch comes from when both hold work. */
   private retriedNext = true;
   private readonly alone = new WeakSet<Job>();
+  /** Order of arrival of each job (push order). */
+  private readonly arrival = new WeakMap<Job, number>();
+  private arrivals = 0;
 
   constructor(private readonly limits: BatchLimits) {}
 
@@ -54,7 +59,20 @@ export class WorkQueue {
 
   /** Adds a new job at the end. */
   push(job: Job): void {
+    this.arrival.set(job, this.arrivals++);
     this.fresh.push(job);
+  }
+
+  /**
+   * Puts jobs lost with a process, not reached there and not charged, at the front of the lane
+   * of lost work, latest arrival first: a job can then be held up again only by lost work that
+   * arrived after it, so a bystander queued after a flood of wedgers runs at the head of its
+   * next batch, finishes there and is proven, however many wedgers arrived before it.
+   */
+  requeueUnproven(jobs: readonly Job[]): void {
+    const order = jobs.slice();
+    order.sort((a, b) => (this.arrival.get(b) ?? 0) - (this.arrival.get(a) ?? 0));
+    this.requeue(order);
   }
 
   /**

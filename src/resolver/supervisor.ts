@@ -416,9 +416,7 @@ export class Supervisor {
     } else {
       this.queue.requeueProven(proven);
       this.queue.requeue(alone, true);
-      // Unproven work, latest first: what waited longest behind a wedger runs first next time,
-      // so that every restart makes progress at both ends of what was lost.
-      this.queue.requeue(rerun.reverse());
+      this.queue.requeueUnproven(rerun);
     }
     this.settling = [];
   }

@@ -80,7 +80,7 @@ const RULES: Readonly<Record<Area, Rule>> = {
   cli: {
     runtime: ['core', 'loading', 'service'],
     modules: { 'sandbox-worker/load-ivm.ts': '`taskres doctor` explains why isolated-vm does or does not load' },
-    packages: ['taskres', 'zod', 'cli-table3', 'cli-progress', 'esbuild'],
+    packages: ['taskres', 'zod', 'cli-table3', 'cli-progress', 'esbuild', 'yaml'],
   },
 };
 

@@ -198,11 +198,13 @@ export class Sandbox {
         if (this.memoryVerdicts.size === 0 && this.grewAfterSlice(live)) {
           // Work left to run after the slice (microtasks) allocated more than the limit: anyone
           // in the call may have queued it; each runs again alone, its microtasks in its own call.
+          // A call that held one evaluation (a CWL job's covers all its slots) is the culprit.
           this.discard();
           for (let i = start; i < end; i++) failures.delete(i);
-          if (end - start === 1) failures.set(start, { index: start, code: 'TASKRES_MEMORY_LIMIT', detail: '' });
+          const alone = oneByOne || end - start === 1;
+          if (alone) failures.set(start, { index: start, code: 'TASKRES_MEMORY_LIMIT', detail: '' });
           else oneByOneUntil = end;
-          next = end - start === 1 ? end : start;
+          next = alone ? end : start;
           stopAt = Math.min(stopAt, reader.jobBoundaryAtOrAfter(end));
         }
       } catch (error) {

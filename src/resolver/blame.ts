@@ -75,3 +75,25 @@ export function judgeLoss(batches: readonly LostBatch[], observed: readonly Obse
     return verdicts;
   });
 }
+
+/**
+ * For every job of `batches` (same shape): whether the process observed all its evaluations
+ * finish before it went down (its batch's call had moved past them). Such a job is proven not
+ * to wedge and may be batched with any work; every other job re-run is unproven (not reached,
+ * or its batch was not in a call) and must not hold up work that was not lost
+ * (./scheduler.ts).
+ */
+export function finishedBeforeLoss(batches: readonly LostBatch[], observed: readonly ObservedCall[] | undefined): boolean[][] {
+  return batches.map((batch) => {
+    const call = observed?.find((each) => each.batch === batch.id);
+    const finished: boolean[] = [];
+    let first = 0;
+    for (let j = 0; j < batch.evaluations.length; j++) {
+      const end = first + batch.evaluations[j]!;
+      // The progress word names the evaluation running (or next to run): those before it ended.
+      finished.push(call !== undefined && call.evaluation >= 0 && end <= call.evaluation);
+      first = end;
+    }
+    return finished;
+  });
+}

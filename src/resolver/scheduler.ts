@@ -4,6 +4,13 @@
  * could not single it out: ./blame.ts) goes in a batch of its own, in its turn, beside the
  * other batches: never one at a time ahead of all other work. A job whose caller no longer
  * wants it (its signal aborted) is dropped when its turn comes, wherever it waited.
+ *
+ * Work lost with a sandbox process and queued again has not been proven harmless (a neighbour
+ * that was never reached may wedge the next process too), so it waits in a lane of its own and
+ * is never batched with work that was not lost: batches are taken from the two lanes in turn.
+ * A bystander's job sent after a flood of wedging jobs therefore runs on the first process
+ * started after it was queued, whatever the number of wedgers ahead of it: each restart makes
+ * progress for the fresh lane as well as the lost one (measured: test/wedge-bystander.test.ts).
  */
 import type { Job } from './supervisor.js';
 
@@ -29,25 +36,31 @@ export interface BatchLimits {
   charsOf(job: Job): number;
 }
 
-/** Jobs waiting for the sandbox, oldest first. */
+/** Jobs waiting for the sandbox, oldest first, in two lanes (see the module comment). */
 export class WorkQueue {
-  private jobs: Job[] = [];
+  /** Jobs never lost with a sandbox process. */
+  private fresh: Job[] = [];
+  /** Jobs lost with a sandbox process and queued again. */
+  private retried: Job[] = [];
+  /** Which lane the next batch comes from when both hold work. */
+  private retriedNext = true;
   private readonly alone = new WeakSet<Job>();
 
   constructor(private readonly limits: BatchLimits) {}
 
   get length(): number {
-    return this.jobs.length;
+    return this.fresh.length + this.retried.length;
   }
 
   /** Adds a new job at the end. */
   push(job: Job): void {
-    this.jobs.push(job);
+    this.fresh.push(job);
   }
 
   /**
-   * Puts jobs that were sent and must run again back at the front, in their order (they were
-   * submitted before anything still queued); `alone`: each in a batch of its own.
+   * Puts jobs that were sent and must run again at the front of the lane of lost work, in
+   * their order (they were submitted before anything still queued); `alone`: each in a batch
+   * of its own.
    */
   requeue(jobs: readonly Job[], alone = false): void {
     if (jobs.length === 0) return;
@@ -56,30 +69,52 @@ export class WorkQueue {
       next.push(jobs[i]!);
       if (alone) this.alone.add(jobs[i]!);
     }
-    for (let i = 0; i < this.jobs.length; i++) next.push(this.jobs[i]!);
-    this.jobs = next;
+    for (let i = 0; i < this.retried.length; i++) next.push(this.retried[i]!);
+    this.retried = next;
+  }
+
+  /**
+   * Puts jobs that were sent, observed to finish, and lost with their batch's process at the
+   * front of the fresh lane: they are proven not to wedge.
+   */
+  requeueProven(jobs: readonly Job[]): void {
+    if (jobs.length > 0) this.fresh = jobs.concat(this.fresh);
   }
 
   /** Empties the queue, returning what was in it. */
   takeAll(): Job[] {
-    const all = this.jobs;
-    this.jobs = [];
+    const all = this.retried.concat(this.fresh);
+    this.fresh = [];
+    this.retried = [];
     return all;
   }
 
   /**
    * The next batch, spread over `idleThreads` (one batch does not take all the work when
-   * threads are idle); `dropped` receives each job whose caller no longer wants it.
+   * threads are idle), from one lane, the lanes taking turns; `dropped` receives each job whose
+   * caller no longer wants it.
    */
   takeBatch(idleThreads: number, dropped: (job: Job) => void): Job[] {
-    const share = Math.min(MAX_JOBS_PER_BATCH, Math.ceil(this.jobs.length / Math.max(1, idleThreads)));
+    let fromRetried = this.retried.length > 0 && (this.fresh.length === 0 || this.retriedNext);
+    let batch = this.takeFrom(fromRetried ? this.retried : this.fresh, idleThreads, dropped);
+    if (batch.length === 0) {
+      // That lane held only cancelled jobs: the other one may hold work.
+      fromRetried = !fromRetried;
+      batch = this.takeFrom(fromRetried ? this.retried : this.fresh, idleThreads, dropped);
+    }
+    if (batch.length > 0) this.retriedNext = !fromRetried;
+    return batch;
+  }
+
+  private takeFrom(lane: Job[], idleThreads: number, dropped: (job: Job) => void): Job[] {
+    const share = Math.min(MAX_JOBS_PER_BATCH, Math.ceil(lane.length / Math.max(1, idleThreads)));
     let count = 0;
     let evaluations = 0;
     let chars = 0;
-    while (count < share && count < this.jobs.length) {
-      const next = this.jobs[count]!;
+    while (count < share && count < lane.length) {
+      const next = lane[count]!;
       if (next.cancelled?.()) {
-        this.jobs.splice(count, 1);
+        lane.splice(count, 1);
         dropped(next);
         continue;
       }
@@ -95,16 +130,22 @@ export class WorkQueue {
       chars += size;
       count++;
     }
-    return this.jobs.splice(0, count);
+    return lane.splice(0, count);
   }
 
   /** Drops every job whose caller no longer wants it; returns them. */
   sweepCancelled(): Job[] {
     const dropped: Job[] = [];
-    if (!this.jobs.some((job) => job.cancelled?.())) return dropped;
-    const kept: Job[] = [];
-    for (const job of this.jobs) (job.cancelled?.() ? dropped : kept).push(job);
-    this.jobs = kept;
+    this.fresh = keepWanted(this.fresh, dropped);
+    this.retried = keepWanted(this.retried, dropped);
     return dropped;
   }
+}
+
+/** `jobs` without those whose caller no longer wants them, which go to `dropped`. */
+function keepWanted(jobs: Job[], dropped: Job[]): Job[] {
+  if (!jobs.some((job) => job.cancelled?.())) return jobs;
+  const kept: Job[] = [];
+  for (const job of jobs) (job.cancelled?.() ? dropped : kept).push(job);
+  return kept;
 }

@@ -45,7 +45,7 @@ import { SandboxProcess } from './sandbox-process.js';
 import { START_TIMEOUT_MS, StartPolicy } from './start-policy.js';
 import { MIN_JOBS_TO_PIPELINE, WorkQueue } from './scheduler.js';
 import { batchDeadlineAfterMs, batchDeadlineMs } from './deadlines.js';
-import { judgeLoss, type LostBatch } from './blame.js';
+import { finishedBeforeLoss, judgeLoss, type LostBatch } from './blame.js';
 import { lookUpSizes } from './size-provider.js';
 
 export type { EvaluationFailure } from '../protocol/messages.js';
@@ -388,7 +388,9 @@ export class Supervisor {
       strikes: jobs.map((job) => this.strikes.get(job) ?? 0),
     }));
     const verdicts = judgeLoss(batches, observed);
+    const finished = finishedBeforeLoss(batches, observed);
     const failure = crashFailure(cause);
+    const proven: Job[] = [];
     const rerun: Job[] = [];
     const alone: Job[] = [];
     this.settling = lost.flatMap((batch) => batch.jobs);
@@ -400,7 +402,7 @@ export class Supervisor {
             settleFailed(job, failure);
             return;
           case 'rerun':
-            if (!job.cancelled?.()) rerun.push(job);
+            if (!job.cancelled?.()) (finished[b]![j] ? proven : rerun).push(job);
             return;
           case 'rerun-alone':
             this.strikes.set(job, (this.strikes.get(job) ?? 0) + 1);
@@ -410,10 +412,13 @@ export class Supervisor {
       });
     });
     if (this.closing) {
-      for (const job of [...rerun, ...alone]) failJob(job, closedBeforeRun());
+      for (const job of [...proven, ...rerun, ...alone]) failJob(job, closedBeforeRun());
     } else {
+      this.queue.requeueProven(proven);
       this.queue.requeue(alone, true);
-      this.queue.requeue(rerun);
+      // Unproven work, latest first: what waited longest behind a wedger runs first next time,
+      // so that every restart makes progress at both ends of what was lost.
+      this.queue.requeue(rerun.reverse());
     }
     this.settling = [];
   }

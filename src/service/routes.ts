@@ -5,7 +5,7 @@ import type { Admission } from './admission.js';
 import type { ServiceMetrics } from './metrics.js';
 import type { ServeConfig } from './options.js';
 import { problem, problemFromError } from './problems.js';
-import { RequestWork, type Resolution } from './resolution.js';
+import { RequestWork, type ItemOutcome, type Resolution } from './resolution.js';
 import { CheckBody, ResolveBody, ResolveManyBody } from './schemas.js';
 import type { SpecChecker } from './spec-checker.js';
 import type { TaskCatalog } from './tasks.js';
@@ -65,7 +65,8 @@ export function registerRoutes(app: FastifyInstance, deps: RouteDeps): void {
     return admitted(request, reply, deps, body.items.length, '/v1/resolve-many', async (work) => {
       const outcomes = await resolution.many(body.items, request.id, work, request.caller);
       for (const outcome of outcomes) deps.onOutcome(outcome.status === 'fulfilled' ? 'ok' : outcome.error.code);
-      return { outcomes };
+      const requestChars = Number(request.headers['content-length'] ?? 0) || JSON.stringify(request.body).length;
+      return { outcomes: shortenRepeats(outcomes, Math.max(MIN_ANSWER_CHARS, 2 * requestChars)) };
     });
   });
 
@@ -151,6 +152,29 @@ async function admitted<T>(request: FastifyRequest, reply: FastifyReply, deps: R
   } finally {
     clearTimeout(timer);
   }
+}
+
+/**
+ * `outcomes`, with the detail of each problem past `maxChars` of answer that repeats an earlier
+ * item's (same code, same detail) replaced by a pointer to that item: 1,000 items that fail
+ * alike must not each carry the same long text (the answer stays near a small multiple of the
+ * request, as /v1/check's does).
+ */
+function shortenRepeats(outcomes: ItemOutcome[], maxChars: number): ItemOutcome[] {
+  let chars = 0;
+  const firstWith = new Map<string, number>();
+  return outcomes.map((outcome, i) => {
+    if (outcome.status === 'fulfilled') {
+      chars += 80;
+      return outcome;
+    }
+    const key = `${outcome.error.code} ${outcome.error.detail}`;
+    const first = firstWith.get(key);
+    if (first === undefined) firstWith.set(key, i);
+    chars += outcome.error.detail.length + 200;
+    if (chars <= maxChars || first === undefined) return outcome;
+    return { status: 'rejected', error: { ...outcome.error, detail: `As for item ${first}.` } };
+  });
 }
 
 /** `value` as JSON text, or null when it nests too deeply to print (the stack runs out). */

@@ -9,8 +9,23 @@
 import { TaskresError, defineTask, type Task, type TaskSpec } from 'taskres';
 import { TaskIndex, type FoundTask } from '../loading/task-lookup.js';
 import type { SpecChecker } from './spec-checker.js';
+import { clip } from '../core/text.js';
 
 /** Most characters of spec JSON the cache holds; the oldest entries go first. */
+/** Names a problem detail lists at most, each cut to NAME_CHARS_IN_DETAIL; the rest are counted. */
+const NAMES_IN_DETAIL = 5;
+const NAME_CHARS_IN_DETAIL = 40;
+
+/**
+ * A few of `names` and how many more: a detail repeated for every item of a batch must not
+ * grow with the number of tasks loaded (1,000 unknown-task items once got 16 times their size
+ * back, each detail listing every loaded name).
+ */
+export function fewNames(names: readonly string[]): string {
+  const shown = names.slice(0, NAMES_IN_DETAIL).map((name) => clip(name, NAME_CHARS_IN_DETAIL));
+  return `${shown.join(', ')}${names.length > NAMES_IN_DETAIL ? ` and ${names.length - NAMES_IN_DETAIL} more` : ''}`;
+}
+
 const CACHE_CHARS = 8 * 1024 * 1024;
 
 /** Thrown for a task name that was not loaded: 404. */
@@ -44,7 +59,7 @@ export class TaskCatalog {
       if (!task) {
         const names = this.byName.names();
         throw new UnknownTaskError(
-          `No task named ${JSON.stringify(ref.slice(0, 100))} was loaded; ${names.length ? `loaded: ${names.slice(0, 20).join(', ')}${names.length > 20 ? ', …' : ''}` : 'the server was started without --tasks'}. Give the spec inline as "task": { name, params, resources } instead.`,
+          `No task named ${JSON.stringify(clip(ref, 100))} was loaded; ${names.length ? `loaded: ${fewNames(names)}` : 'the server was started without --tasks'}. Give the spec inline as "task": { name, params, resources } instead.`,
         );
       }
       return task;

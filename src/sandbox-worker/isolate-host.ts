@@ -368,10 +368,13 @@ export class Sandbox {
       }
       if (typeof nextJob !== 'number' || nextJob < 0) return STEP_REPLY.continue;
       const reader = this.reader;
-      // A large job is loaded in a call of its own (see preload).
-      if (!reader || nextJob >= reader.jobCount || reader.jobChars(nextJob) > MAX_JOB_CHARS_IN_CALL) return STEP_REPLY.stop;
+      if (!reader || nextJob >= reader.jobCount) return STEP_REPLY.stop;
+      // A large job is loaded in a call of its own (see preload). The text is never longer
+      // than jobChars, so a job refused here is one runBatch preloads: built once, not twice.
+      const text = reader.jobText(nextJob);
+      if (text.length > MAX_JOB_CHARS_IN_CALL) return STEP_REPLY.stop;
       live.currentJob = nextJob;
-      return reader.jobText(nextJob);
+      return text;
     } catch {
       return STEP_REPLY.stop;
     }

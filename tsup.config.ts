@@ -5,8 +5,12 @@ import { SPEC_WORKER_ENTRY } from './src/service/spec-worker-entry.js';
 
 export default defineConfig([
   {
-    // The public library: ESM and CJS, with types.
-    entry: { index: 'src/index.ts' },
+    // The public library: ESM and CJS, with types. `cwl` is the `taskres/cwl` subpath.
+    entry: { index: 'src/index.ts', cwl: 'src/cwl/index.ts' },
+    // Each entry whole, as the CJS build is: the core entry stays one file that does not
+    // change for users who never import taskres/cwl (which finds a resolver's sandbox through
+    // a registered symbol, and TaskresError is recognised across copies by its brand).
+    splitting: false,
     format: ['esm', 'cjs'],
     dts: true,
     shims: true,
@@ -40,7 +44,7 @@ export default defineConfig([
     // The benchmark and the soak run from a clone only and are left out of the package (see
     // `files`). Built apart and without shared chunks, so that none of their code is in a chunk
     // the package ships.
-    entry: { bench: 'bench/main.ts', soak: 'bench/soak.ts' },
+    entry: { bench: 'bench/main.ts', soak: 'bench/soak.ts', 'cwl-bench': 'bench/cwl.ts' },
     format: ['esm'],
     target: 'node20',
     sourcemap: true,

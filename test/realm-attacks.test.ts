@@ -116,6 +116,28 @@ const ATTACKS: [name: string, attacker: string, victim: string][] = [
     }`,
     `({ files }) => { const g = (function* () {})(); return (g.stash || 0) + (Object.getPrototypeOf(async function () {}).stash || 0); }`,
   ],
+  [
+    'async generator prototypes reached through method syntax (object and class): stash a value, replace next()',
+    `({ files }) => {
+      const g = { async *m() {} }.m();
+      const objects = [Object.getPrototypeOf(g), Object.getPrototypeOf(Object.getPrototypeOf(g)), Object.getPrototypeOf(Object.getPrototypeOf(Object.getPrototypeOf(g))), Object.getPrototypeOf(class { static *s() {} }.s)];
+      for (const o of objects) {
+        try { o.stash = 7; } catch {}
+        try { Object.defineProperty(o, 'next', { value: () => 31337 }); } catch {}
+      }
+      return 1;
+    }`,
+    `({ files }) => {
+      const g = { async *m() {} }.m();
+      const p = Object.getPrototypeOf(Object.getPrototypeOf(g));
+      return (p.stash || 0) + (typeof p.next === 'function' && p.next.length === 1 ? 2 : 31337) + (Object.getPrototypeOf(class { static *s() {} }.s).stash || 0);
+    }`,
+  ],
+  [
+    "class static blocks and object methods' super: stash through the home object's prototype",
+    `({ files }) => { try { ({ m() { super.stash = 7; return 0; } }).m(); } catch {} try { class A extends Array { static { Object.getPrototypeOf(this).stash = 7; } } } catch {} return 1; }`,
+    `({ files }) => ({ m() { return (super.stash || 0) + (Array.stash || 0) + 3; } }).m()`,
+  ],
 ];
 
 describe('one tenant cannot reach another through a shared engine object', () => {

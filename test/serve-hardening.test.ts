@@ -171,6 +171,18 @@ describe('request bodies refused for what they hold', () => {
     expect(answer.body.code).toBe('TASKRES_INVALID_ARGS');
     expect(answer.body.detail).toContain('"__proto__"');
     expect(answer.body.detail).not.toContain('not valid JSON');
+    // Spelled with escapes, or as constructor.prototype, deep inside: refused and named too.
+    for (const [text, named] of [
+      ['{"task":"x","args":{"a":[{"\\u005f_proto__":{"polluted":true}}]}}', '"__proto__"'],
+      ['{"task":"x","args":{"a":{"constructor":{"prototype":{"polluted":true}}}}}', '"constructor" with "prototype"'],
+    ] as const) {
+      const refused = await post(`${server.url}/v1/resolve`, text, as(tokens[0]!));
+      expect(refused.status).toBe(400);
+      expect(refused.body.detail).toContain(named);
+    }
+    // Text that only mentions them is data.
+    const fine = await resolve({ task: { name: 'proto_ok', params: ['note'], resources: { cpu: 1, memory: 1 } }, args: { note: 'the constructor of __proto__' } });
+    expect(fine.status).toBe(200);
   });
 
   it('"previous" without "attempt" is a 400 that says attempt is required with it', async () => {

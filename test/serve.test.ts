@@ -267,14 +267,14 @@ describe('GET routes', () => {
     const response = await get(`${server.url}/v1/tasks`);
     expect(response.status).toBe(200);
     expect(response.body.tasks.map((t: any) => t.name)).toEqual(['my_task', 'sort_reads', 'fold', 'endless', 'bomb', 'thrower', 'sizer']);
-    expect(response.body.tasks[2]).toEqual({ name: 'fold', params: ['sequence'], resources: { cpu: 8, memory: 32, storage: 500, gpu: 1, gpuType: 'nvidia-a10g' } });
+    expect(response.body.tasks[2]).toEqual({ name: 'fold', params: ['sequence'], resources: { cpu: 8, memory: 32, gpu: 1, gpuType: 'nvidia-a10g' } });
   });
 
   it('/v1/openapi.json is a valid OpenAPI 3.1 document with every route', async () => {
     const response = await get(`${server.url}/v1/openapi.json`);
     expect(response.status).toBe(200);
     expect(response.body.openapi).toBe('3.1.0');
-    expect(Object.keys(response.body.paths).sort()).toEqual(['/healthz', '/metrics', '/readyz', '/v1/check', '/v1/openapi.json', '/v1/resolve', '/v1/resolve-many', '/v1/tasks']);
+    expect(Object.keys(response.body.paths).sort()).toEqual(['/healthz', '/metrics', '/readyz', '/v1/check', '/v1/cwl/resolve', '/v1/cwl/resolve-many', '/v1/openapi.json', '/v1/resolve', '/v1/resolve-many', '/v1/tasks']);
     const validator = new Validator();
     const result = await validator.validate(response.body);
     expect(result.errors ?? [], JSON.stringify(result.errors)).toEqual([]);

@@ -6,6 +6,7 @@
  *   taskres demo                                   the example tasks, resolved and placed
  *   taskres resolve SPEC --args ARGS.json [--task NAME] [--format json|table] [--attempt N --previous FILE.json]
  *   taskres resolve SPEC --requests REQUESTS.jsonl [--task NAME]   one JSON outcome per line
+ *   taskres cwl TOOL.cwl JOB.yml [--format json|table]   a CWL tool's ResourceRequirement for a job
  *   taskres check SPEC                             every definition-time problem at once
  *   taskres bench [--json] [--quick] [--only GROUP] [--cold-node NODE]   the benchmark (in a clone only)
  *   taskres doctor                                 can this machine run resource functions?
@@ -27,6 +28,7 @@ import { loadChosenTask, loadTasks, readJson } from '../loading/specs.js';
 import { resolveRequests } from './requests.js';
 import { describeThrown, err, json, joinSafe, out, safe, table, type Safe } from './output.js';
 import { serveCommand } from './serve.js';
+import { cwlCommand } from './cwl.js';
 
 interface Command {
   summary: string;
@@ -35,7 +37,8 @@ interface Command {
   options: NonNullable<ParseArgsConfig['options']>;
   /** What each option does, for `--help`. */
   optionHelp: Readonly<Record<string, string>>;
-  positionals: number;
+  /** How many positional arguments it takes: exactly, or [fewest, most]. */
+  positionals: number | readonly [number, number];
   /** True when the command is not part of this installation: left out of the help. */
   unavailable?: () => boolean;
   run(values: Record<string, string | boolean | undefined>, positionals: string[]): Promise<number>;
@@ -163,6 +166,7 @@ const commands: Record<string, Command> = {
     run: async () => runDoctor(),
   },
   serve: serveCommand,
+  cwl: cwlCommand,
 };
 
 /** `--attempt N --previous FILE.json` as a retry context; its contents are checked by the resolver. */
@@ -249,9 +253,14 @@ async function main(argv: string[]): Promise<number> {
     out(...commandHelp(command));
     return 0;
   }
-  if (parsed.positionals.length !== command.positionals) {
+  const [fewest, most] = typeof command.positionals === 'number' ? [command.positionals, command.positionals] : command.positionals;
+  if (parsed.positionals.length < fewest || parsed.positionals.length > most) {
+    // The usage line names the positionals (`SPEC`, `TOOL.cwl`): say which one is missing or extra.
+    const names = command.usage.split(' ').slice(2).filter((word) => /^[A-Z][A-Z0-9._]*$/.test(word));
+    const named = names.length > 0 ? ` (${names.join(' ')})` : '';
+    const expected = most === 0 ? 'no arguments' : `${fewest === most ? fewest : `${fewest} to ${most}`} argument${most > 1 ? 's' : ''}${named}`;
     err(
-      safe`taskres ${name}: expected ${command.positionals === 0 ? 'no arguments' : `${command.positionals} argument${command.positionals > 1 ? 's' : ''}`}, received ${parsed.positionals.length}.`,
+      safe`taskres ${name}: expected ${expected}, received ${parsed.positionals.length}.`,
       safe`Usage: ${command.usage}`,
     );
     return 2;

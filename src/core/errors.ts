@@ -50,6 +50,11 @@ const LIBRARY_ERRORS = {
     status: 422,
     title: 'Retry is pointless',
   },
+  TASKRES_CWL_INVALID: {
+    summary: "a CWL document's resource fields break the spec (type for its version, negative, min > max, JavaScript without InlineJavascriptRequirement)",
+    status: 400,
+    title: 'CWL document breaks the spec',
+  },
 } as const satisfies Record<`TASKRES_${string}`, ErrorEntry>;
 
 /** The codes only the service uses: the situations of HTTP, not of resolving. */

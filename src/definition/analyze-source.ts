@@ -17,8 +17,11 @@ import { unreviewedSyntax } from './syntax.js';
 
 /** How a function binds task parameters. */
 export interface ParameterBinding {
-  /** `object`: one object pattern `({ a, b, ...rest })`; `names`: plain identifiers `(a, b)`. */
-  style: 'object' | 'names';
+  /**
+   * `object`: one object pattern `({ a, b, ...rest })`; `names`: plain identifiers `(a, b)`;
+   * `cwl`: a CWL tool's compiled function, one call per job (src/cwl/javascript.ts).
+   */
+  style: 'object' | 'names' | 'cwl';
   /** The parameter names bound, in order. */
   names: string[];
   /** True when an object pattern has a rest element: it receives every other parameter. */

@@ -218,13 +218,14 @@ ${ANONYMOUS_SOURCE}
       const where = name + (typeof key === 'symbol' ? '[' + key.description + ']' : '.' + key);
       const isData = 'value' in descriptor;
       const keep = apply(setHas, kept, [key]) && (isData || apply(setHas, allowedAccessors, [where]));
-      if (!keep && value === globalThis && apply(setHas, unwalked, [key])) {
-        // Deleted without walking: nothing but this global leads to its objects (UNWALKED_GLOBALS).
-      } else if (isData) apply(arrayPush, queue, [[where, descriptor.value]]);
-      else apply(arrayPush, queue, [[where + '.get', descriptor.get], [where + '.set', descriptor.set]]);
-      // An object without a permit is only reachable through what this walk removes (Intl,
-      // WebAssembly...): what cannot be deleted there (a constructor's prototype) is frozen.
+      // Nothing but these removed globals leads to their objects (UNWALKED_GLOBALS).
+      const walk = keep || value !== globalThis || !apply(setHas, unwalked, [key]);
+      if (walk && isData) apply(arrayPush, queue, [[where, descriptor.value]]);
+      else if (walk) apply(arrayPush, queue, [[where + '.get', descriptor.get], [where + '.set', descriptor.set]]);
       if (keep) continue;
+      // On an object without a permit of its own (a built-in method, or an object that only a
+      // removed property led to), what cannot be deleted (a removed constructor's 'prototype')
+      // stays, walked and frozen like the rest; on a permitted intrinsic it stops the setup.
       stripped = true;
       if (!deleteProperty(value, key) && permit !== undefined) apply(arrayPush, unremovable, [where]);
     }
@@ -421,8 +422,21 @@ ${ANONYMOUS_SOURCE}
     let result;
     let threw = false;
     let thrown;
+    // A CWL field's NaN or infinite result, as text (NaN in the value slot means null).
+    let nonFinite;
     try {
-      if (entry.style === 'object') {
+      if (entry.style === 'cwl') {
+        // A CWL tool's function (src/cwl/javascript.ts), called for field i - jobStarts[j] of
+        // its job with a fresh copy of the job's inputs and self null: its expressionLib's
+        // variables are fresh on every call, as cwltool gives each expression its own context.
+        result = apply(entry.fn, undefined, [plainCopy(params), null, undefined, i - jobStarts[j]]);
+        // null is "not given": NaN in the value slot (a NaN or infinite result is invalid).
+        if (result === null) result = NaN;
+        else if (typeof result === 'number' && result - result !== 0) {
+          nonFinite = StringOf(result);
+          result = undefined;
+        }
+      } else if (entry.style === 'object') {
         const argument = {};
         const names = entry.rest ? objectKeys(params) : entry.names;
         for (let n = 0; n < names.length; n++) put(argument, names[n], copy(params[names[n]], i, jobFiles));
@@ -448,9 +462,22 @@ ${ANONYMOUS_SOURCE}
       status[i] = ${EVAL_STATUS.number};
     } else {
       status[i] = ${EVAL_STATUS.invalid};
-      messages.push(i, describeResult(result), 0);
+      messages.push(i, nonFinite === undefined ? describeResult(result) : 'the number ' + nonFinite, 0);
     }
     return after(reply, next, i + 1);
+  };
+
+  // A fresh copy of a CWL job's inputs (JSON data: no file capabilities in them).
+  const plainCopy = (value) => {
+    if (typeof value !== 'object' || value === null) return value;
+    if (isArray(value)) {
+      const out = new Array(value.length);
+      for (let i = 0; i < value.length; i++) out[i] = plainCopy(value[i]);
+      return out;
+    }
+    const out = {};
+    for (const key of objectKeys(value)) put(out, key, plainCopy(value[key]));
+    return out;
   };
 
   // What a step's reply means: the text of job 'next' (go on), or a STEP_REPLY. Parsing a

@@ -13,6 +13,7 @@ import { encodeArgs, type EncodedArgs } from './encode-args.js';
 import { missingSizeHint, pathStringHint } from './path-string-hint.js';
 import { resolveOptions, type ResolvedOptions, type ResolverOptions } from './options.js';
 import { Supervisor, type EvaluationFailure, type Job, type JobOutcomes } from './supervisor.js';
+import { SUBMIT_SANDBOX_JOB, type SandboxJobTarget } from './sandbox-jobs.js';
 import { applyRetryPlan, encodeRetryContext, planRetry, readRetryContext, type RetryContext, type RetryPlan } from './retry.js';
 
 /**
@@ -219,7 +220,7 @@ function unwatchAbort(signal: AbortSignal, pending: PendingResolution): void {
   waitingOnSignal.get(signal)?.delete(pending);
 }
 
-class SandboxedResolver implements Resolver {
+class SandboxedResolver implements Resolver, SandboxJobTarget {
   private readonly supervisor: Supervisor;
   private readonly schemas: Record<ResourceName, z.ZodNumber>;
   private closed = false;
@@ -286,6 +287,12 @@ class SandboxedResolver implements Resolver {
         this.start(task, args, sink, index, retry, signal);
       }
     });
+  }
+
+  /** See sandbox-jobs.ts. */
+  [SUBMIT_SANDBOX_JOB](job: Job): void {
+    if (this.closed) throw new TaskresError('TASKRES_CLOSED', 'This resolver was closed; create a new one with createResolver().');
+    this.supervisor.submit(job);
   }
 
   close(): Promise<void> {

@@ -36,7 +36,9 @@ export function parseJsonBody(text: string, instance: string): unknown {
   } catch {
     throw new ProblemError(problem('TASKRES_INVALID_ARGS', 'The body is not valid JSON; send one JSON object (see /v1/openapi.json).', instance));
   }
-  if (PROTO.test(text) || CONSTRUCTOR.test(text)) {
+  // Plain substring searches first (fast): the patterns can only match text that has one of these.
+  const mayHold = text.includes('proto') || text.includes('constructor') || text.includes('\\u00');
+  if (mayHold && (PROTO.test(text) || CONSTRUCTOR.test(text))) {
     const key = forbiddenKey(value);
     if (key) {
       throw new ProblemError(

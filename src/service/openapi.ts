@@ -1,6 +1,7 @@
 /** The OpenAPI 3.1 document of the service, generated from the zod schemas that validate requests. */
 import { z } from 'zod';
 import * as schemas from './schemas.js';
+import { CWL_COMPONENTS, cwlOpenApiPaths } from './cwl-routes.js';
 
 const COMPONENTS = {
   TaskSpec: schemas.TaskSpec,
@@ -17,6 +18,7 @@ const COMPONENTS = {
   CheckResponse: schemas.CheckResponse,
   TasksResponse: schemas.TasksResponse,
   Status: schemas.Status,
+  ...CWL_COMPONENTS,
 } as const;
 
 type Component = keyof typeof COMPONENTS;
@@ -110,6 +112,7 @@ export function openApiDocument(version: string): Record<string, unknown> {
       '/v1/resolve': post('resolve', 'Resolve one task\'s resources', 'ResolveBody', 'ResolveResponse', [400, 401, 404, 413, 415, 422, 429, 503]),
       '/v1/resolve-many': post('resolveMany', 'Resolve many (batched); outcomes in input order', 'ResolveManyBody', 'ResolveManyResponse', [400, 401, 413, 415, 429, 503]),
       '/v1/check': post('check', 'Run every definition-time check on specs', 'CheckBody', 'CheckResponse', [400, 401, 413, 415]),
+      ...cwlOpenApiPaths(post),
       '/v1/tasks': get('listTasks', 'The tasks loaded with --tasks', 'TasksResponse', [401], true),
       '/v1/openapi.json': { get: { operationId: 'getOpenApi', summary: 'This document (behind the bearer token, like every /v1 route)', security: [{ bearer: [] }, {}], responses: { '200': { description: 'OK', content: { 'application/json': { schema: { type: 'object' } } } }, ...problems(401) } } },
       '/healthz': get('health', 'The process is up', 'Status', [], false),

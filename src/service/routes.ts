@@ -10,6 +10,7 @@ import { CheckBody, ResolveBody, ResolveManyBody } from './schemas.js';
 import type { SpecChecker } from './spec-checker.js';
 import type { TaskCatalog } from './tasks.js';
 import { ProblemError, validate } from './validate.js';
+import { registerCwlRoutes } from './cwl-routes.js';
 
 /** What the routes work with. */
 export interface RouteDeps {
@@ -86,6 +87,8 @@ export function registerRoutes(app: FastifyInstance, deps: RouteDeps): void {
       throw error;
     }
   });
+
+  registerCwlRoutes(app, deps, { admitted, retryHeaders });
 
   app.get('/v1/tasks', async () => ({ tasks: catalog.tasks().map((task) => task.toJSON()) }));
 

@@ -52,6 +52,16 @@ describe('batch codec', () => {
     });
   });
 
+  it('a job text holds exactly its own files, whatever job was asked before (multi-digit indexes, same and prefix lists)', () => {
+    const many: FileEntry[] = Array.from({ length: 14 }, (_, k) => [`/data/f${k}.fq`, `f${k}.fq`]);
+    const params = { files: [{ $file: 0 }] };
+    const lists: FileEntry[][] = [many, [many[1]!], [many[12]!], [many[12]!], [many[1]!, many[12]!], [many[12]!, many[1]!], [], [many[1]!]];
+    const fixtures = lists.map((files) => job(taskB, files, params));
+    const batch = new BatchReader(encodeBatch(fixtures).payload);
+    const order = [0, 1, 2, 3, 3, 4, 5, 6, 7, 1, 0, 7, 2, 6, 5];
+    for (const j of order) expect(JSON.parse(batch.jobText(j))).toEqual([lists[j], params]);
+  });
+
   it('a file shared by jobs is encoded once; one that differs in name or size is another entry', () => {
     const occurrences = encoded.payload.split(JSON.stringify(['/data/a.fq', 'a.fq'])).length - 1;
     expect(occurrences).toBe(1);

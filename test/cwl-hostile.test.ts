@@ -133,3 +133,55 @@ describe('hostile CWL', () => {
     });
   });
 });
+
+describe('one job is one evaluation (its lib and every field)', () => {
+  // Each piece spins for ~40% of the resolver's 200 ms timeoutMs, bounded by the clock: alone
+  // each fits, the lib and four fields together take about twice timeoutMs on any machine.
+  const spin = 'var spinStart = Date.now(); while (Date.now() - spinStart < 80) {}';
+  const slowField = `\${ ${spin} return 1; }`;
+
+  it('a job whose lib and fields together run past timeoutMs gets TASKRES_TIMEOUT, and its neighbours their values', async () => {
+    const slow = tool({ coresMin: slowField, ramMin: slowField, tmpdirMin: slowField, outdirMin: slowField }, [spin]);
+    const quick = tool({ coresMin: '$(inputs.n + 1)', ramMin: '$(inputs.n * 100)' });
+    const outcomes = await resolveCwlMany(resolver, [
+      { tool: quick, job: { n: 1 } },
+      { tool: slow, job: {} },
+      { tool: quick, job: { n: 2 } },
+    ]);
+    expect(outcomes[0]).toEqual({ status: 'fulfilled', value: { cores: 2, ram: 100, tmpdirSize: 1024, outdirSize: 1024 } });
+    expect(outcomes[1]!.status === 'rejected' && outcomes[1]!.reason.code).toBe('TASKRES_TIMEOUT');
+    expect(outcomes[1]!.status === 'rejected' && outcomes[1]!.reason.message).toMatch(/expressionLib and its 4 JavaScript fields, one evaluation\) ran longer than timeoutMs \(200 ms\)/);
+    expect(outcomes[2]).toEqual({ status: 'fulfilled', value: { cores: 3, ram: 200, tmpdirSize: 1024, outdirSize: 1024 } });
+  });
+
+  it('runs the lib once per job: a counter in it goes on across the fields and starts again in every job', async () => {
+    const counted = tool(
+      { coresMin: '$(count())', ramMin: '$(count() * 100)', tmpdirMin: '$(count() * 1000)', outdirMin: '$(count() * 1000 + libRuns)' },
+      ['var libRuns = 0; libRuns += 1; var calls = 0; function count() { calls += 1; return calls; }'],
+    );
+    const outcomes = await resolveCwlMany(resolver, Array.from({ length: 50 }, () => ({ tool: counted, job: {} })));
+    for (const outcome of outcomes) expect(outcome).toEqual({ status: 'fulfilled', value: { cores: 1, ram: 200, tmpdirSize: 3000, outdirSize: 4001 } });
+  });
+
+  it('charges a memory bomb split across fields to its job, whose neighbours get their values', async () => {
+    // ~14 MiB kept per field: each fits in memoryLimitMiB (32) alone, the four together do not.
+    const part = '${ kept.push(new Array(1750000).fill(1.5)); return kept.length; }';
+    const bomb = tool({ coresMin: part, ramMin: part, tmpdirMin: part, outdirMin: part }, ['var kept = [];']);
+    const outcomes = await resolveCwlMany(resolver, [
+      { tool: benign, job: { n: 1 } },
+      { tool: bomb, job: {} },
+      { tool: benign, job: { n: 2 } },
+    ]);
+    expect(outcomes[0]).toEqual({ status: 'fulfilled', value: { cores: 2, ram: 256, tmpdirSize: 1024, outdirSize: 1024 } });
+    expect(outcomes[1]!.status === 'rejected' && outcomes[1]!.reason.code).toBe('TASKRES_MEMORY_LIMIT');
+    expect(outcomes[2]).toEqual({ status: 'fulfilled', value: { cores: 3, ram: 256, tmpdirSize: 1024, outdirSize: 1024 } });
+    await stillServes();
+  });
+
+  it('names the field that threw, and runs no field after it', async () => {
+    const throwing = tool({ coresMin: '$(mark(1))', ramMin: "${ throw new RangeError('ram out of range'); }", tmpdirMin: '$(mark(2))' }, ['function mark(n) { return n; }']);
+    const outcome = await outcomeOf(throwing);
+    expect(outcome.code).toBe('TASKRES_FUNCTION_THREW');
+    expect(outcome.message).toMatch(/^ramMin of CWL tool "hostile" threw .*RangeError: ram out of range/);
+  });
+});

@@ -297,3 +297,35 @@ describe('the install', () => {
     expect(newer.map(([name]) => name)).toEqual([]);
   });
 });
+
+describe('the CLI names what is missing', () => {
+  it('says which positional argument a command expected (SPEC, TOOL.cwl)', async () => {
+    const check = await taskres('check');
+    expect(check.code).toBe(2);
+    expect(check.stderr).toContain('expected 1 argument (SPEC), received 0');
+    const cwl = await taskres('cwl');
+    expect(cwl.code).toBe(2);
+    expect(cwl.stderr).toContain('TOOL.cwl');
+  }, 60_000);
+
+  it('warns when serve listens beyond loopback without --token-file, and not on loopback', async () => {
+    const open = await serve('--host', '0.0.0.0', '--tasks', 'examples/seed-tasks.json');
+    try {
+      // The warning follows the listening line: wait for it on the stream, not a timer.
+      await new Promise<void>((resolve) => {
+        const seen = (): void => {
+          if (open.stderr().includes('without --token-file')) resolve();
+        };
+        seen();
+        open.child.stderr!.on('data', seen);
+      });
+      expect(open.stderr()).toContain('give --token-file FILE, or --host 127.0.0.1');
+    } finally {
+      await open.stop();
+    }
+    const local = await serve('--tasks', 'examples/seed-tasks.json');
+    await untilReady(local.url);
+    await local.stop();
+    expect(local.stderr()).not.toContain('without --token-file');
+  }, 60_000);
+});

@@ -15,7 +15,7 @@ const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const SRC = join(ROOT, 'src');
 
 /** A folder of src/ (or `index.ts`, the public entry). */
-type Area = 'core' | 'definition' | 'allocator' | 'protocol' | 'isolate' | 'sandbox-worker' | 'sandbox-process' | 'resolver' | 'index.ts' | 'loading' | 'service' | 'cli';
+type Area = 'core' | 'definition' | 'allocator' | 'protocol' | 'isolate' | 'sandbox-worker' | 'sandbox-process' | 'resolver' | 'index.ts' | 'cwl' | 'loading' | 'service' | 'cli';
 
 interface Rule {
   /** Folders whose code it may import (its own is always allowed). */
@@ -64,6 +64,14 @@ const RULES: Readonly<Record<Area, Rule>> = {
     packages: ['zod'],
   },
   'index.ts': { runtime: ['core', 'definition', 'allocator', 'resolver'], packages: [] },
+  // `taskres/cwl`, a public entry of its own: the same checks as resource functions
+  // (definition), and one door into the sandbox's batch path.
+  cwl: {
+    runtime: ['core', 'definition'],
+    types: ['resolver'],
+    modules: { 'resolver/sandbox-jobs.ts': 'the one door into the sandbox batch path for CWL jobs (a Symbol.for key, so either build finds it)' },
+    packages: ['acorn', 'astring'],
+  },
   // The CLI, the service and what they share use the library through its public entry,
   // `taskres`, like any user: only core/ (errors, text) besides.
   loading: { runtime: ['core'], packages: ['taskres', 'esbuild'] },
@@ -72,7 +80,7 @@ const RULES: Readonly<Record<Area, Rule>> = {
   cli: {
     runtime: ['core', 'loading', 'service'],
     modules: { 'sandbox-worker/load-ivm.ts': '`taskres doctor` explains why isolated-vm does or does not load' },
-    packages: ['taskres', 'zod', 'cli-table3', 'cli-progress', 'esbuild'],
+    packages: ['taskres', 'zod', 'cli-table3', 'cli-progress', 'esbuild', 'yaml'],
   },
 };
 

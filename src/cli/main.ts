@@ -255,7 +255,10 @@ async function main(argv: string[]): Promise<number> {
   }
   const [fewest, most] = typeof command.positionals === 'number' ? [command.positionals, command.positionals] : command.positionals;
   if (parsed.positionals.length < fewest || parsed.positionals.length > most) {
-    const expected = most === 0 ? 'no arguments' : `${fewest === most ? fewest : `${fewest} to ${most}`} argument${most > 1 ? 's' : ''}`;
+    // The usage line names the positionals (`SPEC`, `TOOL.cwl`): say which one is missing or extra.
+    const names = command.usage.split(' ').slice(2).filter((word) => /^[A-Z][A-Z0-9._]*$/.test(word));
+    const named = names.length > 0 ? ` (${names.join(' ')})` : '';
+    const expected = most === 0 ? 'no arguments' : `${fewest === most ? fewest : `${fewest} to ${most}`} argument${most > 1 ? 's' : ''}${named}`;
     err(
       safe`taskres ${name}: expected ${expected}, received ${parsed.positionals.length}.`,
       safe`Usage: ${command.usage}`,

@@ -7,7 +7,7 @@ import type { ParseArgsConfig } from 'node:util';
 import { UsageError } from '../loading/errors.js';
 import { ServeOptionsError, optionsFromFlags } from '../service/options.js';
 import { packageInfo } from './doctor.js';
-import { out, safe } from './output.js';
+import { err, out, safe } from './output.js';
 
 /** The entry of `serve` in the CLI's command table. */
 export const serveCommand = {
@@ -65,7 +65,18 @@ export const serveCommand = {
     }
     // One line (clients read it line by line); json() would lay it out over several.
     out(safe`${JSON.stringify({ listening: server.url, host: server.host, port: server.port })}`);
+    // Inline specs are strangers' code: reachable from the network without a token, anyone who
+    // reaches the address can make this server run it. Allowed (a private network may be the
+    // boundary), but never silently.
+    if (values['token-file'] === undefined && !isLoopback(server.host)) {
+      err(safe`taskres serve: listening on ${server.host} without --token-file: anyone who reaches this address can resolve and check specs (strangers' code); give --token-file FILE, or --host 127.0.0.1 for this machine only.`);
+    }
     await closeOnSignal(server, server.drainDelayMs);
     return 0;
   },
 };
+
+/** True for an address only this machine can reach. */
+function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || host.startsWith('127.');
+}

@@ -28,7 +28,10 @@ export interface CompiledTool {
   plans: Partial<Record<CwlField, FieldPlan>>;
   /** The JavaScript fields in slot order; empty when nothing runs in the sandbox. */
   javascriptFields: CwlField[];
-  /** One sandbox evaluation per JavaScript field, all with the tool's one function. */
+  /**
+   * One result slot per JavaScript field, all with the tool's one function: the sandbox runs it
+   * once per job, in the job's first slot, and writes every field's value to its own slot.
+   */
   dynamics: readonly DynamicResource[];
 }
 

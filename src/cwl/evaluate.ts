@@ -1,7 +1,8 @@
 /**
  * Evaluates one job of a compiled tool: literals and parameter references here in the host,
- * the JavaScript fields as one sandbox job (one evaluation of the tool's function per field), then the
- * spec's rules. A tool without JavaScript fields never reaches the sandbox.
+ * the JavaScript fields as one sandbox job (one evaluation of the tool's function for all of
+ * them, each field's value in a slot of its own), then the spec's rules. A tool without
+ * JavaScript fields never reaches the sandbox.
  */
 import { TaskresError } from '../core/errors.js';
 import { quote } from '../core/text.js';
@@ -63,7 +64,7 @@ function resolveReference(tool: CompiledTool, field: CwlField, reference: Parame
   }
 }
 
-/** The tool's JavaScript fields for one job: one evaluation per field (the lib and that field). */
+/** The tool's JavaScript fields for one job: one evaluation (the lib and every field), one slot per field. */
 class SandboxJob implements Job {
   readonly dynamics: CompiledTool['dynamics'];
   readonly args: Job['args'];
@@ -87,7 +88,7 @@ class SandboxJob implements Job {
         const failure = outcomes.failures?.get(outcomes.offset + k);
         if (failure) throw this.failure(fields[k]!, failure);
         const value = outcomes.values[outcomes.offset + k]!;
-        // The sandbox writes NaN for null (see evaluateFields in src/isolate/prelude.ts).
+        // The sandbox writes NaN for null (see evaluateCwl in src/isolate/prelude.ts).
         values[fields[k]!] = checkComputed(tool, fields[k]!, Number.isNaN(value) ? null : value);
       }
       this.outcome.fulfill(applyRules(tool, values));
@@ -103,7 +104,8 @@ class SandboxJob implements Job {
   private failure(field: CwlField, { code, detail }: EvaluationFailure): TaskresError {
     const tool = describeTool(this.tool.name);
     const { timeoutMs, memoryLimitMiB } = this.limits;
-    const whole = `${field} of ${tool} (its expression with the expressionLib, one evaluation)`;
+    const count = this.tool.javascriptFields.length;
+    const whole = `The JavaScript of ${tool} (its expressionLib and ${count === 1 ? 'its JavaScript field' : `its ${count} JavaScript fields`}, one evaluation)`;
     const extra = detail ? ` (${detail})` : '';
     switch (code) {
       case 'TASKRES_FUNCTION_THREW':

@@ -1,21 +1,23 @@
 /**
  * Compiles a tool's JavaScript (its expressionLib and every `$()`/`${}` resource field) into
- * one function that the sandbox runs once per field of a job:
+ * one function that the sandbox runs once per job:
  *
- *     function cwl_resources(inputs, self, runtime, cwl$field) {
+ *     function cwl_resources(inputs, self, runtime) {
  *       'use strict';
  *       runtime = { get cores() { throw ... }, ... };   // not available in these fields
- *       ...expressionLib...                               // fresh variables on every call
- *       switch (cwl$field) {
- *         case 0: return (function () { return (coresMin); })();
- *         case 1: return (function () { ...ramMin body... })();
- *       }
+ *       ...expressionLib...                               // fresh variables for every job
+ *       return [
+ *         function () { return (coresMin); },
+ *         function () { ...ramMin body... },
+ *       ];
  *     }
  *
- * The sandbox calls it for each field with a fresh copy of the job's inputs and `self` null
- * (src/isolate/prelude.ts, `evaluateFields`), as cwltool evaluates every expression with the
- * lib in a context of its own: no field sees what another did, whatever the order. Each call
- * (the lib and one field) is one sandbox evaluation under the resolver's deadline.
+ * The sandbox calls it with a fresh copy of the job's inputs and `self` null, then calls the
+ * fields it returns in order (src/isolate/prelude.ts, `evaluateCwl`): the lib runs once per job
+ * and the job's fields share its variables and inputs, as the contract puts it ("a lib's own
+ * variables start fresh for every job"). The lib and every field are one sandbox evaluation
+ * under the resolver's deadline and memory verdict, so a job's JavaScript takes at most one
+ * `timeoutMs` however many fields it has; a throw names the field that was running.
  *
  * What runs is what was checked: each piece (a lib entry, an expression, a function body) is
  * parsed alone and must be exactly one thing of its kind, the function is assembled from the
@@ -49,12 +51,11 @@ const PARSE_OPTIONS = { ecmaVersion: 'latest', sourceType: 'script' } as const;
 
 const RUNTIME_KEYS = ['outdir', 'tmpdir', 'cores', 'ram', 'outdirSize', 'tmpdirSize', 'exitCode'];
 const SKELETON =
-  `(function cwl_resources(inputs, self, runtime, cwl$field) { 'use strict'; runtime = {` +
+  `(function cwl_resources(inputs, self, runtime) { 'use strict'; runtime = {` +
   RUNTIME_KEYS.map(
     (key) => ` get ${key}() { throw new Error(${JSON.stringify(`runtime.${key} is not available in ResourceRequirement: the runtime values are what these fields compute`)}); }`,
   ).join(',') +
-  ` }; switch (cwl$field) {} })`;
-const CASE = '(function (cwl$field) { switch (cwl$field) { case 0: return (function () {})(); } })';
+  ` }; return []; })`;
 
 /**
  * The checked source of the tool's function (see the module comment). Throws
@@ -63,7 +64,7 @@ const CASE = '(function (cwl$field) { switch (cwl$field) { case 0: return (funct
  */
 export function compileJavaScript(tool: string, expressionLib: readonly string[], fields: readonly JavaScriptField[]): string {
   const skeleton = expressionOf(parseScript(SKELETON, PARSE_OPTIONS) as AnyNode)!;
-  const [directive, runtimeStub, dispatch] = skeleton.body.body as AnyNode[];
+  const [directive, runtimeStub, fieldList] = skeleton.body.body as AnyNode[];
   const lib: AnyNode[] = [];
   expressionLib.forEach((text, index) => {
     const program = parsePiece(tool, `expressionLib[${index}]`, text);
@@ -73,14 +74,9 @@ export function compileJavaScript(tool: string, expressionLib: readonly string[]
       lib.push(statement);
     }
   });
-  dispatch!.cases = fields.map((field, index) => {
-    const switchCase = expressionOf(parseScript(CASE, PARSE_OPTIONS) as AnyNode)!.body.body[0].cases[0];
-    switchCase.test.value = index;
-    switchCase.test.raw = String(index);
-    switchCase.consequent[0].argument.callee = thunk(tool, field);
-    return switchCase;
-  });
-  skeleton.body.body = [directive, runtimeStub, ...lib, dispatch];
+  // The returned array literal holds one function per field, in the tool's slot order.
+  fieldList!.argument.elements = fields.map((field) => thunk(tool, field));
+  skeleton.body.body = [directive, runtimeStub, ...lib, fieldList];
 
   const what = `The JavaScript of ${describeTool(tool)} (its expressionLib and resource expressions)`;
   const text = generate(skeleton, { indent: '', lineEnd: ' ' });

@@ -403,18 +403,27 @@ ${ANONYMOUS_SOURCE}
     }
   };
 
-  // Evaluates i; returns false when the host asked to end the slice after it. The host's
-  // step is the first thing that runs after the function returns or throws: nothing the
-  // runner allocates can trigger a collection before the heap is read.
-  const evaluate = (i, end, messages) => {
+  // The end of job j's evaluations.
+  const jobEnd = (j) => (j + 1 < jobStarts.length ? jobStarts[j + 1] : evaluationJobs.length);
+
+  // The evaluations that evaluation i covers: itself, or for a CWL tool's function its whole
+  // job (one evaluation computes every field; the job's other slots take the values).
+  const lastCovered = (i) => (evaluationFunctions[i].style === 'cwl' ? jobEnd(evaluationJobs[i]) : i + 1);
+
+  // Evaluates i (and the slots it covers, up to "last"); returns false when the host asked to
+  // end the slice after it. The host's step is the first thing that runs after the function
+  // returns or throws: nothing the runner allocates can trigger a collection before the heap
+  // is read.
+  const evaluate = (i, last, end, messages) => {
     const entry = evaluationFunctions[i];
     const j = evaluationJobs[i];
-    const next = i + 1 < end && evaluationJobs[i + 1] !== j ? evaluationJobs[i + 1] : -1;
+    const next = last < end && evaluationJobs[last] !== j ? evaluationJobs[last] : -1;
     if (entry.failed !== undefined) {
       status[i] = entry.failed;
       messages.push(i, entry.message, 0);
-      return after(hostStep(i, next), next, i + 1);
+      return after(hostStep(i, next), next, last);
     }
+    if (entry.style === 'cwl') return evaluateCwl(entry, i, last, next, messages);
     const job = currentJob;
     const jobFiles = job[0];
     const params = job[1];
@@ -422,21 +431,8 @@ ${ANONYMOUS_SOURCE}
     let result;
     let threw = false;
     let thrown;
-    // A CWL field's NaN or infinite result, as text (NaN in the value slot means null).
-    let nonFinite;
     try {
-      if (entry.style === 'cwl') {
-        // A CWL tool's function (src/cwl/javascript.ts), called for field i - jobStarts[j] of
-        // its job with a fresh copy of the job's inputs and self null: its expressionLib's
-        // variables are fresh on every call, as cwltool gives each expression its own context.
-        result = apply(entry.fn, undefined, [plainCopy(params), null, undefined, i - jobStarts[j]]);
-        // null is "not given": NaN in the value slot (a NaN or infinite result is invalid).
-        if (result === null) result = NaN;
-        else if (typeof result === 'number' && result - result !== 0) {
-          nonFinite = StringOf(result);
-          result = undefined;
-        }
-      } else if (entry.style === 'object') {
+      if (entry.style === 'object') {
         const argument = {};
         const names = entry.rest ? objectKeys(params) : entry.names;
         for (let n = 0; n < names.length; n++) put(argument, names[n], copy(params[names[n]], i, jobFiles));
@@ -462,9 +458,49 @@ ${ANONYMOUS_SOURCE}
       status[i] = ${EVAL_STATUS.number};
     } else {
       status[i] = ${EVAL_STATUS.invalid};
-      messages.push(i, nonFinite === undefined ? describeResult(result) : 'the number ' + nonFinite, 0);
+      messages.push(i, describeResult(result), 0);
     }
-    return after(reply, next, i + 1);
+    return after(reply, next, last);
+  };
+
+  // One evaluation of a CWL job, slots i..last-1 (one per JavaScript field): the tool's
+  // function (src/cwl/javascript.ts) runs its expressionLib once with a fresh copy of the
+  // job's inputs and self null, and returns the fields' functions, which run here in slot
+  // order, all before the host's step: the lib and every field are one evaluation under one
+  // deadline and one memory verdict. Each value goes to its field's slot; a throw or a value
+  // that is not a number or null goes to the slot of the field that produced it (a throw
+  // from the lib itself, to the first slot), and the fields after it are not run.
+  const evaluateCwl = (entry, i, last, next, messages) => {
+    const count = last - i;
+    randomState = batchSeed ^ imul(i + 1, 0x9e3779b1);
+    let field = 0;
+    let result;
+    let threw = false;
+    let thrown;
+    try {
+      const fields = apply(entry.fn, undefined, [plainCopy(currentJob[1]), null, undefined]);
+      if (!isArray(fields) || fields.length !== count) throw new TypeErrorClass('taskres: the tool function did not return one function per field');
+      for (; field < count; field++) {
+        result = apply(fields[field], undefined, []);
+        // null is "not given": NaN in the value slot. NaN and infinities are invalid.
+        if (result === null) values[i + field] = NaN;
+        else if (typeof result === 'number' && result - result === 0) values[i + field] = result;
+        else break;
+      }
+    } catch (error) {
+      threw = true;
+      thrown = error;
+    }
+    const reply = hostStep(i, next);
+    for (let k = 0; k < field; k++) status[i + k] = ${EVAL_STATUS.number};
+    if (threw) {
+      status[i + field] = ${EVAL_STATUS.threw};
+      messages.push(i + field, describeThrown(thrown), thrownClass(thrown));
+    } else if (field < count) {
+      status[i + field] = ${EVAL_STATUS.invalid};
+      messages.push(i + field, typeof result === 'number' ? 'the number ' + StringOf(result) : describeResult(result), 0);
+    }
+    return after(reply, next, last);
   };
 
   // A fresh copy of a CWL job's inputs (JSON data: no file capabilities in them).
@@ -507,14 +543,18 @@ ${ANONYMOUS_SOURCE}
     const messages = [];
     const end = stopAt < evaluationJobs.length ? stopAt : evaluationJobs.length;
     let i = start;
+    // A call that starts inside a CWL job (after the job's one evaluation failed or was
+    // judged) has nothing to run there: those slots were that evaluation's.
+    if (i < evaluationJobs.length && evaluationFunctions[i].style === 'cwl' && i !== jobStarts[evaluationJobs[i]]) return jobEnd(evaluationJobs[i]);
     progress[0] = i;
     progress[1] = ${PROGRESS_EVALUATING};
     const first = i < end && evaluationJobs[i] !== currentJobIndex ? evaluationJobs[i] : -1;
     let going = after(hostStep(-1, first), first, i);
     while (going && i < end) {
       progress[0] = i;
-      going = evaluate(i, end, messages);
-      i++;
+      const last = lastCovered(i);
+      going = evaluate(i, last, end, messages);
+      i = last;
       if (now() - began >= sliceMs) break;
     }
     progress[0] = i;

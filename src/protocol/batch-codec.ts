@@ -65,6 +65,8 @@ export interface SettleableJob {
 }
 
 const ENTRY = '\u0001';
+const COMMA = 0x2c;
+const ZERO = 0x30;
 const PART = '\u0002';
 
 /** Characters a job adds to a batch at most (its files count in full, as if no other job shared them). */
@@ -163,6 +165,9 @@ export class BatchReader {
   private readonly jobTexts: string[];
   private evaluationJobs: Int32Array | undefined;
   private evaluationSources: Int32Array | undefined;
+  /** The file list (`[[0,1]`) of the last job `jobText` built, and its text with the entries. */
+  private lastFileList = '';
+  private lastFiles = '';
 
   constructor(payload: string) {
     const first = payload.indexOf(PART);
@@ -185,14 +190,31 @@ export class BatchReader {
     return this.jobTexts[j]!.length + this.fileIndexes(j).reduce((sum, index) => sum + this.fileTexts[index]!.length + 1, 0);
   }
 
-  /** Job `j` as JSON text of an IsolateJob: its file indexes replaced by the entries. */
+  /**
+   * Job `j` as JSON text of an IsolateJob: its file indexes replaced by the entries. The
+   * isolate asks for one job's text at a time, once per job, so this is on every job's path:
+   * the index list is read in place, and the file part of the previous job is reused when
+   * this job's list is the same (jobs of one caller often name the same files).
+   */
   jobText(j: number): string {
     const entry = this.jobTexts[j]!;
     const close = entry.indexOf(']');
-    const indexes = this.fileIndexes(j);
-    let files = '';
-    for (let k = 0; k < indexes.length; k++) files += (k > 0 ? ',' : '') + this.fileTexts[indexes[k]!]!;
-    return `[[${files}]${entry.slice(close + 1)}`;
+    if (!(this.lastFileList !== '' && entry.startsWith(this.lastFileList))) {
+      const fileTexts = this.fileTexts;
+      let files = '';
+      let index = 0;
+      for (let k = 2; k < close; k++) {
+        const code = entry.charCodeAt(k);
+        if (code === COMMA) {
+          files += fileTexts[index]! + ',';
+          index = 0;
+        } else index = index * 10 + code - ZERO;
+      }
+      if (close > 2) files += fileTexts[index]!;
+      this.lastFileList = entry.slice(0, close + 1);
+      this.lastFiles = `[[${files}]`;
+    }
+    return this.lastFiles + entry.slice(close + 1);
   }
 
   /** Job `j`'s values, as the isolate sees them. */

@@ -104,8 +104,13 @@ export class Sandbox {
   private reader: BatchReader | undefined;
   /** Memory verdicts other than `within` reached by the runner's steps during the current call. */
   private readonly memoryVerdicts = new Map<number, Exclude<MemoryVerdict, 'within'>>();
-  /** The heap at the runner's last reading (-1: none since the last verdict). */
+  /**
+   * The heap at the last reading of the live isolate, in the runner's steps or after a call
+   * (-1: none since the isolate was made, a verdict, or something of ours was loaded into it).
+   */
   private heapBeforeBytes = -1;
+  /** True when the runner's steps read the heap during the current call (see grewAfterSlice). */
+  private readInCall = false;
   /** True when evaluations ran since that reading without one of their own (too short to judge). */
   private baselineStale = false;
   /** When the runner's last step was (performance.now()). */
@@ -164,8 +169,10 @@ export class Sandbox {
       const budgetMs = this.options.timeoutMs + (oneByOne ? 0 : SLICE_MS + 1);
       this.status.fill(EVAL_STATUS.pending, start, count);
       this.memoryVerdicts.clear();
-      this.heapBeforeBytes = -1;
-      this.baselineStale = false;
+      // The reading taken after the previous call stays the baseline (see step): the slice's
+      // first evaluation is then judged as one whose baseline is not its own.
+      if (this.heapBeforeBytes >= 0) this.baselineStale = true;
+      this.readInCall = false;
       Atomics.store(this.progress, 0, -1);
       Atomics.store(this.progress, 1, 0);
       try {
@@ -195,14 +202,20 @@ export class Sandbox {
             next = i;
           }
         }
+        const ownBaseline = this.readInCall;
         if (this.memoryVerdicts.size === 0 && this.grewAfterSlice(live)) {
           // Work left to run after the slice (microtasks) allocated more than the limit: anyone
           // in the call may have queued it; each runs again alone, its microtasks in its own call.
+          // A call that held one evaluation (a CWL job's covers all its slots) is the culprit, but
+          // only when the growth was measured from this call's own reading: without one, the
+          // growth since the previous call's is not only this call's, so even a single evaluation
+          // runs again, in a fresh isolate, and is judged there.
           this.discard();
           for (let i = start; i < end; i++) failures.delete(i);
-          if (end - start === 1) failures.set(start, { index: start, code: 'TASKRES_MEMORY_LIMIT', detail: '' });
+          const decided = (oneByOne || end - start === 1) && ownBaseline;
+          if (decided) failures.set(start, { index: start, code: 'TASKRES_MEMORY_LIMIT', detail: '' });
           else oneByOneUntil = end;
-          next = end - start === 1 ? end : start;
+          next = decided ? end : start;
           stopAt = Math.min(stopAt, reader.jobBoundaryAtOrAfter(end));
         }
       } catch (error) {
@@ -258,6 +271,8 @@ export class Sandbox {
       const plan = load.length > 0 ? load : [undefined, undefined, undefined];
       this.timed(loadMs, () => live.run.applySync(undefined, [start, -2, 0, ...plan, job, text], { timeout: loadMs }));
       live.currentJob = job;
+      // The job's values are ours, not its first evaluation's: the next slice reads its own baseline.
+      this.heapBeforeBytes = -1;
       return true;
     } catch (error) {
       const outcome = loadFailure(this.classify(error));
@@ -323,12 +338,19 @@ export class Sandbox {
    */
   private grewAfterSlice(live: Live): boolean {
     if (live.isolate.isDisposed || this.heapBeforeBytes < 0) return false;
-    return memoryBytes(live) - this.heapBeforeBytes > live.limitBytes;
+    const used = memoryBytes(live);
+    const grew = used - this.heapBeforeBytes > live.limitBytes;
+    // The next slice starts from this reading instead of taking one of its own (one reading
+    // per call saved); its first verdicts then count as judged from an older baseline.
+    this.heapBeforeBytes = used;
+    this.baselineStale = true;
+    return grew;
   }
 
   /**
    * The runner's step, called inside the timed call at the start of a slice (`finished` -1)
-   * and the moment each evaluation returns or throws: reads the heap, judges the evaluation
+   * and the moment each evaluation returns or throws: reads the heap (at a slice start only
+   * when no reading since the previous call exists), judges the evaluation
    * that finished (see ./memory-verdict.ts), and answers with the text of job `nextJob` when
    * the runner asks for one. It never throws (host stack text must not cross into the isolate).
    */
@@ -343,7 +365,11 @@ export class Sandbox {
       if (tooShort) {
         live.evaluated++;
         this.baselineStale = true;
+      } else if (!evaluated && this.heapBeforeBytes >= 0) {
+        // A slice start with the reading taken after the previous call as its baseline (see
+        // grewAfterSlice): nothing of an evaluation ran since, only the batch's plan.
       } else {
+        this.readInCall = true;
         const used = memoryBytes(live);
         if (evaluated) {
           const verdict = judgeEvaluationMemory({
@@ -368,10 +394,13 @@ export class Sandbox {
       }
       if (typeof nextJob !== 'number' || nextJob < 0) return STEP_REPLY.continue;
       const reader = this.reader;
-      // A large job is loaded in a call of its own (see preload).
-      if (!reader || nextJob >= reader.jobCount || reader.jobChars(nextJob) > MAX_JOB_CHARS_IN_CALL) return STEP_REPLY.stop;
+      if (!reader || nextJob >= reader.jobCount) return STEP_REPLY.stop;
+      // A large job is loaded in a call of its own (see preload). The text is never longer
+      // than jobChars, so a job refused here is one runBatch preloads: built once, not twice.
+      const text = reader.jobText(nextJob);
+      if (text.length > MAX_JOB_CHARS_IN_CALL) return STEP_REPLY.stop;
       live.currentJob = nextJob;
-      return reader.jobText(nextJob);
+      return text;
     } catch {
       return STEP_REPLY.stop;
     }
@@ -422,6 +451,8 @@ export class Sandbox {
         id = newId;
         const remembered = this.failedSources.get(entry.source);
         const failed = remembered ?? this.compileAndRegister(live, newId, entry);
+        // What compiling allocated is ours: the next slice reads its own baseline.
+        this.heapBeforeBytes = -1;
         if (failed) {
           // A compile stopped for memory or time may leave the isolate unusable: replace it,
           // and from now on register the source as failed without compiling it again.
@@ -537,6 +568,7 @@ export class Sandbox {
   private discard(): void {
     const live = this.live;
     this.live = undefined;
+    this.heapBeforeBytes = -1;
     this.stoppedAtDeadline = false;
     if (live && !live.isolate.isDisposed) live.isolate.dispose();
   }

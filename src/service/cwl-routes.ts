@@ -11,7 +11,7 @@ import { cwlToResources, resolveCwl, resolveCwlMany } from 'taskres/cwl';
 import { problem, problemFromError } from './problems.js';
 import type { RouteDeps } from './routes.js';
 import { Problem, Resources } from './schemas.js';
-import { ProblemError, validate } from './validate.js';
+import { ProblemError, checkItemCount, validate } from './validate.js';
 
 /** Body of POST /v1/cwl/resolve, and one item of POST /v1/cwl/resolve-many. */
 export const CwlResolveBody = z.strictObject({
@@ -89,9 +89,7 @@ export function registerCwlRoutes(app: FastifyInstance, deps: RouteDeps, { admit
 
   app.post('/v1/cwl/resolve-many', async (request, reply) => {
     const body = validate(CwlResolveManyBody, request.body, request.id);
-    if (body.items.length > config.maxItems) {
-      throw new ProblemError(problem('TASKRES_TOO_LARGE', `body.items holds ${body.items.length} items; this server takes at most ${config.maxItems} per request (--max-items). Split the batch.`, request.id));
-    }
+    checkItemCount(body.items.length, config.maxItems, request.id);
     return admitted(request, reply, deps, body.items.length, '/v1/cwl/resolve-many', async () => {
       const settled = await resolveCwlMany(resolver, body.items.map((item) => ({ tool: item.tool, job: item.job ?? {}, ...(item.name === undefined ? {} : { name: item.name }) })));
       const outcomes = settled.map((outcome) => {

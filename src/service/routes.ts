@@ -9,7 +9,7 @@ import { RequestWork, type ItemOutcome, type Resolution } from './resolution.js'
 import { CheckBody, ResolveBody, ResolveManyBody } from './schemas.js';
 import type { SpecChecker } from './spec-checker.js';
 import type { TaskCatalog } from './tasks.js';
-import { ProblemError, validate } from './validate.js';
+import { ProblemError, checkItemCount, validate } from './validate.js';
 import { registerCwlRoutes } from './cwl-routes.js';
 
 /** What the routes work with. */
@@ -59,9 +59,7 @@ export function registerRoutes(app: FastifyInstance, deps: RouteDeps): void {
 
   app.post('/v1/resolve-many', async (request, reply) => {
     const body = validate(ResolveManyBody, request.body, request.id);
-    if (body.items.length > config.maxItems) {
-      throw new ProblemError(problem('TASKRES_TOO_LARGE', `body.items holds ${body.items.length} items; this server takes at most ${config.maxItems} per request (--max-items). Split the batch.`, request.id));
-    }
+    checkItemCount(body.items.length, config.maxItems, request.id);
     return admitted(request, reply, deps, body.items.length, '/v1/resolve-many', async (work) => {
       const outcomes = await resolution.many(body.items, request.id, work, request.caller);
       for (const outcome of outcomes) deps.onOutcome(outcome.status === 'fulfilled' ? 'ok' : outcome.error.code);

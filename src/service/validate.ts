@@ -38,3 +38,9 @@ function isSpecPath(path: PropertyKey[], body: unknown): boolean {
   // An inline spec (an object where a task belongs) that does not have the spec's shape.
   return at[0] === 'task' && typeof (item as { task?: unknown })?.task === 'object';
 }
+
+/** Throws a 413 ProblemError when a batch holds more items than this server takes (`--max-items`). */
+export function checkItemCount(count: number, maxItems: number, instance: string): void {
+  if (count <= maxItems) return;
+  throw new ProblemError(problem('TASKRES_TOO_LARGE', `body.items holds ${count} items; this server takes at most ${maxItems} per request (--max-items). Split the batch.`, instance));
+}

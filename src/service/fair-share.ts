@@ -8,11 +8,6 @@
  *
  * A caller's evaluation therefore waits behind at most `window` evaluations already handed
  * over, plus one per other waiting caller, however much any caller has queued.
- *
- * Evaluations that ran out of time or memory cost everyone a sandbox restart: each is charged
- * to its caller ({@link FairShare.charge}) and halves how many of that caller's evaluations may
- * be handed over at once (down to one); each of its evaluations that ends normally takes one
- * charge back. A caller sending wedging functions thus soon holds one thread at most.
  */
 
 /** A first-in, first-out queue with O(1) take (Array.shift is linear in the queue). */
@@ -46,10 +41,6 @@ export class FairShare {
   /** Callers with work waiting, in turn order (a Map keeps insertion order). */
   private readonly waiting = new Map<string, Queue<() => void>>();
   private running = 0;
-  /** Evaluations handed over and not yet settled, per caller. */
-  private readonly runningFor = new Map<string, number>();
-  /** Restarts charged to each caller and not yet taken back. */
-  private readonly charges = new Map<string, number>();
 
   /** @param window most evaluations handed over at once. */
   constructor(readonly window: number) {}
@@ -59,14 +50,10 @@ export class FairShare {
     return new Promise<T>((resolve, reject) => {
       const start = () => {
         this.running++;
-        this.runningFor.set(caller, (this.runningFor.get(caller) ?? 0) + 1);
         job()
           .then(resolve, reject)
           .finally(() => {
             this.running--;
-            const left = this.runningFor.get(caller)! - 1;
-            if (left === 0) this.runningFor.delete(caller);
-            else this.runningFor.set(caller, left);
             this.pump();
           });
       };
@@ -75,24 +62,6 @@ export class FairShare {
       queue.push(start);
       this.pump();
     });
-  }
-
-  /** One of `caller`'s evaluations cost a sandbox restart (it ran out of time or memory). */
-  charge(caller: string): void {
-    this.charges.set(caller, Math.min(30, (this.charges.get(caller) ?? 0) + 1));
-  }
-
-  /** One of `caller`'s evaluations ended normally: one charge is taken back. */
-  acquit(caller: string): void {
-    const charges = this.charges.get(caller);
-    if (charges === undefined) return;
-    if (charges <= 1) this.charges.delete(caller);
-    else this.charges.set(caller, charges - 1);
-  }
-
-  /** Most of `caller`'s evaluations handed over at once. */
-  limitFor(caller: string): number {
-    return Math.max(1, Math.floor(this.window / 2 ** (this.charges.get(caller) ?? 0)));
   }
 
   /** Evaluations waiting for `caller` (not yet handed over). */
@@ -107,16 +76,7 @@ export class FairShare {
 
   private pump(): void {
     while (this.running < this.window && this.waiting.size > 0) {
-      // The first caller in turn order below its limit (a charged caller may be at it).
-      let next: [string, Queue<() => void>] | undefined;
-      for (const entry of this.waiting) {
-        if ((this.runningFor.get(entry[0]) ?? 0) < this.limitFor(entry[0])) {
-          next = entry;
-          break;
-        }
-      }
-      if (!next) return;
-      const [caller, queue] = next;
+      const [caller, queue] = this.waiting.entries().next().value!;
       const start = queue.take();
       // The caller goes to the back of the turn order (or leaves it when it has nothing left).
       this.waiting.delete(caller);

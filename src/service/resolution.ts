@@ -77,7 +77,6 @@ export class Resolution {
   async one(item: ResolveBodyInput, work: RequestWork, caller: string): Promise<Resources> {
     const { task, args } = await this.prepare(item, caller);
     const outcome = await this.fair.run(caller, () => this.singles.resolve({ task, args, ...retryContext(item), signal: work.controller.signal }));
-    this.account(caller, outcome);
     if (outcome.status === 'rejected') throw outcome.reason;
     return outcome.value;
   }
@@ -109,7 +108,6 @@ export class Resolution {
         // One resolveMany per item, as before fairness: each settles and is aborted on its own
         // (through the coalescer, 1,000 endless items held the threads 6 times longer).
         this.fair.run(caller, () => this.resolver.resolveMany([{ ...request, signal }]).then(([outcome]) => outcome!)).then((outcome) => {
-          this.account(caller, outcome);
           if (outcome.status === 'rejected' && COSTLY.has(outcome.reason.code) && ++costly >= this.costlyBudget) work.abort('budget');
           return outcome;
         }),
@@ -120,12 +118,6 @@ export class Resolution {
         outcome.status === 'fulfilled' ? { status: 'fulfilled', resources: outcome.value, warnings: [] } : { status: 'rejected', error: this.problem(outcome.reason, instance, work) };
     });
     return outcomes;
-  }
-
-  /** Charges `caller` in the fair share for an evaluation that cost a restart; acquits it for one that ended normally. */
-  private account(caller: string, outcome: PromiseSettledResult<unknown>): void {
-    if (outcome.status === 'fulfilled') this.fair.acquit(caller);
-    else if (isTaskresError(outcome.reason) && COSTLY.has(outcome.reason.code)) this.fair.charge(caller);
   }
 
   /** The problem for an item's failure. */

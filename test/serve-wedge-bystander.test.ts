@@ -40,8 +40,10 @@ describe('a bystander token beside 40 wedging items of another token', () => {
     const waitedMs = Date.now() - began;
     expect(answer.status).toBe(200);
     expect(answer.body.resources.cpu).toBe(5);
-    // A few watchdog periods and restarts (~3-5 s here), far from the 30 s request timeout.
-    expect(waitedMs).toBeLessThan(15_000);
+    // A few watchdog periods and restarts: ~5 s on a quiet machine; up to ~20 s seen under load,
+    // when attacker items admitted earlier reach the resolver after the bystander's (their
+    // inline specs are still being checked) and so outrank it among lost work. Main: 503 at 30 s.
+    expect(waitedMs).toBeLessThan(25_000);
     await Promise.all(attacks);
   }, 120_000);
 });

@@ -294,6 +294,25 @@ describe('taskres never prints untrusted text raw', () => {
     expect(parsed.error.message).toContain('pwned');
   });
 
+  it('writes a spec problem found at definition to stdout as JSON too, one line under --requests', async () => {
+    const spec = writeJson('json-signature.json', { name: 'sig', params: ['n'], resources: { cpu: '({ count }) => count', memory: 1 } });
+    const args = writeJson('json-signature-n.json', { n: 1 });
+    const single = await taskres('resolve', spec, '--args', args);
+    expect(single.code).toBe(1);
+    expect(single.stderr).toMatch(/^taskres resolve: TASKRES_SIGNATURE: /);
+    expect((JSON.parse(single.stdout) as { error: { code: string } }).error.code).toBe('TASKRES_SIGNATURE');
+    const requests = join(scratch, 'json-signature.jsonl');
+    writeFileSync(requests, '{"args":{"n":1}}\n');
+    const many = await taskres('resolve', spec, '--requests', requests);
+    expect(many.code).toBe(1);
+    const lines = many.stdout.trimEnd().split('\n');
+    expect(lines).toHaveLength(1);
+    expect((JSON.parse(lines[0]!) as { error: { code: string } }).error.code).toBe('TASKRES_SIGNATURE');
+    const table = await taskres('resolve', spec, '--args', args, '--format', 'table');
+    expect(table.code).toBe(1);
+    expect(table.stdout).toBe('');
+  });
+
   it('escapes a task name in a table', async () => {
     const spec = writeJson('evil-table.json', { name: EVIL, params: ['n'], resources: { cpu: 1, memory: 1 } });
     const args = writeJson('evil-table-n.json', { n: 1 });
@@ -412,7 +431,10 @@ describe('taskres: bad input gives one clear line, never a stack trace', () => {
       const result = await taskres(...args);
       expect(result.code).toBe(1);
       expectNoStack(result.stdout + result.stderr);
-      expect((result.stdout + result.stderr).trimEnd().split('\n').length).toBeLessThanOrEqual(3);
+      expect(result.stderr.trimEnd().split('\n').length).toBeLessThanOrEqual(3);
+      // stdout holds the check's report, or (resolve) the same failure as one JSON record.
+      if (args[0] === 'resolve') expect(JSON.parse(result.stdout)).toHaveProperty('error.code');
+      else expect(result.stdout.trimEnd().split('\n').length).toBeLessThanOrEqual(3);
     }
   });
 });

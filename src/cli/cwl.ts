@@ -13,7 +13,7 @@ import { createReadStream } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { ParseArgsConfig } from 'node:util';
 import { parse as parseYaml } from 'yaml';
-import { createResolver, isTaskresError, type Resolver } from 'taskres';
+import { createResolver, type Resolver } from 'taskres';
 import { cwlToResources, resolveCwl, resolveCwlMany, type CwlOutcome, type CwlResources } from 'taskres/cwl';
 import { SpecError, UsageError } from '../loading/errors.js';
 import { json, jsonLine, out, outPaced, show, table, type Safe } from './output.js';
@@ -58,14 +58,9 @@ export const cwlCommand = {
     try {
       if (typeof requests === 'string') return await resolveJobsFile(resolver, tool, toolPath!, requests);
       const job = withFileSizes(readDocument(jobPath!, 'job'), dirname(resolvePath(jobPath!)));
-      try {
-        const values = await resolveCwl(resolver, tool, job, { name: toolPath });
-        out(format === 'json' ? json(values) : valuesTable(toolPath!, values));
-        return 0;
-      } catch (error) {
-        if (isTaskresError(error) && format === 'json') out(json({ error: { code: error.code, message: error.message } }));
-        throw error;
-      }
+      const values = await resolveCwl(resolver, tool, job, { name: toolPath });
+      out(format === 'json' ? json(values) : valuesTable(toolPath!, values));
+      return 0;
     } finally {
       await resolver.close();
     }

@@ -26,7 +26,7 @@ import { SpecError, UsageError } from '../loading/errors.js';
 import { readArgs } from '../loading/file-args.js';
 import { loadChosenTask, loadTasks, readJson } from '../loading/specs.js';
 import { resolveRequests } from './requests.js';
-import { describeThrown, err, json, joinSafe, out, safe, table, type Safe } from './output.js';
+import { describeThrown, err, json, jsonLine, joinSafe, out, safe, table, type Safe } from './output.js';
 import { serveCommand } from './serve.js';
 import { cwlCommand } from './cwl.js';
 
@@ -112,9 +112,6 @@ const commands: Record<string, Command> = {
         const resources = await resolver.resolve(task, args, retry);
         out(format === 'json' ? json(resources) : resourceTable(task.taskName, resources));
         return 0;
-      } catch (error) {
-        if (isTaskresError(error) && format === 'json') out(json({ error: { code: error.code, message: error.message } }));
-        throw error;
       } finally {
         await resolver.close();
       }
@@ -268,6 +265,13 @@ async function main(argv: string[]): Promise<number> {
   try {
     return await command.run(parsed.values as Record<string, string | boolean | undefined>, parsed.positionals);
   } catch (error) {
+    // A script that asked for JSON reads stdout: a failure with a code (a spec's problem at
+    // definition, the function's failure) is written there too, as the one record it parses
+    // (one line where the output is JSON Lines), besides the usual line on stderr.
+    if (parsed.values.format === 'json' && isTaskresError(error)) {
+      const record = { error: { code: error.code, message: error.message } };
+      out(typeof parsed.values.requests === 'string' ? jsonLine(record) : json(record));
+    }
     return reportFailure(name, command, error);
   }
 }

@@ -85,13 +85,17 @@ function scrub(text: string): string {
  * strings, JSON.stringify has escaped every C0 control already.
  */
 export function json(value: unknown): Safe {
-  const text = JSON.stringify(value, null, 2).replace(/[\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`);
-  return wrap(text);
+  return wrap(escapeRawJson(JSON.stringify(value, null, 2)));
 }
 
 /** JSON on one line (a JSON Lines record), escaped like {@link json}. */
 export function jsonLine(value: unknown): Safe {
-  return wrap(JSON.stringify(value).replace(/[\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`));
+  return wrap(escapeRawJson(JSON.stringify(value)));
+}
+
+/** The characters JSON.stringify leaves raw but a terminal acts on, as `\uXXXX`. */
+function escapeRawJson(text: string): string {
+  return text.replace(/[\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 /**

@@ -120,6 +120,11 @@ describe('POST /v1/resolve', () => {
     expectProblem(await resolve({ task: { name: 'sig', params: ['a'], resources: { cpu: '({ b }) => 1', memory: 1 } }, args: { a: 1 } }), 400, 'TASKRES_SIGNATURE');
     expectProblem(await resolve({ task: { name: 'spec', params: [], resources: { cpu: 1, mem: 2 } }, args: {} }), 400, 'TASKRES_INVALID_SPEC');
     expectProblem(await resolve({ task: { params: [], resources: {} }, args: {} }), 400, 'TASKRES_INVALID_SPEC');
+    // Several problems: the detail names the service's way to list them, not the library's or the CLI's.
+    const several = await resolve({ task: { name: 'several', params: ['a'], resources: { cpu: '({ b }) => 1', memory: 1, mem: 2 } }, args: { a: 1 } });
+    expectProblem(several, 400, 'TASKRES_INVALID_SPEC');
+    expect(several.body.detail).toContain('(and 1 more problem: TASKRES_SIGNATURE; POST the spec to /v1/check to list them all)');
+    expect(several.body.detail).not.toContain('taskres check');
   });
 
   it('answers 400, never 500, for bodies nested 30,000 levels deep in args, a spec or the retry context', async () => {

@@ -18,12 +18,13 @@ const TOO_DEEP = 'The task spec nests values too deeply; a spec is a name, param
 /** Runs one job; piscina calls it. */
 export default function runSpecJob(job: SpecJob): SpecJobResult {
   if (job.kind === 'define') {
+    const spec = JSON.parse(job.specJson) as TaskSpec;
     try {
-      defineTask(JSON.parse(job.specJson) as TaskSpec);
+      defineTask(spec);
       return { kind: 'define', ok: true };
     } catch (error) {
       if (!(error instanceof TaskresError)) throw error;
-      return { kind: 'define', ok: false, error: { code: error.code, message: clip(error.message, MAX_DETAIL_CHARS), taskName: error.taskName, resource: error.resource } };
+      return { kind: 'define', ok: false, error: { code: error.code, message: clip(overHttp(error, spec), MAX_DETAIL_CHARS), taskName: error.taskName, resource: error.resource } };
     }
   }
   const problems: CheckProblem[] = [];
@@ -45,4 +46,16 @@ export default function runSpecJob(job: SpecJob): SpecJobResult {
     });
   }
   return { kind: 'check', problems, omitted };
+}
+
+/**
+ * defineTask's message for a spec with several problems names the library's and the CLI's way
+ * to list them all; a caller of the service lists them with POST /v1/check.
+ */
+function overHttp(error: TaskresError, spec: TaskSpec): string {
+  const problems = checkTaskSpec(spec);
+  if (problems.length < 2) return error.message;
+  const [first, ...rest] = problems;
+  const codes = [...new Set(rest.map((problem) => problem.code))].join(', ');
+  return `${first!.message} (and ${rest.length} more problem${rest.length > 1 ? 's' : ''}: ${codes}; POST the spec to /v1/check to list them all)`;
 }

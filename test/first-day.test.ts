@@ -259,6 +259,10 @@ export const broken = customTask({ cpu: 2, memory: 4, disk: 10 })(function broke
     expect(missing.stderr).toContain('cannot read');
     expect(missing.stderr).toContain('ENOENT');
     expect(missing.stderr).not.toMatch(/Could not resolve/);
+    // A relative name: the message says it in words and which absolute path was looked for.
+    const relative = await taskres('check', 'no-such-spec.json');
+    expect(relative.code).toBe(2);
+    expect(relative.stderr).toMatch(/cannot read no-such-spec\.json: no such file \(ENOENT\); looked for \/.*\/no-such-spec\.json/);
     const noTasks = await taskres('check', write('no-tasks.mjs', 'export const x = 1;\n'));
     expect(noTasks.code).toBe(1);
     expect(noTasks.stdout).toContain('exports no tasks');

@@ -15,7 +15,7 @@ import type { ParseArgsConfig } from 'node:util';
 import { parse as parseYaml } from 'yaml';
 import { createResolver, type Resolver } from 'taskres';
 import { cwlToResources, resolveCwl, resolveCwlMany, type CwlOutcome, type CwlResources } from 'taskres/cwl';
-import { SpecError, UsageError } from '../loading/errors.js';
+import { SpecError, UsageError, whyUnreadable } from '../loading/errors.js';
 import { json, jsonLine, out, outPaced, show, table, type Safe } from './output.js';
 
 /** Jobs of a requests file resolved at once. */
@@ -81,7 +81,7 @@ function readDocument(path: string, what: string): unknown {
   try {
     text = readFileSync(path, 'utf8');
   } catch (error) {
-    throw new SpecError(`cannot read the ${what} ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+    throw new SpecError(`cannot read the ${what} ${path}: ${whyUnreadable(path, error)}`);
   }
   try {
     // YAML 1.2 (JSON is a subset); aliases are bounded by the parser (no billion laughs).
@@ -108,7 +108,7 @@ function readTool(path: string): unknown {
         try {
           return readFileSync(include.startsWith('file:') ? fileURLToPath(include) : resolvePath(base, include), 'utf8');
         } catch (error) {
-          throw new SpecError(`cannot read ${include}, which ${path} includes in its expressionLib: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+          throw new SpecError(`cannot read ${include}, which ${path} includes in its expressionLib: ${whyUnreadable(include, error)}`);
         }
       });
       if (Array.isArray(list)) entry.expressionLib = lib;
@@ -152,7 +152,7 @@ async function resolveJobsFile(resolver: Resolver, tool: unknown, toolPath: stri
     try {
       statSync(path);
     } catch (error) {
-      throw new UsageError(`cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+      throw new UsageError(`cannot read ${path}: ${whyUnreadable(path, error)}`);
     }
     input = createReadStream(path);
   }

@@ -15,7 +15,7 @@ import type { Readable } from 'node:stream';
 import { z } from 'zod';
 import { TaskresError, createResolver, isTaskresError, type PreviousAttempt, type Resolver, type ResolverOptions, type Resources, type Task } from 'taskres';
 import { formatIssues, type Issue } from '../core/text.js';
-import { UsageError } from '../loading/errors.js';
+import { UsageError, whyUnreadable } from '../loading/errors.js';
 import { reviveArgs } from '../loading/file-args.js';
 import { TaskIndex, pickTask, type FoundTask } from '../loading/task-lookup.js';
 import { jsonLine, outPaced, show } from './output.js';
@@ -201,7 +201,7 @@ async function openInput(path: string): Promise<Readable> {
     const handle = await open(path, 'r');
     return handle.createReadStream({ highWaterMark: 64 * 1024 });
   } catch (error) {
-    throw new UsageError(`cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+    throw new UsageError(`cannot read ${path}: ${whyUnreadable(path, error)}`);
   }
 }
 
@@ -233,7 +233,7 @@ async function* readLines(input: Readable, path: string): AsyncGenerator<Line> {
       keep(chunk.subarray(start));
     }
   } catch (error) {
-    throw new UsageError(`cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+    throw new UsageError(`cannot read ${path}: ${whyUnreadable(path, error)}`);
   }
   if (bytes > 0) yield finish();
 

@@ -10,7 +10,7 @@ import { pathToFileURL } from 'node:url';
 import { isTaskresError, type Task } from 'taskres';
 import { describeThrown, escapeControls } from '../core/text.js';
 import type { CheckedDefinition } from './check-hooks.js';
-import { SpecError, UsageError } from './errors.js';
+import { SpecError, UsageError, whyUnreadable } from './errors.js';
 import type { FoundTask } from './task-lookup.js';
 
 /** True for a task of the running taskres: a function carrying the public task fields. */
@@ -84,7 +84,7 @@ function loadFailure(path: string, error: unknown): Error {
 async function importModule(path: string, taskresUrl: string): Promise<{ evaluate(): Promise<Record<string, unknown>> }> {
   const entry = resolve(path);
   // Said in the CLI's words (as for JSON specs), not the bundler's ("Could not resolve").
-  if (!existsSync(entry)) throw new UsageError(`cannot read ${path}: ENOENT (no such file)`);
+  if (!existsSync(entry)) throw new UsageError(`cannot read ${path}: ${whyUnreadable(path, Object.assign(new Error(), { code: 'ENOENT' }))}`);
   // Loaded only for module specs: JSON specs (and `taskres serve` starting) do not pay for it.
   const { build } = await import('esbuild');
   const result = await build({

@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { extname } from 'node:path';
 import { defineTask, type Task } from 'taskres';
-import { UsageError } from './errors.js';
+import { UsageError, whyUnreadable } from './errors.js';
 import { checkModuleTasks, loadModuleTasks } from './modules.js';
 import { TaskIndex, pickTask, type FoundTask } from './task-lookup.js';
 
@@ -17,7 +17,7 @@ export function readJson(path: string): unknown {
   try {
     text = readFileSync(path, 'utf8');
   } catch (error) {
-    throw new UsageError(`cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+    throw new UsageError(`cannot read ${path}: ${whyUnreadable(path, error)}`);
   }
   try {
     return JSON.parse(text) as unknown;

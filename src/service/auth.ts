@@ -10,6 +10,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { ServeOptionsError } from './options.js';
+import { whyUnreadable } from '../loading/errors.js';
 
 /** Reads the token file: one token per non-empty line, without surrounding whitespace, each at least 16 characters; a {@link ServeOptionsError} (a usage error) when it is unreadable or a token is short. */
 export function readTokens(path: string): string[] {
@@ -17,7 +18,7 @@ export function readTokens(path: string): string[] {
   try {
     text = readFileSync(path, 'utf8');
   } catch (error) {
-    throw new ServeOptionsError(`cannot read --token-file ${path}: ${(error as NodeJS.ErrnoException).code ?? 'error'}`);
+    throw new ServeOptionsError(`cannot read --token-file ${path}: ${whyUnreadable(path, error)}`);
   }
   const tokens = text
     .split(/\r?\n/)

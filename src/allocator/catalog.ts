@@ -5,6 +5,7 @@
  * one GPU fits somewhere.
  */
 import { TaskresError } from '../core/errors.js';
+import { describeValue } from '../core/text.js';
 import type { Resources } from '../core/units.js';
 import { checkNode, type NodeSpec } from './node.js';
 
@@ -48,7 +49,7 @@ export function cheapestPool(request: Resources, catalog: readonly NodePool[] = 
 
 /** An inventory of `count` nodes of each pool, named `<pool>-<n>`, for an {@link Allocator}. */
 export function nodesFromPools(count: number, catalog: readonly NodePool[] = DEFAULT_NODE_POOLS): NodeSpec[] {
-  if (!Number.isInteger(count) || count < 0) throw new TaskresError('TASKRES_INVALID_ARGS', `nodesFromPools expects a whole number of nodes per pool, received ${String(count).slice(0, 20)}.`);
+  if (!Number.isInteger(count) || count < 0) throw new TaskresError('TASKRES_INVALID_ARGS', `nodesFromPools expects a whole number of nodes per pool, received ${describeValue(count)}.`);
   return catalog.flatMap((pool) =>
     Array.from({ length: count }, (_, n) =>
       checkNode({

@@ -151,6 +151,16 @@ describe('one tenant cannot reach another through a shared engine object', () =>
   it.each([
     ['a `using` declaration (Node 24 builds a SuppressedError for it)', '({ files }) => { using handle = { [Symbol.dispose]() {} }; return 1; }', /uses `using` declarations/],
     ['an `await using` declaration in a nested async function', '({ files }) => { const f = async () => { await using handle = null; }; return 1; }', /uses `await using` declarations/],
+    // Attack round 4: a base class returning its argument lets a subclass stamp a private field
+    // onto a frozen intrinsic, where it outlives the evaluation and holds memory against later ones.
+    [
+      'a private field stamped on Object.prototype (return override)',
+      '({ files }) => { class Base { constructor(o) { return o; } } class Stamp extends Base { #kept = new Float64Array(3000000); } new Stamp(Object.prototype); return 1; }',
+      /uses private class members/,
+    ],
+    ['a private method (its brand is stamped the same way)', '({ files }) => { class A { #m() { return 1; } run() { return this.#m(); } } return new A().run(); }', /uses private class members/],
+    ['a static private field', '({ files }) => { class A { static #n = 1; static get() { return A.#n; } } return A.get(); }', /uses private class members/],
+    ['an ergonomic brand check', '({ files }) => { class A { #x; static is(o) { return #x in o; } } return A.is({}) ? 2 : 1; }', /uses private class members/],
   ])('%s is refused at definition, on every Node line', (_, cpu, message) => {
     let thrown: unknown;
     try {

@@ -21,7 +21,7 @@ type AnyNode = Node & Record<string, any>;
  */
 export const ALLOWED_NODE_TYPES: ReadonlySet<string> = new Set([
   // Expressions
-  'Identifier', 'PrivateIdentifier', 'Literal', 'TemplateLiteral', 'TemplateElement', 'TaggedTemplateExpression',
+  'Identifier', 'Literal', 'TemplateLiteral', 'TemplateElement', 'TaggedTemplateExpression',
   'ArrayExpression', 'ObjectExpression', 'Property', 'SpreadElement',
   'FunctionExpression', 'ArrowFunctionExpression', 'ClassExpression',
   'UnaryExpression', 'UpdateExpression', 'BinaryExpression', 'LogicalExpression', 'AssignmentExpression',
@@ -57,6 +57,18 @@ export const ALLOWED_OPERATORS: Readonly<Record<string, ReadonlySet<string>>> = 
   ]),
 };
 
+/**
+ * Syntax that was reviewed and refused, with why. Private class members are the one way
+ * JavaScript adds state to a frozen object: a base class whose constructor returns its
+ * argument lets a subclass stamp `#field` onto any object, a frozen intrinsic included
+ * (`Object.prototype`), where it outlives the evaluation and holds memory against every later
+ * one in the isolate (attack round 4: a later tenant's 17.6 MB evaluation was charged
+ * TASKRES_MEMORY_LIMIT for 24 MB the attacker's private field kept alive).
+ */
+const REFUSED: Readonly<Record<string, string>> = {
+  PrivateIdentifier: 'private class members (`#name`; a class can attach them to any object, even a frozen shared one, where they outlive the evaluation: use ordinary properties)',
+};
+
 /** `new.target` is the one meta property a script function can hold. */
 const ALLOWED_META_PROPERTIES: ReadonlySet<string> = new Set(['new.target']);
 
@@ -88,7 +100,7 @@ export function unreviewedSyntax(root: AnyNode): string[] {
 
 function judge(node: AnyNode): string | undefined {
   const type = String(node.type).slice(0, 60);
-  if (!ALLOWED_NODE_TYPES.has(type)) return `syntax of type ${type}`;
+  if (!ALLOWED_NODE_TYPES.has(type)) return REFUSED[type] ?? `syntax of type ${type}`;
   if (type === 'VariableDeclaration' && !ALLOWED_DECLARATION_KINDS.has(node.kind)) return `\`${String(node.kind).slice(0, 20)}\` declarations`;
   const operators = ALLOWED_OPERATORS[type];
   if (operators && !operators.has(node.operator)) return `the operator \`${String(node.operator).slice(0, 20)}\``;

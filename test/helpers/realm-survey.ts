@@ -21,7 +21,7 @@ export const SYNTAX_FORMS = String.raw`function syntaxForms(sample) {
   const arrow = (x = 1, ...rest) => x + rest.length;
   function declared(a, { b, c: [d] = [1] } = {}) { return a; }
   out.push(arrow, declared, function named() { return named; });
-  class Base { #secret = 1; static count = 0; field = this; static { Base.count++; } get value() { return this.#secret; } has(o) { return #secret in o; } static make() { return new this(); } }
+  class Base { secret = 1; static count = 0; field = this; static { Base.count++; } get value() { return this.secret; } has(o) { return "secret" in o; } static make() { return new this(); } }
   class Derived extends Base { constructor() { super(); out.push(new.target); } method() { return super.value; } }
   const expressionClass = class {};
   out.push(new Derived(), Base.make(), expressionClass, new Derived().method());

@@ -51,7 +51,7 @@ const cases: [string, Record<string, unknown>, string[]][] = [
   // Escapes
   ['Function constructor', tool({ coresMin: "$(Function('return 31337')())" }), ['TASKRES_FUNCTION_THREW']],
   ['constructor chain', tool({ coresMin: "$((function () {}).constructor('return 31337')())" }), ['TASKRES_FUNCTION_THREW']],
-  ['async constructor chain', tool({ coresMin: "$((async function () {}).constructor('return 1')())" }), ['TASKRES_FUNCTION_THREW']],
+  ['async constructor chain', tool({ coresMin: "$((async function () {}).constructor('return 1')())" }), ['TASKRES_CWL_INVALID']], // async functions refused (round 4)
   ['this is undefined in strict mode', tool({ coresMin: "${ return this.constructor.constructor('return process')().pid; }" }), ['TASKRES_FUNCTION_THREW', 'TASKRES_CWL_INVALID']],
   ['caller chain', tool({ coresMin: '${ return (function f() { return f.caller.caller; })(); }' }), ['TASKRES_FUNCTION_THREW']],
   ['arguments.callee', tool({ coresMin: '${ return arguments.callee.length; }' }), ['TASKRES_FUNCTION_THREW']],
@@ -64,7 +64,7 @@ const cases: [string, Record<string, unknown>, string[]][] = [
   // Loops
   ['endless expression', tool({ coresMin: '${ for (;;) {} }' }), ['TASKRES_TIMEOUT']],
   ['endless lib', tool({ coresMin: '$(1)' }, ['while (true) {}']), ['TASKRES_TIMEOUT']],
-  ['endless microtasks', tool({ coresMin: '${ var f = function () { Promise.resolve().then(f); }; f(); return 1; }' }), ['TASKRES_TIMEOUT', 'value 1']],
+  ['endless microtasks', tool({ coresMin: '${ var f = function () { Promise.resolve().then(f); }; f(); return 1; }' }), ['TASKRES_CWL_INVALID']], // no Promise (round 4)
   ['deep recursion', tool({ coresMin: '${ var f = function (n) { return f(n + 1) + 1; }; return f(0); }' }), ['TASKRES_FUNCTION_THREW']],
   // Memory
   ['array growth', tool({ ramMin: '${ var a = []; for (;;) a.push(new Array(100000).fill(1)); }' }), ['TASKRES_MEMORY_LIMIT', 'TASKRES_TIMEOUT']],
@@ -79,7 +79,7 @@ const cases: [string, Record<string, unknown>, string[]][] = [
   ['valueOf object', tool({ coresMin: '${ return { valueOf: function () { return 4; } }; }' }), ['TASKRES_INVALID_VALUE']],
   ['Proxy', tool({ coresMin: '${ return new Proxy({}, { get: function () { for (;;) {} } }); }' }), ['TASKRES_INVALID_VALUE']],
   ['thenable', tool({ coresMin: '${ return { then: function (r) { r(4); } }; }' }), ['TASKRES_INVALID_VALUE']],
-  ['Promise', tool({ coresMin: '$(Promise.resolve(4))' }), ['TASKRES_INVALID_VALUE']],
+  ['Promise', tool({ coresMin: '$(Promise.resolve(4))' }), ['TASKRES_CWL_INVALID']],
   ['array of one', tool({ coresMin: '$([4])' }), ['TASKRES_INVALID_VALUE']],
   ['Infinity', tool({ coresMin: '$(1 / 0)' }), ['TASKRES_INVALID_VALUE']],
   ['bigint', tool({ coresMin: '$(4n)' }), ['TASKRES_INVALID_VALUE']],
@@ -173,7 +173,9 @@ describe('one job is one evaluation (its lib and every field)', () => {
       { tool: benign, job: { n: 2 } },
     ]);
     expect(outcomes[0]).toEqual({ status: 'fulfilled', value: { cores: 2, ram: 256, tmpdirSize: 1024, outdirSize: 1024 } });
-    expect(outcomes[1]!.status === 'rejected' && outcomes[1]!.reason.code).toBe('TASKRES_MEMORY_LIMIT');
+    // Near the limit V8 may collect over and over until the deadline passes first (seen on a
+    // new machine at load 5): either stop is charged to the bomb's job alone.
+    expect(['TASKRES_MEMORY_LIMIT', 'TASKRES_TIMEOUT']).toContain(outcomes[1]!.status === 'rejected' && outcomes[1]!.reason.code);
     expect(outcomes[2]).toEqual({ status: 'fulfilled', value: { cores: 3, ram: 256, tmpdirSize: 1024, outdirSize: 1024 } });
     await stillServes();
   });

@@ -365,7 +365,7 @@ describe('deadlines hold', () => {
   // deadline would run for the whole test timeout.
   const SLACK_MS = 1500;
   const loops = [
-    'loop-labelled-continue.js', 'regex-words.js', 'thrown-getter-proxy.js', 'microtask-after-return.js', 'microtask-async-loop.js',
+    'loop-labelled-continue.js', 'regex-words.js', 'thrown-getter-proxy.js',
     'message-getter-loop.js', 'size-failure-loop.js', 'exponential-recursion.js',
     ...(sharedPresent ? ['dos-infinite-loop.js', 'dos-regex-catastrophic.js', 'dos-throw-proxy.js'] : []),
   ];

@@ -107,31 +107,14 @@ const ATTACKS: [name: string, attacker: string, victim: string][] = [
     `({ files }) => { const f = Object.getOwnPropertyDescriptor(Function.prototype, 'caller'); return f && f.get && typeof f.get.stash === 'number' ? f.get.stash : 0; }`,
   ],
   [
-    'generator and async prototypes reached through nested functions: stash a value',
+    'generator prototypes reached through nested functions and method syntax: stash a value',
     `({ files }) => {
-      for (const o of [Object.getPrototypeOf(function* () {}), Object.getPrototypeOf((function* () {})()), Object.getPrototypeOf(async function () {})]) {
+      for (const o of [Object.getPrototypeOf(function* () {}), Object.getPrototypeOf((function* () {})()), Object.getPrototypeOf(class { static *s() {} }.s)]) {
         try { o.stash = 7; } catch {}
       }
       return 1;
     }`,
-    `({ files }) => { const g = (function* () {})(); return (g.stash || 0) + (Object.getPrototypeOf(async function () {}).stash || 0); }`,
-  ],
-  [
-    'async generator prototypes reached through method syntax (object and class): stash a value, replace next()',
-    `({ files }) => {
-      const g = { async *m() {} }.m();
-      const objects = [Object.getPrototypeOf(g), Object.getPrototypeOf(Object.getPrototypeOf(g)), Object.getPrototypeOf(Object.getPrototypeOf(Object.getPrototypeOf(g))), Object.getPrototypeOf(class { static *s() {} }.s)];
-      for (const o of objects) {
-        try { o.stash = 7; } catch {}
-        try { Object.defineProperty(o, 'next', { value: () => 31337 }); } catch {}
-      }
-      return 1;
-    }`,
-    `({ files }) => {
-      const g = { async *m() {} }.m();
-      const p = Object.getPrototypeOf(Object.getPrototypeOf(g));
-      return (p.stash || 0) + (typeof p.next === 'function' && p.next.length === 1 ? 2 : 31337) + (Object.getPrototypeOf(class { static *s() {} }.s).stash || 0);
-    }`,
+    `({ files }) => { const g = (function* () {})(); return (g.stash || 0) + (Object.getPrototypeOf(class { static *s() {} }.s).stash || 0) + 1; }`,
   ],
   [
     "class static blocks and object methods' super: stash through the home object's prototype",
@@ -150,7 +133,20 @@ describe('one tenant cannot reach another through a shared engine object', () =>
 
   it.each([
     ['a `using` declaration (Node 24 builds a SuppressedError for it)', '({ files }) => { using handle = { [Symbol.dispose]() {} }; return 1; }', /uses `using` declarations/],
-    ['an `await using` declaration in a nested async function', '({ files }) => { const f = async () => { await using handle = null; }; return 1; }', /uses `await using` declarations/],
+    ['an `await using` declaration in a nested async function', '({ files }) => { const f = async () => { await using handle = null; }; return 1; }', /`await using` declarations/],
+    // Attack round 4: promise jobs run after the evaluation that queued them, where a wedge is
+    // charged to no one (a function that wedged only in a microtask, only with company, was
+    // never charged). No syntax makes a promise, and the Promise global is gone.
+    // Found in round 4: the syntax walk skipped every node under a `value` key, which is where a
+    // method's, a property's and a class field's function is: syntax there went unchecked.
+    ['`using` inside an object method', '({ files }) => ({ m() { using h = null; return 1; } }).m()', /`using` declarations|does not support/],
+    ['`using` inside a class field initializer', '({ files }) => { class A { x = (() => { using h = null; return 1; })(); } return new A().x; }', /`using` declarations|does not support/],
+    ['an async arrow as a property value', '({ files }) => ({ a: async () => 1 }) && 1', /uses async functions/],
+    ['a private field in a class field initializer', '({ files }) => { class A { x = class { #y = 1; }; } return 1; }', /uses private class members/],
+    ['a nested async arrow', '({ files }) => { const f = async () => 1; f(); return 1; }', /uses async functions, `await` and `for await`/],
+    ['an async generator method (object and class)', '({ files }) => { const g = { async *m() {} }.m(); class A { async n() {} } return 1; }', /uses async functions/],
+    ['`for await` in a nested async function', '({ files }) => { async function f() { for await (const x of [1]) {} } return 1; }', /uses async functions/],
+    ['a promise job that wedges only with company', "({ files }) => { Promise.resolve().then(() => Array.prototype.indexOf.call({ length: 2 ** 53 - 1 }, 'never')); return 1; }", /uses `Promise`, which the taskres sandbox removes for safety \(resource functions are synchronous/],
     // Attack round 4: a base class returning its argument lets a subclass stamp a private field
     // onto a frozen intrinsic, where it outlives the evaluation and holds memory against later ones.
     [

@@ -220,7 +220,8 @@ export function checkSandboxable(parsed: ParsedFunction, what: string): void {
     );
   }
   if (removed.length > 0) {
-    problems.push(`uses ${removed.map((n) => `\`${n}\``).join(', ')}, which the taskres sandbox removes for safety`);
+    const why = removed.includes('Promise') ? ' (resource functions are synchronous: a promise cannot reach the result, and its jobs would run after the evaluation)' : '';
+    problems.push(`uses ${removed.map((n) => `\`${n}\``).join(', ')}, which the taskres sandbox removes for safety${why}`);
   }
   if (problems.length > 0) throw unserializable(what, problems.join('; '));
 }

@@ -10,7 +10,7 @@
  *
  * The surface kept is ES2023 as Node 20's V8 has it (what resource functions and CWL
  * expressions use: Math, JSON, Array/String/Object/Number methods, Map/Set, RegExp, Date,
- * the Error types, Promise for telling thenables apart), the same on every Node line.
+ * the Error types), the same on every Node line.
  *
  * Names are paths: a global (`Array`), an anonymous intrinsic (`%ArrayIteratorPrototype%`,
  * reached by an operation, see {@link ANONYMOUS_INTRINSICS}), then `.property` steps; a step
@@ -96,8 +96,10 @@ export const PERMITS: Readonly<Record<string, readonly string[]>> = Object.freez
   'RegExp.prototype': names(`constructor compile exec dotAll flags global hasIndices ignoreCase multiline
     source sticky test toString unicode unicodeSets @@match @@matchAll @@replace @@search @@split`),
 
-  Promise: names(`${CONSTRUCTOR} all allSettled any race reject resolve @@species`),
-  'Promise.prototype': names('constructor catch finally then @@toStringTag'),
+  // No global `Promise` (see REMOVED_GLOBALS), and no syntax that makes one (async functions
+  // are refused at definition): %Promise% is hardened all the same, in case something still does.
+  '%Promise%': names(`${CONSTRUCTOR} all allSettled any race reject resolve @@species`),
+  '%Promise%.prototype': names('constructor catch finally then @@toStringTag'),
   Proxy: names('length name revocable'),
   Reflect: names(`apply construct defineProperty deleteProperty get getOwnPropertyDescriptor getPrototypeOf
     has isExtensible ownKeys preventExtensions set setPrototypeOf @@toStringTag`),
@@ -199,6 +201,7 @@ export const PERMITS: Readonly<Record<string, readonly string[]>> = Object.freez
  */
 export const ANONYMOUS_INTRINSICS: readonly (readonly [name: string, expression: string])[] = [
   ['%TypedArray%', 'getPrototypeOf(Int8Array)'],
+  ['%Promise%', 'getPrototypeOf((async function () {})()).constructor'],
   ['%IteratorPrototype%', 'getPrototypeOf(getPrototypeOf([][Symbol.iterator]()))'],
   ['%AsyncIteratorPrototype%', 'getPrototypeOf(getPrototypeOf(getPrototypeOf((async function* () {})())))'],
   ['%ArrayIteratorPrototype%', 'getPrototypeOf([][Symbol.iterator]())'],
@@ -250,7 +253,7 @@ export const ALLOWED_ACCESSORS: readonly string[] = [
   'Array[Symbol.species]',
   'ArrayBuffer[Symbol.species]',
   'Map[Symbol.species]',
-  'Promise[Symbol.species]',
+  '%Promise%[Symbol.species]',
   'RegExp[Symbol.species]',
   'Set[Symbol.species]',
   '%TypedArray%[Symbol.species]',

@@ -57,6 +57,12 @@ export const PRELUDE_SOURCE = String.raw`(function setup(hostFileSize, shared, c
   const ErrorClass = Error;
   const TypeErrorClass = TypeError;
   const sliceString = String.prototype.slice;
+  // V8 keeps the subject of the realm's last regex match alive (the legacy statics that read it
+  // are gone, the reference is not), so one evaluation's 20 MB subject would count against the
+  // next one's memory (attack round 4). Each evaluation starts by matching '' instead.
+  const regexpExec = RegExp.prototype.exec;
+  const emptyPattern = /(?:)/;
+  const forgetLastMatch = () => apply(regexpExec, emptyPattern, ['']);
   const functionToString = Function.prototype.toString;
   const setHas = Set.prototype.has;
   const arrayPush = Array.prototype.push;
@@ -427,6 +433,7 @@ ${ANONYMOUS_SOURCE}
     const job = currentJob;
     const jobFiles = job[0];
     const params = job[1];
+    forgetLastMatch();
     randomState = batchSeed ^ imul(i + 1, 0x9e3779b1);
     let result;
     let threw = false;
@@ -472,6 +479,7 @@ ${ANONYMOUS_SOURCE}
   // from the lib itself, to the first slot), and the fields after it are not run.
   const evaluateCwl = (entry, i, last, next, messages) => {
     const count = last - i;
+    forgetLastMatch();
     randomState = batchSeed ^ imul(i + 1, 0x9e3779b1);
     let field = 0;
     let result;

@@ -11,7 +11,7 @@ export const SANDBOX_GLOBALS: ReadonlySet<string> = new Set([
   'isFinite', 'isNaN', 'parseFloat', 'parseInt',
   'decodeURI', 'decodeURIComponent', 'encodeURI', 'encodeURIComponent', 'escape', 'unescape',
   'Object', 'Function', 'Array', 'Number', 'Boolean', 'String', 'Symbol', 'BigInt', 'Date',
-  'RegExp', 'Promise', 'Proxy', 'Reflect', 'JSON', 'Math',
+  'RegExp', 'Proxy', 'Reflect', 'JSON', 'Math',
   'Error', 'AggregateError', 'EvalError', 'RangeError', 'ReferenceError', 'SyntaxError',
   'TypeError', 'URIError',
   'Map', 'Set', 'WeakMap', 'WeakSet', 'ArrayBuffer', 'DataView',
@@ -20,14 +20,18 @@ export const SANDBOX_GLOBALS: ReadonlySet<string> = new Set([
 ]);
 
 /**
- * Standard globals the sandbox deletes before user code runs: they give hostile code memory
+ * Standard globals the sandbox deletes before user code runs: `Promise` queues jobs that run
+ * after an evaluation has returned (V8 runs microtasks once the host's call ends, after every
+ * evaluation of the batch), where no deadline, blame or memory verdict is that evaluation's own,
+ * and a resource function is synchronous, so nothing a promise settles can reach its result;
+ * the others give hostile code memory
  * the isolate's limit does not count (WebAssembly, SharedArrayBuffer), ways to wedge the
  * process (Atomics), code from strings (eval), GC timing (WeakRef, FinalizationRegistry), or a
  * large native surface with caches and host facts (Intl: ICU, the host's locale and time zone)
  * that no resource function needs.
  */
 export const REMOVED_GLOBALS: ReadonlySet<string> = new Set([
-  'eval', 'WebAssembly', 'SharedArrayBuffer', 'Atomics', 'WeakRef', 'FinalizationRegistry', 'Intl',
+  'Promise', 'eval', 'WebAssembly', 'SharedArrayBuffer', 'Atomics', 'WeakRef', 'FinalizationRegistry', 'Intl',
 ]);
 
 /**

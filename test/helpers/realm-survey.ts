@@ -53,7 +53,8 @@ export const SYNTAX_FORMS = String.raw`function syntaxForms(sample) {
   try { (function recurse() { recurse(); })(); } catch (error) { out.push(error); }
   with ({ withValue: 1 }) { out.push(withValue); }
   if (a) { ; } else { }
-  out.push(new Promise((resolve) => resolve(1)), Promise.reject(new Error('rejected')).catch((e) => e));
+  const PromiseOfRealm = Object.getPrototypeOf(asynchronous()).constructor;
+  out.push(new PromiseOfRealm((resolve) => resolve(1)), PromiseOfRealm.reject(new Error('rejected')).catch((e) => e));
   out.push(function () { return this; }.call(object));
   try { import('x').catch(() => 0); } catch (error) { out.push(error); }
   return out;
@@ -69,6 +70,8 @@ export const SYNTAX_FORMS = String.raw`function syntaxForms(sample) {
 export const SURVEY = String.raw`(() => {
   const { getPrototypeOf, getOwnPropertyDescriptor, isFrozen } = Object;
   const { ownKeys, apply, construct } = Reflect;
+  // No global Promise in the realm: the one async functions make.
+  const Promise = getPrototypeOf((async () => {})()).constructor;
   const promiseThen = Promise.prototype.then;
   const syntaxForms = ${SYNTAX_FORMS};
   // Receivers and arguments of every kind. No async generator: an iterator method on one

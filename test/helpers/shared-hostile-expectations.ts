@@ -21,7 +21,7 @@ export const SHARED_HOSTILE_EXPECTATIONS: Readonly<Record<string, string>> = {
   'dos-badout-negative.js': 'TASKRES_INVALID_VALUE', // not a safe integer within limits; never coerced
   'dos-badout-null.js': 'TASKRES_INVALID_VALUE', // not a safe integer within limits; never coerced
   'dos-badout-numeric-string.js': 'TASKRES_INVALID_VALUE', // not a safe integer within limits; never coerced
-  'dos-badout-promise.js': 'TASKRES_INVALID_VALUE', // a Promise: resource functions are synchronous
+  'dos-badout-promise.js': 'definition TASKRES_UNSERIALIZABLE', // uses Promise: removed since round 4 (its jobs would run after the evaluation)
   'dos-badout-proto-key-object.js': 'TASKRES_INVALID_VALUE', // not a safe integer within limits; never coerced
   'dos-badout-proxy.js': 'TASKRES_INVALID_VALUE', // not a safe integer within limits; never coerced
   'dos-badout-symbol.js': 'TASKRES_INVALID_VALUE', // not a safe integer within limits; never coerced
@@ -50,11 +50,11 @@ export const SHARED_HOSTILE_EXPECTATIONS: Readonly<Record<string, string>> = {
   'dos-memory-spread-huge-string.js': 'TASKRES_MEMORY_LIMIT | TASKRES_TIMEOUT', // which limit trips first depends on timing
   'dos-memory-string-doubling.js': 'TASKRES_MEMORY_LIMIT | TASKRES_TIMEOUT', // which limit trips first depends on timing
   'dos-memory-wasm-memory-grow.js': 'definition TASKRES_UNSERIALIZABLE', // names WebAssembly, a removed global
-  'dos-microtask-infinite-chain.js': 'TASKRES_MEMORY_LIMIT | TASKRES_TIMEOUT', // microtasks run inside the deadline; the chain also allocates
-  'dos-microtask-leftover-after-timeout.js': 'TASKRES_TIMEOUT',
+  'dos-microtask-infinite-chain.js': 'definition TASKRES_UNSERIALIZABLE', // uses Promise: removed since round 4 (its jobs would run after the evaluation)
+  'dos-microtask-leftover-after-timeout.js': 'definition TASKRES_UNSERIALIZABLE', // uses Promise: removed since round 4 (its jobs would run after the evaluation)
   'dos-mutate-globals.js': 'value 1', // assignments to frozen intrinsics fail silently; returns 1
   'dos-object-prototype-pollution.js': 'TASKRES_FUNCTION_THREW', // defineProperty on the frozen Object.prototype throws
-  'dos-poison-next-evaluation.js': 'TASKRES_FUNCTION_THREW', // its unhandled rejection fails it (and nobody else), as for microtask-unhandled-rejection.js
+  'dos-poison-next-evaluation.js': 'definition TASKRES_UNSERIALIZABLE', // uses Promise: removed since round 4 (its jobs would run after the evaluation)
   'dos-regex-catastrophic.js': 'TASKRES_TIMEOUT',
   'dos-result-getter-loop.js': 'TASKRES_INVALID_VALUE', // the result is an object: never copied, its getter never read
   'dos-return-huge-string.js': 'TASKRES_INVALID_VALUE', // a string
@@ -68,13 +68,13 @@ export const SHARED_HOSTILE_EXPECTATIONS: Readonly<Record<string, string>> = {
   'dos-wasm-infinite-loop.js': 'definition TASKRES_UNSERIALIZABLE', // names WebAssembly, a removed global
   'escape-async-error-symbol-name.js': 'definition TASKRES_UNSERIALIZABLE', // async function
   'escape-async-preparestacktrace.js': 'definition TASKRES_UNSERIALIZABLE', // async function
-  'escape-builtin-monkeypatch-capture.js': 'value 0',
+  'escape-builtin-monkeypatch-capture.js': 'definition TASKRES_UNSERIALIZABLE', // uses Promise: removed since round 4 (its jobs would run after the evaluation)
   'escape-dynamic-import.js': 'definition TASKRES_UNSERIALIZABLE', // async function using import()
   'escape-global-capability-probe.js': 'definition TASKRES_UNSERIALIZABLE', // uses `this` and names eval, process, require
   'escape-host-error-from-callback.js': 'value 0',
   'escape-inspect-custom-symbol.js': 'definition TASKRES_UNSERIALIZABLE', // names console (and WebAssembly)
   'escape-ivm-object-hunt.js': 'value 0',
-  'escape-object-prototype-accessor-hijack.js': 'value 0',
+  'escape-object-prototype-accessor-hijack.js': 'definition TASKRES_UNSERIALIZABLE', // uses Promise: removed since round 4 (its jobs would run after the evaluation)
   'escape-params-host-objects.js': 'value 0',
   'escape-preparestacktrace-callsite.js': 'value 0',
   'escape-promise-species.js': 'definition TASKRES_UNSERIALIZABLE', // async function

@@ -6,7 +6,7 @@
 function (params) {
   var roots = [1, 'a', true, Symbol('s'), 1n, [], {}, /r/, new Date(0), Math.max, [].map, ''.sub,
     Function.prototype.bind.call(Math.max, null), class {}, (function* () {})(), [][Symbol.iterator](),
-    new Error('e'), Promise.resolve(), async function () {}, async function* () {}, params, params.files,
+    new Error('e'), params, params.files,
     params.files[0], params.files[0].size];
   for (var i = 0; i < roots.length; i++) {
     var fns = [];

@@ -3,12 +3,11 @@
  * here, in the user's process; resource functions run in the sandbox process, and what they
  * return is validated here with zod against the resolver's limits.
  */
-import type { z } from 'zod';
 import { TaskresError, type ResourceName } from '../core/errors.js';
 import { describeValue } from '../core/text.js';
-import { describeExpected, outOfRangeHint, rangeSchema } from '../core/resource-range.js';
+import { describeExpected, inRange, outOfRangeHint } from '../core/resource-range.js';
 import { describeResourceFunction, getTaskDefinition, type DynamicResource, type TaskArgs, type TaskDefinition } from '../definition/task.js';
-import { RESOURCE_NAMES, markDefaulted, type Resources } from '../core/units.js';
+import { RESOURCE_NAMES, copyResources, markDefaulted, type Resources } from '../core/units.js';
 import { encodeArgs, type EncodedArgs } from './encode-args.js';
 import { missingSizeHint, pathStringHint } from './path-string-hint.js';
 import { resolveOptions, type ResolvedOptions, type ResolverOptions } from './options.js';
@@ -222,7 +221,6 @@ function unwatchAbort(signal: AbortSignal, pending: PendingResolution): void {
 
 class SandboxedResolver implements Resolver, SandboxJobTarget {
   private readonly supervisor: Supervisor;
-  private readonly schemas: Record<ResourceName, z.ZodNumber>;
   private closed = false;
   // Checked per resolver: static values pass the default limits at definition time, but a
   // resolver may have narrower ones. A static value outside them is checked (and throws, or
@@ -232,7 +230,6 @@ class SandboxedResolver implements Resolver, SandboxJobTarget {
 
   constructor(private readonly resolved: ResolvedOptions) {
     this.supervisor = new Supervisor(resolved);
-    this.schemas = Object.fromEntries(RESOURCE_NAMES.map((r) => [r, rangeSchema(resolved.limits[r])])) as Record<ResourceName, z.ZodNumber>;
     this.supervisor.warmUp();
   }
 
@@ -316,7 +313,7 @@ class SandboxedResolver implements Resolver, SandboxJobTarget {
       const context = retry === undefined ? undefined : readRetryContext(retry, definition.name);
       const plan = context === undefined ? undefined : planRetry(definition, context, this.resolved.limits);
       const statics = this.staticsOf(definition);
-      if (definition.dynamics.length === 0) sink.fulfill(index, this.marked(definition, statics, plan ? this.escalate(definition, { ...statics }, plan) : { ...statics }));
+      if (definition.dynamics.length === 0) sink.fulfill(index, this.marked(definition, statics, plan ? this.escalate(definition, copyResources(statics), plan) : copyResources(statics)));
       else {
         if (signal !== undefined && !(signal instanceof AbortSignal)) throw new TaskresError('TASKRES_INVALID_ARGS', `signal must be an AbortSignal, received ${typeof signal}.`);
         if (signal?.aborted) throw new TaskresError('TASKRES_ABORTED', 'Not run: its signal was aborted before it started.');
@@ -377,7 +374,7 @@ class SandboxedResolver implements Resolver, SandboxJobTarget {
 
   /** Adds the function results to the static values, checking each against the limits. */
   private finish(definition: TaskDefinition, statics: Resources, outcomes: JobOutcomes, args: EncodedArgs): Resources {
-    const result = { ...statics };
+    const result = copyResources(statics);
     const { dynamics } = definition;
     for (let k = 0; k < dynamics.length; k++) {
       const dynamic = dynamics[k]!;
@@ -397,9 +394,9 @@ class SandboxedResolver implements Resolver, SandboxJobTarget {
 
   /** `what` is the function that computed the value, or what a message calls a value no function computed. */
   private check(definition: TaskDefinition, resource: ResourceName, value: number, what: DynamicResource | string | undefined): number {
-    // -0 passes a range check but would print as 0 and compare oddly downstream.
-    if (this.schemas[resource].safeParse(value).success) return value === 0 ? 0 : value;
     const limit = this.resolved.limits[resource];
+    // -0 passes a range check but would print as 0 and compare oddly downstream.
+    if (inRange(limit, value)) return value === 0 ? 0 : value;
     if (this.resolved.overLimit === 'clamp' && Number.isSafeInteger(value) && value > limit.max) {
       try {
         this.resolved.onWarning({ code: 'TASKRES_CLAMPED', taskName: definition.name, resource, value, limit: limit.max });

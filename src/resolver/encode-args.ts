@@ -13,16 +13,17 @@ import { TaskresError } from '../core/errors.js';
 import { isTaskFile } from '../definition/task-file.js';
 import type { TaskDefinition } from '../definition/task.js';
 
-import type { FileEntry } from '../protocol/batch-codec.js';
+import type { FileList } from '../protocol/batch-codec.js';
 
-export type { FileEntry } from '../protocol/batch-codec.js';
+export type { FileList } from '../protocol/batch-codec.js';
 
 /**
  * A task's arguments, ready for the sandbox: `files` lists the distinct files in marker order
- * and `paramsJson` is the JSON object of the parameters the resource functions read.
+ * (flat: path, name, size of each, see FileList) and `paramsJson` is the JSON object of the
+ * parameters the resource functions read.
  */
 export interface EncodedArgs {
-  readonly files: readonly FileEntry[];
+  readonly files: FileList;
   readonly paramsJson: string;
   /**
    * The copied parameters that held a string anywhere inside them (files are not strings),
@@ -93,8 +94,8 @@ function mismatch(task: string, params: readonly string[], args: object, given: 
 const SKIPPED = Symbol('skipped');
 
 class Encoder {
-  /** The distinct files, as `[path, name]` or `[path, name, size]`, in marker order. */
-  readonly files: FileEntry[] = [];
+  /** The distinct files in marker order, flat (see FileList). */
+  readonly files: (string | number | undefined)[] = [];
   /** Where the walk is, for error messages only (built into a path on failure). */
   readonly keys: (string | number)[] = [];
   /** Set when a copied value was a string, since the caller last cleared it. */
@@ -169,7 +170,7 @@ class Encoder {
     if (index < 0) {
       index = paths.length;
       paths.push(key);
-      this.files.push(size === undefined ? [path, name] : [path, name, size]);
+      this.files.push(path, name, size);
       this.fileIndex?.set(key, index);
     }
     return index;

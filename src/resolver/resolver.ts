@@ -8,7 +8,7 @@ import { describeValue } from '../core/text.js';
 import { describeExpected, inRange, outOfRangeHint } from '../core/resource-range.js';
 import { describeResourceFunction, getTaskDefinition, type DynamicResource, type TaskArgs, type TaskDefinition } from '../definition/task.js';
 import { RESOURCE_NAMES, copyResources, markDefaulted, type Resources } from '../core/units.js';
-import { encodeArgs, type EncodedArgs } from './encode-args.js';
+import { encodeArgs, type EncodedArgs, type FileList } from './encode-args.js';
 import { missingSizeHint, pathStringHint } from './path-string-hint.js';
 import { resolveOptions, type ResolvedOptions, type ResolverOptions } from './options.js';
 import { Supervisor, type EvaluationFailure, type Job, type JobOutcomes } from './supervisor.js';
@@ -131,8 +131,14 @@ class ManyCall implements Sink {
  * string of its parameters (pending resolutions are what the user's process keeps in memory
  * while a large resolveMany runs).
  */
-class PendingResolution implements Job {
+class PendingResolution implements Job, EncodedArgs {
   readonly contextJson: string | undefined;
+  // Its encoded arguments are fields of its own, not an object beside it: one object fewer
+  // for each of the many jobs a large resolveMany keeps waiting.
+  readonly files: FileList;
+  readonly paramsJson: string;
+  readonly stringParams: readonly string[] | undefined;
+  arrival = 0;
   /** Set once the sink has heard of it: later outcomes (an abort, a late batch) are dropped. */
   private done = false;
 
@@ -140,13 +146,16 @@ class PendingResolution implements Job {
     private readonly resolver: SandboxedResolver,
     readonly definition: TaskDefinition,
     readonly statics: Resources,
-    readonly args: EncodedArgs,
+    encoded: EncodedArgs,
     readonly sink: Sink,
     readonly index: number,
     readonly retryPlan: RetryPlan | undefined,
     context: RetryContext | undefined,
     private readonly signal?: AbortSignal,
   ) {
+    this.files = encoded.files;
+    this.paramsJson = encoded.paramsJson;
+    this.stringParams = encoded.stringParams;
     // The per-item retry context travels as its own JSON beside the arguments.
     this.contextJson = definition.readsRetryContext ? encodeRetryContext(definition, context) : undefined;
     // Whatever state its work is in, an abort settles it now; the supervisor drops it later.
@@ -161,6 +170,11 @@ class PendingResolution implements Job {
 
   get dynamics(): readonly DynamicResource[] {
     return this.definition.dynamics;
+  }
+
+  /** Its encoded arguments: its own fields. */
+  get args(): EncodedArgs {
+    return this;
   }
 
   cancelled(): boolean {

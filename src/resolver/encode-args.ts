@@ -35,6 +35,13 @@ export interface EncodedArgs {
 
 const MAX_DEPTH = 200;
 
+const NO_FILES: FileList = Object.freeze([]);
+
+/** Parameter JSON up to this length is shared between consecutive jobs that have the same. */
+const MAX_SHARED_JSON_CHARS = 1024;
+/** The JSON encodeArgs made last (see there). */
+let lastParamsJson = '';
+
 /** Validates `args` for `definition` and encodes them; throws `TASKRES_INVALID_ARGS`. */
 export function encodeArgs(definition: TaskDefinition, args: unknown): EncodedArgs {
   const task = definition.name;
@@ -63,8 +70,15 @@ export function encodeArgs(definition: TaskDefinition, args: unknown): EncodedAr
     if (encoder.sawString) (stringParams ??= []).push(name);
     encoder.keys.pop();
   }
-  const paramsJson = JSON.stringify(copy);
-  return stringParams ? { files: encoder.files, paramsJson, stringParams } : { files: encoder.files, paramsJson };
+  let paramsJson = JSON.stringify(copy);
+  // Items of one large call often have the same parameters for the functions (the ones they
+  // read): keep one string for them all rather than one per waiting job. Short ones only (the
+  // module keeps the last one alive).
+  if (paramsJson === lastParamsJson) paramsJson = lastParamsJson;
+  else if (paramsJson.length <= MAX_SHARED_JSON_CHARS) lastParamsJson = paramsJson;
+  // An exact copy: the list grew by push, with room for 17 slots, and lives as long as the job.
+  const files = encoder.files.length === 0 ? NO_FILES : encoder.files.slice();
+  return stringParams ? { files, paramsJson, stringParams } : { files, paramsJson };
 }
 
 /** Names an error lists before "and N more": the message stays short whatever the spec's size. */

@@ -19,7 +19,7 @@ const job = (j: number): BatchJob => {
   const [a, b] = distinct ? [2 * j, 2 * j + 1] : [0, 1];
   return {
     dynamics,
-    args: { files: [[`/tmp/x/f${a}.fq`, `f${a}.fq`, 1024], [`/tmp/x/f${b}.fq`, `f${b}.fq`, 2048]], paramsJson: '{"files":[{"$file":0},{"$file":1}],"count":3}' },
+    args: { files: [`/tmp/x/f${a}.fq`, `f${a}.fq`, 1024, `/tmp/x/f${b}.fq`, `f${b}.fq`, 2048], paramsJson: '{"files":[{"$file":0},{"$file":1}],"count":3}' },
   };
 };
 const sandbox = new Sandbox({

@@ -19,7 +19,7 @@ interface Fixture extends BatchJob {
 }
 
 function job(dynamics: BatchJob['dynamics'], files: FileEntry[], params: Record<string, unknown>, contexts?: (Record<string, unknown> | null)[]): Fixture {
-  return { dynamics, args: { files, paramsJson: JSON.stringify(params) }, contextJson: contexts && JSON.stringify(contexts), files, params, contexts };
+  return { dynamics, args: { files: files.flatMap(([path, name, size]) => [path, name, size]), paramsJson: JSON.stringify(params) }, contextJson: contexts && JSON.stringify(contexts), files, params, contexts };
 }
 
 const awkward = 'a "quoted"\\ path\u0001\u0002\n\u2028 with ünïcode/😀.fq';

@@ -50,6 +50,17 @@ export const DEFAULT_LIMITS: Readonly<ResourceLimits> = Object.freeze({
  */
 export const DEFAULT_STORAGE_GIB = 500;
 
+/**
+ * A copy of `resources` as one object literal, keys in the usual order. Not `{ ...resources }`:
+ * V8 gives a spread copy a map of its own, on which marking it (markDefaulted) costs several
+ * microseconds per result instead of one (bench: 4-15 against ~1.1 µs).
+ */
+export function copyResources(resources: Resources): Resources {
+  const copy: Resources = { cpu: resources.cpu, memory: resources.memory, storage: resources.storage, gpu: resources.gpu };
+  if (resources.gpuType !== undefined) copy.gpuType = resources.gpuType;
+  return copy;
+}
+
 // Registered, so that every copy of taskres (ESM and CJS builds) reads the same fact.
 const DEFAULTED = Symbol.for('taskres.defaulted');
 

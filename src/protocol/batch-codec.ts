@@ -26,6 +26,16 @@ import type { BatchResult, EvaluationFailure, SourceEntry } from './messages.js'
 /** A file as the sandbox gets it: `[path, name]`, plus the size when the caller gave it. */
 export type FileEntry = [string, string] | [string, string, number];
 
+/**
+ * A job's distinct files as the resolver keeps them while the job waits: flat, FILE_STRIDE
+ * slots per file (path, name, size or undefined when not given), in marker order. One array
+ * per job instead of one per file: a large resolveMany keeps every waiting job's list alive.
+ */
+export type FileList = readonly (string | number | undefined)[];
+
+/** Slots per file in a {@link FileList}. */
+export const FILE_STRIDE = 3;
+
 /** A batch on the wire: `meta` (JSON of BatchMeta) for the worker, `payload` for the reader. */
 export interface EncodedBatch {
   meta: string;
@@ -37,7 +47,7 @@ export interface BatchJob {
   /** The job's functions, one evaluation each. Jobs of one task share this array. */
   readonly dynamics: readonly { readonly source: string; readonly binding: ParameterBinding }[];
   /** Its distinct files in marker order, and the JSON object of its parameters. */
-  readonly args: { readonly files: readonly FileEntry[]; readonly paramsJson: string };
+  readonly args: { readonly files: FileList; readonly paramsJson: string };
   /** JSON array of the retry context per function; only for tasks whose functions name it. */
   readonly contextJson?: string | undefined;
 }
@@ -73,7 +83,7 @@ const PART = '\u0002';
 export function encodedChars(job: BatchJob): number {
   let chars = job.args.paramsJson.length + (job.contextJson?.length ?? 0) + 16;
   const { files } = job.args;
-  for (let k = 0; k < files.length; k++) chars += files[k]![0].length + files[k]![1].length + 32;
+  for (let k = 0; k < files.length; k += FILE_STRIDE) chars += (files[k] as string).length + (files[k + 1] as string).length + 32;
   return chars;
 }
 
@@ -114,20 +124,23 @@ export function encodeBatch(jobs: readonly BatchJob[]): EncodedBatch {
     count += job.dynamics.length;
     const { files, paramsJson } = job.args;
     let fileList = '';
-    for (let k = 0; k < files.length; k++) {
-      const file = files[k]!;
+    for (let k = 0; k < files.length; k += FILE_STRIDE) {
+      const path = files[k] as string;
+      const name = files[k + 1] as string;
+      const size = files[k + 2] as number | undefined;
       // A file is the same entry only with the same path, name and given size. Looked up by
       // path first (a path string reused across jobs hashes once); a path that comes with
       // another name or size goes by the whole key.
-      let index = byPath.get(file[0]);
-      if (index === undefined || !sameFile(table[index]!, file)) {
-        const key = `${file[0]}\u0000${file[1]}\u0000${file[2] ?? ''}`;
+      let index = byPath.get(path);
+      if (index === undefined || !sameFile(table[index]!, path, name, size)) {
+        const key = `${path}\u0000${name}\u0000${size ?? ''}`;
         index = index === undefined ? undefined : (byKey ??= new Map()).get(key);
         if (index === undefined) {
           index = table.length;
+          const file: FileEntry = size === undefined ? [path, name] : [path, name, size];
           table.push(file);
           fileTable += `${index > 0 ? ENTRY : ''}${JSON.stringify(file)}`;
-          if (!byPath.has(file[0])) byPath.set(file[0], index);
+          if (!byPath.has(path)) byPath.set(path, index);
           else (byKey ??= new Map()).set(key, index);
         }
       }
@@ -139,9 +152,9 @@ export function encodeBatch(jobs: readonly BatchJob[]): EncodedBatch {
   return { meta: JSON.stringify(meta), payload: `[${plan}]${PART}${fileTable}${PART}${jobEntries}` };
 }
 
-/** True when two file entries are the same file for the sandbox. */
-export function sameFile(a: FileEntry, b: FileEntry): boolean {
-  return a[0] === b[0] && a[1] === b[1] && a[2] === b[2];
+/** True when a file entry is the file `path`, `name`, `size` (undefined: not given) for the sandbox. */
+function sameFile(entry: FileEntry, path: string, name: string, size: number | undefined): boolean {
+  return entry[0] === path && entry[1] === name && entry[2] === size;
 }
 
 /** What the worker host needs of a batch (the JSON of `EncodedBatch.meta`). */

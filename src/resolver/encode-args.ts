@@ -13,16 +13,17 @@ import { TaskresError } from '../core/errors.js';
 import { isTaskFile } from '../definition/task-file.js';
 import type { TaskDefinition } from '../definition/task.js';
 
-import type { FileEntry } from '../protocol/batch-codec.js';
+import type { FileList } from '../protocol/batch-codec.js';
 
-export type { FileEntry } from '../protocol/batch-codec.js';
+export type { FileList } from '../protocol/batch-codec.js';
 
 /**
  * A task's arguments, ready for the sandbox: `files` lists the distinct files in marker order
- * and `paramsJson` is the JSON object of the parameters the resource functions read.
+ * (flat: path, name, size of each, see FileList) and `paramsJson` is the JSON object of the
+ * parameters the resource functions read.
  */
 export interface EncodedArgs {
-  readonly files: readonly FileEntry[];
+  readonly files: FileList;
   readonly paramsJson: string;
   /**
    * The copied parameters that held a string anywhere inside them (files are not strings),
@@ -33,6 +34,13 @@ export interface EncodedArgs {
 }
 
 const MAX_DEPTH = 200;
+
+const NO_FILES: FileList = Object.freeze([]);
+
+/** Parameter JSON up to this length is shared between consecutive jobs that have the same. */
+const MAX_SHARED_JSON_CHARS = 1024;
+/** The JSON encodeArgs made last (see there). */
+let lastParamsJson = '';
 
 /** Validates `args` for `definition` and encodes them; throws `TASKRES_INVALID_ARGS`. */
 export function encodeArgs(definition: TaskDefinition, args: unknown): EncodedArgs {
@@ -62,8 +70,15 @@ export function encodeArgs(definition: TaskDefinition, args: unknown): EncodedAr
     if (encoder.sawString) (stringParams ??= []).push(name);
     encoder.keys.pop();
   }
-  const paramsJson = JSON.stringify(copy);
-  return stringParams ? { files: encoder.files, paramsJson, stringParams } : { files: encoder.files, paramsJson };
+  let paramsJson = JSON.stringify(copy);
+  // Items of one large call often have the same parameters for the functions (the ones they
+  // read): keep one string for them all rather than one per waiting job. Short ones only (the
+  // module keeps the last one alive).
+  if (paramsJson === lastParamsJson) paramsJson = lastParamsJson;
+  else if (paramsJson.length <= MAX_SHARED_JSON_CHARS) lastParamsJson = paramsJson;
+  // An exact copy: the list grew by push, with room for 17 slots, and lives as long as the job.
+  const files = encoder.files.length === 0 ? NO_FILES : encoder.files.slice();
+  return stringParams ? { files, paramsJson, stringParams } : { files, paramsJson };
 }
 
 /** Names an error lists before "and N more": the message stays short whatever the spec's size. */
@@ -93,8 +108,8 @@ function mismatch(task: string, params: readonly string[], args: object, given: 
 const SKIPPED = Symbol('skipped');
 
 class Encoder {
-  /** The distinct files, as `[path, name]` or `[path, name, size]`, in marker order. */
-  readonly files: FileEntry[] = [];
+  /** The distinct files in marker order, flat (see FileList). */
+  readonly files: (string | number | undefined)[] = [];
   /** Where the walk is, for error messages only (built into a path on failure). */
   readonly keys: (string | number)[] = [];
   /** Set when a copied value was a string, since the caller last cleared it. */
@@ -169,7 +184,7 @@ class Encoder {
     if (index < 0) {
       index = paths.length;
       paths.push(key);
-      this.files.push(size === undefined ? [path, name] : [path, name, size]);
+      this.files.push(path, name, size);
       this.fileIndex?.set(key, index);
     }
     return index;

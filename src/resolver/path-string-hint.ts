@@ -17,6 +17,7 @@ import { TaskresError } from '../core/errors.js';
 import { localPathOf } from '../definition/task-file.js';
 import type { DynamicResource } from '../definition/task.js';
 import type { EncodedArgs } from './encode-args.js';
+import { FILE_STRIDE } from '../protocol/batch-codec.js';
 import type { HintChannel } from './options.js';
 
 /** How many parameter names a hint lists. */
@@ -70,9 +71,8 @@ export function missingSizeHint(args: EncodedArgs, channel: HintChannel, hasProv
   try {
     if (hasProvider) return '';
     const { files } = args;
-    for (let i = 0; i < files.length; i++) {
-      const entry = files[i]!;
-      if (entry.length === 2 && localPathOf(entry[0]) === undefined) return ` Hint: ${SIZE_FIX[channel]}.`;
+    for (let k = 0; k < files.length; k += FILE_STRIDE) {
+      if (files[k + 2] === undefined && localPathOf(files[k] as string) === undefined) return ` Hint: ${SIZE_FIX[channel]}.`;
     }
     return '';
   } catch {

@@ -3,13 +3,12 @@
  * here, in the user's process; resource functions run in the sandbox process, and what they
  * return is validated here with zod against the resolver's limits.
  */
-import type { z } from 'zod';
 import { TaskresError, type ResourceName } from '../core/errors.js';
 import { describeValue } from '../core/text.js';
-import { describeExpected, outOfRangeHint, rangeSchema } from '../core/resource-range.js';
+import { describeExpected, inRange, outOfRangeHint } from '../core/resource-range.js';
 import { describeResourceFunction, getTaskDefinition, type DynamicResource, type TaskArgs, type TaskDefinition } from '../definition/task.js';
-import { RESOURCE_NAMES, markDefaulted, type Resources } from '../core/units.js';
-import { encodeArgs, type EncodedArgs } from './encode-args.js';
+import { RESOURCE_NAMES, copyResources, markDefaulted, type Resources } from '../core/units.js';
+import { encodeArgs, type EncodedArgs, type FileList } from './encode-args.js';
 import { missingSizeHint, pathStringHint } from './path-string-hint.js';
 import { resolveOptions, type ResolvedOptions, type ResolverOptions } from './options.js';
 import { Supervisor, type EvaluationFailure, type Job, type JobOutcomes } from './supervisor.js';
@@ -132,8 +131,14 @@ class ManyCall implements Sink {
  * string of its parameters (pending resolutions are what the user's process keeps in memory
  * while a large resolveMany runs).
  */
-class PendingResolution implements Job {
+class PendingResolution implements Job, EncodedArgs {
   readonly contextJson: string | undefined;
+  // Its encoded arguments are fields of its own, not an object beside it: one object fewer
+  // for each of the many jobs a large resolveMany keeps waiting.
+  readonly files: FileList;
+  readonly paramsJson: string;
+  readonly stringParams: readonly string[] | undefined;
+  arrival = 0;
   /** Set once the sink has heard of it: later outcomes (an abort, a late batch) are dropped. */
   private done = false;
 
@@ -141,13 +146,16 @@ class PendingResolution implements Job {
     private readonly resolver: SandboxedResolver,
     readonly definition: TaskDefinition,
     readonly statics: Resources,
-    readonly args: EncodedArgs,
+    encoded: EncodedArgs,
     readonly sink: Sink,
     readonly index: number,
     readonly retryPlan: RetryPlan | undefined,
     context: RetryContext | undefined,
     private readonly signal?: AbortSignal,
   ) {
+    this.files = encoded.files;
+    this.paramsJson = encoded.paramsJson;
+    this.stringParams = encoded.stringParams;
     // The per-item retry context travels as its own JSON beside the arguments.
     this.contextJson = definition.readsRetryContext ? encodeRetryContext(definition, context) : undefined;
     // Whatever state its work is in, an abort settles it now; the supervisor drops it later.
@@ -162,6 +170,11 @@ class PendingResolution implements Job {
 
   get dynamics(): readonly DynamicResource[] {
     return this.definition.dynamics;
+  }
+
+  /** Its encoded arguments: its own fields. */
+  get args(): EncodedArgs {
+    return this;
   }
 
   cancelled(): boolean {
@@ -222,7 +235,6 @@ function unwatchAbort(signal: AbortSignal, pending: PendingResolution): void {
 
 class SandboxedResolver implements Resolver, SandboxJobTarget {
   private readonly supervisor: Supervisor;
-  private readonly schemas: Record<ResourceName, z.ZodNumber>;
   private closed = false;
   // Checked per resolver: static values pass the default limits at definition time, but a
   // resolver may have narrower ones. A static value outside them is checked (and throws, or
@@ -232,7 +244,6 @@ class SandboxedResolver implements Resolver, SandboxJobTarget {
 
   constructor(private readonly resolved: ResolvedOptions) {
     this.supervisor = new Supervisor(resolved);
-    this.schemas = Object.fromEntries(RESOURCE_NAMES.map((r) => [r, rangeSchema(resolved.limits[r])])) as Record<ResourceName, z.ZodNumber>;
     this.supervisor.warmUp();
   }
 
@@ -316,7 +327,7 @@ class SandboxedResolver implements Resolver, SandboxJobTarget {
       const context = retry === undefined ? undefined : readRetryContext(retry, definition.name);
       const plan = context === undefined ? undefined : planRetry(definition, context, this.resolved.limits);
       const statics = this.staticsOf(definition);
-      if (definition.dynamics.length === 0) sink.fulfill(index, this.marked(definition, statics, plan ? this.escalate(definition, { ...statics }, plan) : { ...statics }));
+      if (definition.dynamics.length === 0) sink.fulfill(index, this.marked(definition, statics, plan ? this.escalate(definition, copyResources(statics), plan) : copyResources(statics)));
       else {
         if (signal !== undefined && !(signal instanceof AbortSignal)) throw new TaskresError('TASKRES_INVALID_ARGS', `signal must be an AbortSignal, received ${typeof signal}.`);
         if (signal?.aborted) throw new TaskresError('TASKRES_ABORTED', 'Not run: its signal was aborted before it started.');
@@ -377,7 +388,7 @@ class SandboxedResolver implements Resolver, SandboxJobTarget {
 
   /** Adds the function results to the static values, checking each against the limits. */
   private finish(definition: TaskDefinition, statics: Resources, outcomes: JobOutcomes, args: EncodedArgs): Resources {
-    const result = { ...statics };
+    const result = copyResources(statics);
     const { dynamics } = definition;
     for (let k = 0; k < dynamics.length; k++) {
       const dynamic = dynamics[k]!;
@@ -397,9 +408,9 @@ class SandboxedResolver implements Resolver, SandboxJobTarget {
 
   /** `what` is the function that computed the value, or what a message calls a value no function computed. */
   private check(definition: TaskDefinition, resource: ResourceName, value: number, what: DynamicResource | string | undefined): number {
-    // -0 passes a range check but would print as 0 and compare oddly downstream.
-    if (this.schemas[resource].safeParse(value).success) return value === 0 ? 0 : value;
     const limit = this.resolved.limits[resource];
+    // -0 passes a range check but would print as 0 and compare oddly downstream.
+    if (inRange(limit, value)) return value === 0 ? 0 : value;
     if (this.resolved.overLimit === 'clamp' && Number.isSafeInteger(value) && value > limit.max) {
       try {
         this.resolved.onWarning({ code: 'TASKRES_CLAMPED', taskName: definition.name, resource, value, limit: limit.max });

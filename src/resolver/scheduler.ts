@@ -47,8 +47,7 @@ export class WorkQueue {
   /** Which lane the next batch comes from when both hold work. */
   private retriedNext = true;
   private readonly alone = new WeakSet<Job>();
-  /** Order of arrival of each job (push order). */
-  private readonly arrival = new WeakMap<Job, number>();
+  /** Jobs pushed so far: the next job's `arrival`. */
   private arrivals = 0;
 
   constructor(private readonly limits: BatchLimits) {}
@@ -59,7 +58,9 @@ export class WorkQueue {
 
   /** Adds a new job at the end. */
   push(job: Job): void {
-    this.arrival.set(job, this.arrivals++);
+    // A field of the job, not a WeakMap entry: 100,000 pending jobs would be 100,000
+    // ephemerons for every collection to trace.
+    job.arrival = this.arrivals++;
     this.fresh.push(job);
   }
 
@@ -71,7 +72,7 @@ export class WorkQueue {
    */
   requeueUnproven(jobs: readonly Job[]): void {
     const order = jobs.slice();
-    order.sort((a, b) => (this.arrival.get(b) ?? 0) - (this.arrival.get(a) ?? 0));
+    order.sort((a, b) => (b.arrival ?? 0) - (a.arrival ?? 0));
     this.requeue(order);
   }
 

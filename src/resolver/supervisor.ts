@@ -72,6 +72,8 @@ export interface Job {
   fail?(error: TaskresError): void;
   /** True when the caller no longer wants the job: it is failed with TASKRES_ABORTED instead of being sent. */
   cancelled?(): boolean;
+  /** Its order of arrival in the queue, set by the queue (see scheduler.ts: requeueUnproven). */
+  arrival?: number;
 }
 
 /** A batch in the sandbox process. */

@@ -122,14 +122,15 @@ async function admitted<T>(request: FastifyRequest, reply: FastifyReply, deps: R
     );
   }
   const stop = metrics.latency.startTimer({ route });
-  // Work nobody waits for any more is not run: see RequestWork.
-  const requestWork = new RequestWork();
+  // Work nobody waits for any more is not run: see RequestWork. It carries its caller's group.
+  const requestWork = new RequestWork(deps.resolution.callers.enter(request.caller));
   const gone = () => {
     if (!reply.raw.writableFinished) requestWork.abort('disconnected');
   };
   reply.raw.once('close', gone);
   const running = work(requestWork).finally(() => {
     reply.raw.off('close', gone);
+    deps.resolution.callers.leave(request.caller);
     admission.release(count);
     stop();
   });

@@ -12,7 +12,7 @@ import { encodeArgs, type EncodedArgs, type FileList } from './encode-args.js';
 import { missingSizeHint, pathStringHint } from './path-string-hint.js';
 import { resolveOptions, type ResolvedOptions, type ResolverOptions } from './options.js';
 import { Supervisor, type EvaluationFailure, type Job, type JobOutcomes } from './supervisor.js';
-import { SUBMIT_SANDBOX_JOB, type SandboxJobTarget } from './sandbox-jobs.js';
+import { JOB_GROUP, SUBMIT_SANDBOX_JOB, type SandboxJobTarget } from './sandbox-jobs.js';
 import { applyRetryPlan, encodeRetryContext, planRetry, readRetryContext, type RetryContext, type RetryPlan } from './retry.js';
 
 /**
@@ -139,6 +139,8 @@ class PendingResolution implements Job, EncodedArgs {
   readonly paramsJson: string;
   readonly stringParams: readonly string[] | undefined;
   arrival = 0;
+  /** Resolutions sharing a signal (or its JOB_GROUP) rank together after a stop (see ./scheduler.ts). */
+  readonly group: object | undefined;
   /** Set once the sink has heard of it: later outcomes (an abort, a late batch) are dropped. */
   private done = false;
 
@@ -158,6 +160,8 @@ class PendingResolution implements Job, EncodedArgs {
     this.stringParams = encoded.stringParams;
     // The per-item retry context travels as its own JSON beside the arguments.
     this.contextJson = definition.readsRetryContext ? encodeRetryContext(definition, context) : undefined;
+    // Read once, here (inside start's guard), never in the supervisor's handlers.
+    this.group = signal === undefined ? undefined : groupOf(signal);
     // Whatever state its work is in, an abort settles it now; the supervisor drops it later.
     if (signal) watchAbort(signal, this);
   }
@@ -203,6 +207,12 @@ class PendingResolution implements Job, EncodedArgs {
     if (this.signal) unwatchAbort(this.signal, this);
     return true;
   }
+}
+
+/** The group a signal puts its resolutions in: its JOB_GROUP object if it carries one (a data property), else itself. */
+function groupOf(signal: AbortSignal): object {
+  const own = Object.getOwnPropertyDescriptor(signal, JOB_GROUP);
+  return typeof own?.value === 'object' && own.value !== null ? (own.value as object) : signal;
 }
 
 /**

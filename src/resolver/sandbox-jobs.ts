@@ -16,3 +16,11 @@ export const SUBMIT_SANDBOX_JOB: unique symbol = Symbol.for('taskres.internal.su
 export interface SandboxJobTarget {
   [SUBMIT_SANDBOX_JOB](job: Job): void;
 }
+
+/**
+ * A property an AbortSignal may carry (not public API): resolutions whose signals carry the same
+ * object rank as one group after a sandbox stop (./scheduler.ts), instead of one group per
+ * signal. The service marks each request's signal with its caller's object, so that a caller
+ * whose items stopped the sandbox goes after other callers whatever request it sends next.
+ */
+export const JOB_GROUP: unique symbol = Symbol.for('taskres.internal.jobGroup') as never;

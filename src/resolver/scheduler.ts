@@ -13,6 +13,13 @@
  * A bystander's job sent after a flood of wedging jobs therefore runs on the first process
  * started after it was queued, whatever the number of wedgers ahead of it: each restart makes
  * progress for the fresh lane as well as the lost one (measured: test/wedge-bystander.test.ts).
+ *
+ * Arrival order alone cannot tell a bystander from a wedger that arrived after it (over HTTP,
+ * a flood admitted first may reach the resolver after a bystander's item, its specs still being
+ * checked). So jobs that share a group (their AbortSignal: one service request, or one call of
+ * the user's) are ranked by the stops charged to that group: in both lanes, the jobs of groups
+ * that caused no stop go before those of groups that did, fewest stops first; within a rank the
+ * order above holds (measured: test/serve-wedge-bystander.test.ts).
  */
 import type { Job } from './supervisor.js';
 
@@ -40,8 +47,10 @@ export interface BatchLimits {
 
 /** Jobs waiting for the sandbox, oldest first, in two lanes (see the module comment). */
 export class WorkQueue {
-  /** Jobs never lost with a sandbox process. */
+  /** Jobs never lost with a sandbox process, of groups charged with no stop. */
   private fresh: Job[] = [];
+  /** Jobs never lost with a sandbox process, of groups charged with a stop: taken after `fresh`. */
+  private freshCharged: Job[] = [];
   /** Jobs lost with a sandbox process and queued again. */
   private retried: Job[] = [];
   /** Which lane the next batch comes from when both hold work. */
@@ -49,19 +58,51 @@ export class WorkQueue {
   private readonly alone = new WeakSet<Job>();
   /** Jobs pushed so far: the next job's `arrival`. */
   private arrivals = 0;
+  /** Stops (sandbox losses) charged to each group of jobs (see the module comment). */
+  private readonly stops = new WeakMap<object, number>();
 
   constructor(private readonly limits: BatchLimits) {}
 
   get length(): number {
-    return this.fresh.length + this.retried.length;
+    return this.fresh.length + this.freshCharged.length + this.retried.length;
   }
 
-  /** Adds a new job at the end. */
+  /** Adds a new job at the end (of its rank). */
   push(job: Job): void {
     // A field of the job, not a WeakMap entry: 100,000 pending jobs would be 100,000
     // ephemerons for every collection to trace.
     job.arrival = this.arrivals++;
-    this.fresh.push(job);
+    (this.stopsOf(job) > 0 ? this.freshCharged : this.fresh).push(job);
+  }
+
+  /**
+   * Records that `jobs` were charged with (or struck for) a lost sandbox process: the waiting
+   * jobs of their groups now rank after those of groups that caused no stop, in both lanes.
+   */
+  chargeStops(jobs: readonly Job[]): void {
+    let newlyCharged = false;
+    for (const job of jobs) {
+      if (job.group === undefined) continue;
+      const before = this.stops.get(job.group) ?? 0;
+      this.stops.set(job.group, before + 1);
+      if (before === 0) newlyCharged = true;
+    }
+    if (jobs.length === 0) return;
+    if (newlyCharged) {
+      // Move the newly charged groups' jobs behind the rest, keeping each part's order.
+      const stillClean: Job[] = [];
+      const nowCharged: Job[] = [];
+      for (const job of this.fresh) (this.stopsOf(job) > 0 ? nowCharged : stillClean).push(job);
+      if (nowCharged.length > 0) {
+        this.fresh = stillClean;
+        this.freshCharged = rankByStops(nowCharged.concat(this.freshCharged), (job) => this.stopsOf(job));
+      }
+    }
+    this.retried = rankByStops(this.retried, (job) => this.stopsOf(job));
+  }
+
+  private stopsOf(job: Job): number {
+    return job.group === undefined ? 0 : (this.stops.get(job.group) ?? 0);
   }
 
   /**
@@ -89,7 +130,7 @@ export class WorkQueue {
       if (alone) this.alone.add(jobs[i]!);
     }
     for (let i = 0; i < this.retried.length; i++) next.push(this.retried[i]!);
-    this.retried = next;
+    this.retried = rankByStops(next, (job) => this.stopsOf(job));
   }
 
   /**
@@ -97,13 +138,17 @@ export class WorkQueue {
    * front of the fresh lane: they are proven not to wedge.
    */
   requeueProven(jobs: readonly Job[]): void {
-    if (jobs.length > 0) this.fresh = jobs.concat(this.fresh);
+    if (jobs.length === 0) return;
+    const clean = jobs.filter((job) => this.stopsOf(job) === 0);
+    if (clean.length > 0) this.fresh = clean.concat(this.fresh);
+    if (clean.length < jobs.length) this.freshCharged = rankByStops(jobs.filter((job) => this.stopsOf(job) > 0).concat(this.freshCharged), (job) => this.stopsOf(job));
   }
 
   /** Empties the queue, returning what was in it. */
   takeAll(): Job[] {
-    const all = this.retried.concat(this.fresh);
+    const all = this.retried.concat(this.fresh, this.freshCharged);
     this.fresh = [];
+    this.freshCharged = [];
     this.retried = [];
     return all;
   }
@@ -114,15 +159,26 @@ export class WorkQueue {
    * caller no longer wants it.
    */
   takeBatch(idleThreads: number, dropped: (job: Job) => void): Job[] {
-    let fromRetried = this.retried.length > 0 && (this.fresh.length === 0 || this.retriedNext);
-    let batch = this.takeFrom(fromRetried ? this.retried : this.fresh, idleThreads, dropped);
+    // Work of groups charged with a stop goes after all other work, in either lane (so a new
+    // process's first thread takes work that did not stop one); lanes of one rank take turns.
+    const retriedCharged = this.retried.length > 0 && this.stopsOf(this.retried[0]!) > 0;
+    const freshCharged = this.fresh.length === 0;
+    let fromRetried =
+      this.retried.length > 0 && (this.fresh.length + this.freshCharged.length === 0 || (retriedCharged === freshCharged ? this.retriedNext : !retriedCharged));
+    let batch = fromRetried ? this.takeFrom(this.retried, idleThreads, dropped) : this.takeFresh(idleThreads, dropped);
     if (batch.length === 0) {
       // That lane held only cancelled jobs: the other one may hold work.
       fromRetried = !fromRetried;
-      batch = this.takeFrom(fromRetried ? this.retried : this.fresh, idleThreads, dropped);
+      batch = fromRetried ? this.takeFrom(this.retried, idleThreads, dropped) : this.takeFresh(idleThreads, dropped);
     }
     if (batch.length > 0) this.retriedNext = !fromRetried;
     return batch;
+  }
+
+  /** A batch of the fresh lane: jobs of groups charged with a stop only when no other is left. */
+  private takeFresh(idleThreads: number, dropped: (job: Job) => void): Job[] {
+    const batch = this.takeFrom(this.fresh, idleThreads, dropped);
+    return batch.length > 0 ? batch : this.takeFrom(this.freshCharged, idleThreads, dropped);
   }
 
   private takeFrom(lane: Job[], idleThreads: number, dropped: (job: Job) => void): Job[] {
@@ -145,6 +201,9 @@ export class WorkQueue {
       }
       const size = this.limits.charsOf(next);
       if (count > 0 && (evaluations + next.dynamics.length > this.limits.maxEvaluations || chars + size > MAX_BATCH_CHARS)) break;
+      // A batch answers only as a whole: a job of a group charged with a stop does not share
+      // one with a job of a group that was not (it would be lost with it).
+      if (count > 0 && (this.stopsOf(next) > 0) !== (this.stopsOf(lane[0]!) > 0)) break;
       evaluations += next.dynamics.length;
       chars += size;
       count++;
@@ -156,9 +215,19 @@ export class WorkQueue {
   sweepCancelled(): Job[] {
     const dropped: Job[] = [];
     this.fresh = keepWanted(this.fresh, dropped);
+    this.freshCharged = keepWanted(this.freshCharged, dropped);
     this.retried = keepWanted(this.retried, dropped);
     return dropped;
   }
+}
+
+/** `jobs` in a stable order of `stopsOf` (fewest first); `jobs` itself when no job has any. */
+function rankByStops(jobs: Job[], stopsOf: (job: Job) => number): Job[] {
+  if (!jobs.some((job) => stopsOf(job) > 0)) return jobs;
+  return jobs
+    .map((job, i) => ({ job, i, stops: stopsOf(job) }))
+    .sort((a, b) => a.stops - b.stops || a.i - b.i)
+    .map((each) => each.job);
 }
 
 /** `jobs` without those whose caller no longer wants them, which go to `dropped`. */

@@ -74,6 +74,11 @@ export interface Job {
   cancelled?(): boolean;
   /** Its order of arrival in the queue, set by the queue (see scheduler.ts: requeueUnproven). */
   arrival?: number;
+  /**
+   * Jobs of one caller's request share it (their AbortSignal): stops charged to one of them rank
+   * the others after other groups' work (./scheduler.ts).
+   */
+  readonly group?: object | undefined;
 }
 
 /** A batch in the sandbox process. */
@@ -395,12 +400,14 @@ export class Supervisor {
     const proven: Job[] = [];
     const rerun: Job[] = [];
     const alone: Job[] = [];
+    const blamed: Job[] = [];
     this.settling = lost.flatMap((batch) => batch.jobs);
     lost.forEach(({ jobs }, b) => {
       jobs.forEach((job, j) => {
         switch (verdicts[b]![j]!) {
           case 'charged':
           case 'struck-out':
+            blamed.push(job);
             settleFailed(job, failure);
             return;
           case 'rerun':
@@ -408,6 +415,7 @@ export class Supervisor {
             return;
           case 'rerun-alone':
             this.strikes.set(job, (this.strikes.get(job) ?? 0) + 1);
+            blamed.push(job);
             if (!job.cancelled?.()) alone.push(job);
             return;
         }
@@ -416,6 +424,7 @@ export class Supervisor {
     if (this.closing) {
       for (const job of [...proven, ...rerun, ...alone]) failJob(job, closedBeforeRun());
     } else {
+      this.queue.chargeStops(blamed);
       this.queue.requeueProven(proven);
       this.queue.requeue(alone, true);
       this.queue.requeueUnproven(rerun);

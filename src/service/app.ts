@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import Fastify, { LogController, type FastifyError, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { problem, type Problem } from './problems.js';
+import { noteRequestChars, registerAnswerCompression } from './answer-size.js';
 import { registerRoutes, retryHeaders, type RouteDeps } from './routes.js';
 import { parseJsonBody } from './json-body.js';
 import { ProblemError } from './validate.js';
@@ -82,6 +83,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
     try {
+      noteRequestChars(request, (body as string).length);
       done(null, parseJsonBody(body as string, request.id));
     } catch (error) {
       done(error as Error, undefined);
@@ -142,6 +144,8 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     return reply.code(404).type('application/problem+json').send(found);
   });
 
+  // Answers many times their request's size are compressed (see ./answer-size.ts).
+  registerAnswerCompression(app);
   registerRoutes(app, deps);
   return app;
 }

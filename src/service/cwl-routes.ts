@@ -8,6 +8,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { cwlToResources, resolveCwl, resolveCwlMany } from 'taskres/cwl';
+import { boundOutcomes, requestCharsOf } from './answer-size.js';
 import { problem, problemFromError } from './problems.js';
 import type { RouteDeps } from './routes.js';
 import { Problem, Resources } from './schemas.js';
@@ -101,7 +102,8 @@ export function registerCwlRoutes(app: FastifyInstance, deps: RouteDeps, { admit
         deps.onOutcome(found.code);
         return { status: 'rejected' as const, error: found };
       });
-      return { outcomes };
+      // Past a budget, problems are kept short (see ./answer-size.ts).
+      return { outcomes: boundOutcomes(outcomes, requestCharsOf(request)) };
     });
   });
 }

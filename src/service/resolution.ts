@@ -33,6 +33,37 @@ export function retryContext(item: ResolveBodyInput): RetryContext | undefined {
   return { attempt: item.attempt as number, ...(item.previous === undefined ? {} : { previous: item.previous }) };
 }
 
+/**
+ * The resolver's internal key (src/resolver/sandbox-jobs.ts, not public API): a signal carrying
+ * an object under it puts its resolutions in that object's group.
+ */
+const JOB_GROUP = Symbol.for('taskres.internal.jobGroup');
+
+/**
+ * One object per caller with requests in flight. After a sandbox stop the resolver ranks the
+ * waiting work of the group charged with it after everyone else's (src/resolver/scheduler.ts):
+ * a caller whose items wedge the sandbox goes last whatever request it sends next, and
+ * another caller's item, even one admitted after them, goes first. A caller's object is
+ * dropped when its last request ends, so a past stop does not follow it forever.
+ */
+export class CallerGroups {
+  private readonly groups = new Map<string, { group: object; requests: number }>();
+
+  /** The caller's object, for a request that starts; pair with {@link leave}. */
+  enter(caller: string): object {
+    let entry = this.groups.get(caller);
+    if (!entry) this.groups.set(caller, (entry = { group: {}, requests: 0 }));
+    entry.requests++;
+    return entry.group;
+  }
+
+  /** A request of the caller ended. */
+  leave(caller: string): void {
+    const entry = this.groups.get(caller);
+    if (entry && --entry.requests <= 0) this.groups.delete(caller);
+  }
+}
+
 /** Outcomes that cost the sandbox a whole evaluation budget (time or memory). */
 const COSTLY = new Set(['TASKRES_TIMEOUT', 'TASKRES_MEMORY_LIMIT']);
 
@@ -44,6 +75,14 @@ const COSTLY = new Set(['TASKRES_TIMEOUT', 'TASKRES_MEMORY_LIMIT']);
 export class RequestWork {
   readonly controller = new AbortController();
   why: 'budget' | 'deadline' | 'disconnected' | undefined;
+
+  /**
+   * @param group its caller's object (see {@link CallerGroups}): the resolver ranks the work of
+   *   every request that carries it as one, after a sandbox stop.
+   */
+  constructor(group?: object) {
+    if (group) Object.defineProperty(this.controller.signal, JOB_GROUP, { value: group });
+  }
 
   abort(why: 'budget' | 'deadline' | 'disconnected'): void {
     if (this.why) return;
@@ -62,6 +101,8 @@ export class Resolution {
   readonly costlyBudget: number;
   /** Single resolves of one event-loop turn travel as one batch. */
   private readonly singles: ResolveCoalescer;
+  /** Each caller's group (see {@link CallerGroups}). */
+  readonly callers = new CallerGroups();
 
   constructor(
     private readonly resolver: Resolver,

@@ -5,12 +5,13 @@ import type { Admission } from './admission.js';
 import type { ServiceMetrics } from './metrics.js';
 import type { ServeConfig } from './options.js';
 import { problem, problemFromError } from './problems.js';
-import { RequestWork, type ItemOutcome, type Resolution } from './resolution.js';
+import { RequestWork, type Resolution } from './resolution.js';
 import { CheckBody, ResolveBody, ResolveManyBody } from './schemas.js';
 import type { SpecChecker } from './spec-checker.js';
 import type { TaskCatalog } from './tasks.js';
 import { ProblemError, checkItemCount, validate } from './validate.js';
 import { registerCwlRoutes } from './cwl-routes.js';
+import { boundOutcomes, detailBudgetChars, requestCharsOf } from './answer-size.js';
 
 /** What the routes work with. */
 export interface RouteDeps {
@@ -32,8 +33,6 @@ export interface RouteDeps {
 
 /** Problems `/v1/check` lists per spec; the rest are counted in `omitted`. */
 export const MAX_PROBLEMS_PER_SPEC = 30;
-/** Characters of problems `/v1/check` may answer with whatever the request's size (then twice the request's). */
-export const MIN_ANSWER_CHARS = 64 * 1024;
 
 /** Seconds a client should wait after a 429 or 503. */
 export const RETRY_AFTER_SECONDS = { overloaded: 1, unavailable: 5 } as const;
@@ -63,8 +62,7 @@ export function registerRoutes(app: FastifyInstance, deps: RouteDeps): void {
     return admitted(request, reply, deps, body.items.length, '/v1/resolve-many', async (work) => {
       const outcomes = await resolution.many(body.items, request.id, work, request.caller);
       for (const outcome of outcomes) deps.onOutcome(outcome.status === 'fulfilled' ? 'ok' : outcome.error.code);
-      const requestChars = Number(request.headers['content-length'] ?? 0) || JSON.stringify(request.body).length;
-      return { outcomes: shortenRepeats(outcomes, Math.max(MIN_ANSWER_CHARS, 2 * requestChars)) };
+      return { outcomes: boundOutcomes(outcomes, requestCharsOf(request)) };
     });
   });
 
@@ -77,9 +75,8 @@ export function registerRoutes(app: FastifyInstance, deps: RouteDeps): void {
     // Checked off the event loop with a deadline; the answer is capped per spec and in all, to
     // a small multiple of the request (a spec of 100,000 unknown options once got 57 times
     // its size back), and says how many problems it left out.
-    const requestChars = Number(request.headers['content-length'] ?? 0) || JSON.stringify(request.body).length;
     try {
-      const { problems, omitted } = await deps.checker.run({ kind: 'check', specsJson: specs.map(jsonOrNull), maxProblemsPerSpec: MAX_PROBLEMS_PER_SPEC, maxAnswerChars: Math.max(MIN_ANSWER_CHARS, 2 * requestChars) });
+      const { problems, omitted } = await deps.checker.run({ kind: 'check', specsJson: specs.map(jsonOrNull), maxProblemsPerSpec: MAX_PROBLEMS_PER_SPEC, maxAnswerChars: detailBudgetChars(requestCharsOf(request)) });
       return { ok: problems.length === 0 && omitted === 0, problems, omitted };
     } catch (error) {
       if (isTaskresError(error)) throw new ProblemError(problemFromError(error, request.id));
@@ -122,14 +119,15 @@ async function admitted<T>(request: FastifyRequest, reply: FastifyReply, deps: R
     );
   }
   const stop = metrics.latency.startTimer({ route });
-  // Work nobody waits for any more is not run: see RequestWork.
-  const requestWork = new RequestWork();
+  // Work nobody waits for any more is not run: see RequestWork. It carries its caller's group.
+  const requestWork = new RequestWork(deps.resolution.callers.enter(request.caller));
   const gone = () => {
     if (!reply.raw.writableFinished) requestWork.abort('disconnected');
   };
   reply.raw.once('close', gone);
   const running = work(requestWork).finally(() => {
     reply.raw.off('close', gone);
+    deps.resolution.callers.leave(request.caller);
     admission.release(count);
     stop();
   });
@@ -150,29 +148,6 @@ async function admitted<T>(request: FastifyRequest, reply: FastifyReply, deps: R
   } finally {
     clearTimeout(timer);
   }
-}
-
-/**
- * `outcomes`, with the detail of each problem past `maxChars` of answer that repeats an earlier
- * item's (same code, same detail) replaced by a pointer to that item: 1,000 items that fail
- * alike must not each carry the same long text (the answer stays near a small multiple of the
- * request, as /v1/check's does).
- */
-function shortenRepeats(outcomes: ItemOutcome[], maxChars: number): ItemOutcome[] {
-  let chars = 0;
-  const firstWith = new Map<string, number>();
-  return outcomes.map((outcome, i) => {
-    if (outcome.status === 'fulfilled') {
-      chars += 80;
-      return outcome;
-    }
-    const key = `${outcome.error.code} ${outcome.error.detail}`;
-    const first = firstWith.get(key);
-    if (first === undefined) firstWith.set(key, i);
-    chars += outcome.error.detail.length + 200;
-    if (chars <= maxChars || first === undefined) return outcome;
-    return { status: 'rejected', error: { ...outcome.error, detail: `As for item ${first}.` } };
-  });
 }
 
 /** `value` as JSON text, or null when it nests too deeply to print (the stack runs out). */

@@ -102,7 +102,7 @@ export const ResolveManyResponse = z.strictObject({
 export const CheckResponse = z.strictObject({
   ok: z.boolean(),
   problems: z.array(z.strictObject({ task: z.string().nullable(), code: z.string(), message: z.string(), resource: z.string().optional() })),
-  omitted: whole.min(0).describe('Problems found but not listed: at most 30 are listed per spec, and the answer is kept to twice the size of the request (at least 64 KiB).'),
+  omitted: whole.min(0).describe('Problems found but not listed: at most 30 are listed per spec, and their text is kept to twice the size of the request (at least 16 KiB).'),
 });
 
 /** 200 of GET /v1/tasks. */

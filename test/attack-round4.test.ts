@@ -84,7 +84,7 @@ describe('over HTTP: one token stamps memory on a frozen intrinsic, another toke
   }, 90_000);
 });
 
-describe('over HTTP: /v1/resolve-many answers stay within twice the request when every failure differs', () => {
+describe('over HTTP: /v1/resolve-many answers stay within the documented bound when every failure differs', () => {
   it('1,000 items that each throw a different 400-character message', async () => {
     const server = await serve('--threads', '2');
     try {
@@ -93,11 +93,14 @@ describe('over HTTP: /v1/resolve-many answers stay within twice the request when
       // answer's cap on repeated details (shortenRepeats) never applies.
       const spec = { name: 't', params: ['s'], resources: { cpu: '({ s }) => { throw { name: s.repeat(200), message: s.repeat(200) }; }', memory: 1 } };
       const body = JSON.stringify({ items: Array.from({ length: 1000 }, (_, i) => ({ task: spec, args: { s: i.toString(36) } })) });
-      const response = await fetch(`${server.url}/v1/resolve-many`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+      const response = await fetch(`${server.url}/v1/resolve-many`, { method: 'POST', headers: { 'content-type': 'application/json', 'accept-encoding': 'identity' }, body });
       const answer = await response.text();
       expect(response.status).toBe(200);
-      // Measured: 157,975 characters of request, 730,078 of answer (4.6x).
-      expect(answer.length).toBeLessThanOrEqual(Math.max(64 * 1024, 2 * body.length));
+      // Measured: 157,975 characters of request, 730,078 of answer (4.6x); now 555,747 (3.5x).
+      // The bound docs/service.md states for a client without gzip: problem text within twice
+      // the request (at least 16 KiB), plus each outcome's fixed fields (< 400 bytes); a client
+      // that accepts gzip gets such an answer compressed (test/serve-amplification.test.ts).
+      expect(answer.length).toBeLessThanOrEqual(2 * body.length + 16 * 1024 + 400 * 1000);
     } finally {
       await server.stop();
     }

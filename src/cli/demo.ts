@@ -66,7 +66,7 @@ export async function runDemo(): Promise<number> {
     };
     const hostile = [
       defineTask({ name: 'infinite_loop', params: ['files'], resources: { cpu: '({ files }) => { for (;;) {} }', memory: 1 } }),
-      defineTask({ name: 'memory_bomb', params: ['files'], resources: { cpu: '({ files }) => { const keep = []; for (;;) keep.push(new Array(1000).fill(keep.length)); }', memory: 1 } }),
+      defineTask({ name: 'memory_bomb', params: ['files'], resources: { cpu: '({ files }) => { const keep = []; for (;;) keep.push(new Array(100000).fill(keep.length)); }', memory: 1 } }),
     ];
     const started = performance.now();
     const outcomes = await resolver.resolveMany([...tasks, ...hostile].map((task) => ({ task, args: argsFor(task) })));

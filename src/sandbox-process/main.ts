@@ -1,13 +1,14 @@
 /**
- * The sandbox process: started by a resolver with `--no-node-snapshot`, it runs a piscina
- * pool whose workers each own an isolate. Some hostile functions abort or wedge any process
- * that runs isolated-vm, so this process is disposable: it reports what it sees (a wedged
- * thread, a catastrophic error, too much memory) and kills itself; the resolver restarts it.
- * It also dies with its parent: losing the IPC channel means the resolver is gone.
+ * The sandbox process: started by a resolver with `--no-node-snapshot` and its settings as
+ * its one argument (settingsArgument), it runs a piscina pool whose workers each own an
+ * isolate. Some hostile functions abort or wedge any process that runs isolated-vm, so this
+ * process is disposable: it reports what it sees (a wedged thread, a catastrophic error, too
+ * much memory) and kills itself; the resolver restarts it. It also dies with its parent:
+ * losing the IPC channel means the resolver is gone.
  *
  * Its first message is the start handshake (./handshake.ts): `ready` once isolated-vm has
- * loaded and the first worker thread has created its isolate (batches go to the threads that
- * are up while the others still start), then `threads-up` once every thread is; or
+ * loaded here and the first worker thread has created its isolate (batches go to the threads
+ * that are up while the others still start), then `threads-up` once every thread is; or
  * `unavailable` with the cause and the fix when isolated-vm cannot load for this Node.
  *
  * Each piscina thread runs one long-lived task that serves batches from a MessagePort of its
@@ -54,6 +55,10 @@ if (!process.connected) dieNow();
 setInterval(() => {
   if (!process.connected) dieNow();
 }, ORPHAN_CHECK_INTERVAL_MS).unref();
+
+// The resolver's settings, fixed for this process's life: a process started without them
+// throws here, before any thread, and the resolver counts a failed start.
+const settings = JSON.parse(process.argv[2]!) as SandboxSettings;
 
 const send = (message: FromSandbox | StartReport, then?: () => void): void => {
   if (!process.connected) dieNow();
@@ -273,10 +278,6 @@ function describe(error: unknown): string {
 
 process.on('message', (message: ToSandbox) => {
   switch (message.t) {
-    case 'init':
-      phases.initReceived = wallClockMs();
-      if (!crashed) start(message.settings);
-      return;
     case 'batch':
       if (!pool) return;
       waiting.push({ id: message.id, task: message.task });
@@ -294,3 +295,8 @@ process.on('message', (message: ToSandbox) => {
       return;
   }
 });
+
+// The first thread starts now, while this module is still being evaluated: no message to wait
+// for, and its boot (Node's, without the snapshot) begins as early as this process can begin it.
+// isolated-vm was checked above, before any thread exists.
+if (!crashed) start(settings);

@@ -44,6 +44,14 @@ import {
   type WorkerData,
 } from '../protocol/messages.js';
 
+/**
+ * Each batch's seed for the isolate's Math.random (see ToServe). node:crypto is loaded just
+ * after the first thread is started, while this thread would otherwise wait for it; a batch
+ * that came sooner would load it then.
+ */
+let randomInt: ((max: number) => number) | undefined;
+const drawSeed = (): number => (randomInt ??= process.getBuiltinModule('node:crypto').randomInt)(2 ** 31);
+
 /** Batches a thread may hold: the one it runs and the next, waiting on its port. */
 const BATCHES_PER_THREAD = 2;
 
@@ -280,7 +288,7 @@ process.on('message', (message: ToSandbox) => {
   switch (message.t) {
     case 'batch':
       if (!pool) return;
-      waiting.push({ id: message.id, task: message.task });
+      waiting.push({ id: message.id, task: message.task, seed: drawSeed() });
       dispatch();
       return;
     case 'size-reply':
@@ -299,4 +307,7 @@ process.on('message', (message: ToSandbox) => {
 // The first thread starts now, while this module is still being evaluated: no message to wait
 // for, and its boot (Node's, without the snapshot) begins as early as this process can begin it.
 // isolated-vm was checked above, before any thread exists.
-if (!crashed) start(settings);
+if (!crashed) {
+  start(settings);
+  setImmediate(drawSeed);
+}

@@ -244,11 +244,12 @@ function onServe(thread: Thread, message: FromServe): void {
       const { specifier, version, location } = isolatedVm.loaded!;
       if (!ready) {
         // The first thread up serves at once; the others start now and join as they come up.
+        // Ready is said first: starting a thread (piscina's new Worker) takes this thread 5-10 ms.
         ready = true;
-        for (const other of threads) if (other !== thread) other.serve!();
         Object.assign(phases, message.phases);
         phases.readySent = wallClockMs();
         send({ t: 'ready', isolatedVm: { specifier: message.specifier ?? specifier, version, location }, startMs: Math.round(performance.now()), phases });
+        for (const other of threads) if (other !== thread) other.serve!();
       }
       if (!allUp && threads.every((each) => each.up)) {
         allUp = true;

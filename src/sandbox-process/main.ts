@@ -55,6 +55,14 @@ const drawSeed = (): number => (randomInt ??= process.getBuiltinModule('node:cry
 /** Batches a thread may hold: the one it runs and the next, waiting on its port. */
 const BATCHES_PER_THREAD = 2;
 
+/**
+ * The threads after the first start once the first has answered a batch, once more batches
+ * come than it runs at once, or this long after ready, whichever is first: a thread's start
+ * (~100 ms of CPU without Node's snapshot) would otherwise share the machine with the first
+ * batch, the one a cold start waits for.
+ */
+const OTHER_THREADS_AFTER_READY_MS = 250;
+
 const dieNow = (): never => process.kill(process.pid, 'SIGKILL') as never;
 process.on('disconnect', dieNow);
 // A parent that died while this process was still starting left no 'disconnect' to hear, and
@@ -76,6 +84,7 @@ const send = (message: FromSandbox | StartReport, then?: () => void): void => {
 let pool: Piscina | undefined;
 let crashed = false;
 let ready = false;
+let othersStarted = false;
 let allUp = false;
 
 /** A piscina thread running its serve task. */
@@ -243,13 +252,13 @@ function onServe(thread: Thread, message: FromServe): void {
       progressBySlot.set(message.slot, new Int32Array(message.progress, 0, 2));
       const { specifier, version, location } = isolatedVm.loaded!;
       if (!ready) {
-        // The first thread up serves at once; the others start now and join as they come up.
-        // Ready is said first: starting a thread (piscina's new Worker) takes this thread 5-10 ms.
+        // The first thread up serves at once; the others join as they come up, started after
+        // its first batch (see OTHER_THREADS_AFTER_READY_MS).
         ready = true;
         Object.assign(phases, message.phases);
         phases.readySent = wallClockMs();
         send({ t: 'ready', isolatedVm: { specifier: message.specifier ?? specifier, version, location }, startMs: Math.round(performance.now()), phases });
-        for (const other of threads) if (other !== thread) other.serve!();
+        setTimeout(startOthers, OTHER_THREADS_AFTER_READY_MS);
       }
       if (!allUp && threads.every((each) => each.up)) {
         allUp = true;
@@ -263,12 +272,25 @@ function onServe(thread: Thread, message: FromServe): void {
       thread.holding--;
       dispatch();
       send(message);
+      startOthers();
       return;
   }
 }
 
+/**
+ * Starts the threads after the first, once (see OTHER_THREADS_AFTER_READY_MS). Starting a
+ * thread takes this thread 5-10 ms (piscina's new Worker): done after the answer it follows.
+ */
+function startOthers(): void {
+  if (othersStarted || crashed) return;
+  othersStarted = true;
+  for (const thread of threads) if (thread !== threads[0]) thread.serve!();
+}
+
 /** Hands waiting batches to the least busy threads that are up and have room. */
 function dispatch(): void {
+  // More than the first thread runs at once: the others are needed now.
+  if (!othersStarted && (waiting.length > 1 || threads.some((thread) => thread.holding > 0))) startOthers();
   while (waiting.length > 0) {
     let best: Thread | undefined;
     for (const thread of threads) if (thread.up && thread.holding < BATCHES_PER_THREAD && (!best || thread.holding < best.holding)) best = thread;

@@ -4,6 +4,7 @@
 // evaluation (median of rounds). Bundle it per tree with esbuild to compare two trees:
 // `node --no-node-snapshot OUT.mjs [rounds=7] [jobs per batch=1000] [distinct]`, built with
 //   npx esbuild bench/sandbox-direct.ts --bundle --platform=node --format=esm --outfile=OUT.mjs --packages=external
+import { randomInt } from 'node:crypto';
 import { Sandbox } from '../src/sandbox-worker/isolate-host.js';
 import { FileSizes } from '../src/sandbox-worker/file-sizes.js';
 import { encodeBatch, type BatchJob } from '../src/protocol/batch-codec.js';
@@ -36,7 +37,7 @@ for (let r = 0; r <= rounds; r++) {
   const cpu = process.cpuUsage();
   const batches = Math.ceil(20_000 / jobsPerBatch);
   for (let b = 0; b < batches; b++) {
-    const result = sandbox.runBatch(JSON.parse(batch.meta) as BatchMeta, batch.payload);
+    const result = sandbox.runBatch(JSON.parse(batch.meta) as BatchMeta, batch.payload, randomInt(2 ** 31));
     if (result.retryAlone || result.failures.length > 0) throw new Error(JSON.stringify(result.failures[0]));
   }
   const used = process.cpuUsage(cpu);

@@ -10,7 +10,7 @@
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import type { StartReport } from '../protocol/handshake.js';
-import type { FromSandbox, ToSandbox } from '../protocol/messages.js';
+import { settingsArgument, type FromSandbox, type SandboxSettings, type ToSandbox } from '../protocol/messages.js';
 import { ISOLATED_VM_NODE_FLAGS } from '../sandbox-worker/load-ivm.js';
 import { CLOSE_KILL_AFTER_MS } from './deadlines.js';
 
@@ -38,9 +38,9 @@ export class SandboxProcess {
 
   private constructor(private readonly child: ChildProcess) {}
 
-  /** Forks the sandbox process from `entry` (see ./sandbox-entry.ts). */
-  static start(entry: string, events: SandboxProcessEvents): SandboxProcess {
-    const child = fork(entry, [], {
+  /** Forks the sandbox process from `entry` (see ./sandbox-entry.ts) with its settings. */
+  static start(entry: string, settings: SandboxSettings, events: SandboxProcessEvents): SandboxProcess {
+    const child = fork(entry, [settingsArgument(settings)], {
       execArgv: [...SANDBOX_NODE_FLAGS],
       // Date and Number formatting must not tell a function the host's time zone or locale.
       env: { ...process.env, TZ: 'UTC', LANG: 'C', LC_ALL: 'C' },

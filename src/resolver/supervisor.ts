@@ -289,7 +289,7 @@ export class Supervisor {
     }
     this.startAskedMs = wallClockMs();
     this.startPhases = undefined;
-    const process: SandboxProcess = SandboxProcess.start(found.entry, {
+    const process: SandboxProcess = SandboxProcess.start(found.entry, this.settings, {
       message: (message) => this.onMessage(process, message),
       exit: (how, said) => this.onExit(process, how, said),
       handlerThrew: (thrown) => this.handlerThrew(thrown),
@@ -308,7 +308,6 @@ export class Supervisor {
       });
     }, START_TIMEOUT_MS);
     this.startTimer.unref();
-    process.send({ t: 'init', settings: this.settings });
     this.startPhases = { forked: forkedMs };
     return process;
   }

@@ -1,13 +1,14 @@
 /**
- * The sandbox process: started by a resolver with `--no-node-snapshot`, it runs a piscina
- * pool whose workers each own an isolate. Some hostile functions abort or wedge any process
- * that runs isolated-vm, so this process is disposable: it reports what it sees (a wedged
- * thread, a catastrophic error, too much memory) and kills itself; the resolver restarts it.
- * It also dies with its parent: losing the IPC channel means the resolver is gone.
+ * The sandbox process: started by a resolver with `--no-node-snapshot` and its settings as
+ * its one argument (settingsArgument), it runs a piscina pool whose workers each own an
+ * isolate. Some hostile functions abort or wedge any process that runs isolated-vm, so this
+ * process is disposable: it reports what it sees (a wedged thread, a catastrophic error, too
+ * much memory) and kills itself; the resolver restarts it. It also dies with its parent:
+ * losing the IPC channel means the resolver is gone.
  *
  * Its first message is the start handshake (./handshake.ts): `ready` once isolated-vm has
- * loaded and the first worker thread has created its isolate (batches go to the threads that
- * are up while the others still start), then `threads-up` once every thread is; or
+ * loaded here and the first worker thread has created its isolate (batches go to the threads
+ * that are up while the others still start), then `threads-up` once every thread is; or
  * `unavailable` with the cause and the fix when isolated-vm cannot load for this Node.
  *
  * Each piscina thread runs one long-lived task that serves batches from a MessagePort of its
@@ -43,8 +44,24 @@ import {
   type WorkerData,
 } from '../protocol/messages.js';
 
+/**
+ * Each batch's seed for the isolate's Math.random (see ToServe). node:crypto is loaded just
+ * after the first thread is started, while this thread would otherwise wait for it; a batch
+ * that came sooner would load it then.
+ */
+let randomInt: ((max: number) => number) | undefined;
+const drawSeed = (): number => (randomInt ??= process.getBuiltinModule('node:crypto').randomInt)(2 ** 31);
+
 /** Batches a thread may hold: the one it runs and the next, waiting on its port. */
 const BATCHES_PER_THREAD = 2;
+
+/**
+ * The threads after the first start once the first has answered a batch, once more batches
+ * come than it runs at once, or this long after ready, whichever is first: a thread's start
+ * (~100 ms of CPU without Node's snapshot) would otherwise share the machine with the first
+ * batch, the one a cold start waits for.
+ */
+const OTHER_THREADS_AFTER_READY_MS = 250;
 
 const dieNow = (): never => process.kill(process.pid, 'SIGKILL') as never;
 process.on('disconnect', dieNow);
@@ -55,6 +72,10 @@ setInterval(() => {
   if (!process.connected) dieNow();
 }, ORPHAN_CHECK_INTERVAL_MS).unref();
 
+// The resolver's settings, fixed for this process's life: a process started without them
+// throws here, before any thread, and the resolver counts a failed start.
+const settings = JSON.parse(process.argv[2]!) as SandboxSettings;
+
 const send = (message: FromSandbox | StartReport, then?: () => void): void => {
   if (!process.connected) dieNow();
   process.send!(message, undefined, undefined, then);
@@ -63,6 +84,7 @@ const send = (message: FromSandbox | StartReport, then?: () => void): void => {
 let pool: Piscina | undefined;
 let crashed = false;
 let ready = false;
+let othersStarted = false;
 let allUp = false;
 
 /** A piscina thread running its serve task. */
@@ -230,12 +252,13 @@ function onServe(thread: Thread, message: FromServe): void {
       progressBySlot.set(message.slot, new Int32Array(message.progress, 0, 2));
       const { specifier, version, location } = isolatedVm.loaded!;
       if (!ready) {
-        // The first thread up serves at once; the others start now and join as they come up.
+        // The first thread up serves at once; the others join as they come up, started after
+        // its first batch (see OTHER_THREADS_AFTER_READY_MS).
         ready = true;
-        for (const other of threads) if (other !== thread) other.serve!();
         Object.assign(phases, message.phases);
         phases.readySent = wallClockMs();
         send({ t: 'ready', isolatedVm: { specifier: message.specifier ?? specifier, version, location }, startMs: Math.round(performance.now()), phases });
+        setTimeout(startOthers, OTHER_THREADS_AFTER_READY_MS);
       }
       if (!allUp && threads.every((each) => each.up)) {
         allUp = true;
@@ -249,12 +272,25 @@ function onServe(thread: Thread, message: FromServe): void {
       thread.holding--;
       dispatch();
       send(message);
+      startOthers();
       return;
   }
 }
 
+/**
+ * Starts the threads after the first, once (see OTHER_THREADS_AFTER_READY_MS). Starting a
+ * thread takes this thread 5-10 ms (piscina's new Worker): done after the answer it follows.
+ */
+function startOthers(): void {
+  if (othersStarted || crashed) return;
+  othersStarted = true;
+  for (const thread of threads) if (thread !== threads[0]) thread.serve!();
+}
+
 /** Hands waiting batches to the least busy threads that are up and have room. */
 function dispatch(): void {
+  // More than the first thread runs at once: the others are needed now.
+  if (!othersStarted && (waiting.length > 1 || threads.some((thread) => thread.holding > 0))) startOthers();
   while (waiting.length > 0) {
     let best: Thread | undefined;
     for (const thread of threads) if (thread.up && thread.holding < BATCHES_PER_THREAD && (!best || thread.holding < best.holding)) best = thread;
@@ -273,13 +309,9 @@ function describe(error: unknown): string {
 
 process.on('message', (message: ToSandbox) => {
   switch (message.t) {
-    case 'init':
-      phases.initReceived = wallClockMs();
-      if (!crashed) start(message.settings);
-      return;
     case 'batch':
       if (!pool) return;
-      waiting.push({ id: message.id, task: message.task });
+      waiting.push({ id: message.id, task: message.task, seed: drawSeed() });
       dispatch();
       return;
     case 'size-reply':
@@ -294,3 +326,11 @@ process.on('message', (message: ToSandbox) => {
       return;
   }
 });
+
+// The first thread starts now, while this module is still being evaluated: no message to wait
+// for, and its boot (Node's, without the snapshot) begins as early as this process can begin it.
+// isolated-vm was checked above, before any thread exists.
+if (!crashed) {
+  start(settings);
+  setImmediate(drawSeed);
+}

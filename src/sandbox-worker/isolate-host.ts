@@ -12,7 +12,6 @@
  * and a wall-clock deadline published to the watchdog before it starts, so no call can hang
  * a thread unnoticed.
  */
-import { randomInt } from 'node:crypto';
 import ivm from './ivm.js';
 import { PRELUDE_SOURCE } from '../isolate/prelude.js';
 import type { FileSizes } from './file-sizes.js';
@@ -135,15 +134,17 @@ export class Sandbox {
     return this.shared;
   }
 
-  /** Evaluates every function of a batch; each evaluation settles on its own. */
-  runBatch(meta: BatchMeta, payload: string): BatchResult {
+  /**
+   * Evaluates every function of a batch; each evaluation settles on its own. `seed`: a random
+   * integer in [0, 2^31) from a cryptographic source, reseeding Math.random per evaluation.
+   */
+  runBatch(meta: BatchMeta, payload: string, seed: number): BatchResult {
     const { count } = meta;
     if (count > this.options.capacity) throw new Error(`batch of ${count} evaluations exceeds capacity ${this.options.capacity}`);
     const reader = new BatchReader(payload);
     this.reader = reader;
     this.options.sizes.begin(meta, reader);
     this.sizeFailures.clear();
-    const seed = randomInt(2 ** 31);
     const values = new Float64Array(count);
     const failures = new Map<number, BatchFailure>();
     let next = 0;

@@ -100,7 +100,7 @@ function drain(port: MessagePort): number {
       const meta = JSON.parse(message.task.meta) as BatchMeta;
       jobs = meta.jobs;
       if (slot < batches.length) Atomics.store(batches, slot, message.id);
-      reply = { t: 'done', id: message.id, result: sandbox.runBatch(meta, message.task.payload) };
+      reply = { t: 'done', id: message.id, result: sandbox.runBatch(meta, message.task.payload, message.seed) };
     } catch (error) {
       reply = { t: 'failed', id: message.id, message: String((error as Error)?.message ?? error).slice(0, 300) };
     }

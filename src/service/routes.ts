@@ -1,4 +1,4 @@
-/** The routes of the service. Handlers validate with zod, answer with plain objects, and throw problems. */
+/** The routes of the service. Handlers validate with zod (the resolve routes' common shapes without it: ./fast-validate.ts), answer with plain objects, and throw problems. */
 import { isTaskresError, type Resolver } from 'taskres';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Admission } from './admission.js';
@@ -11,6 +11,7 @@ import type { SpecChecker } from './spec-checker.js';
 import type { TaskCatalog } from './tasks.js';
 import { ProblemError, checkItemCount, validate } from './validate.js';
 import { registerCwlRoutes } from './cwl-routes.js';
+import { isPlainBatch, isPlainItem } from './fast-validate.js';
 
 /** What the routes work with. */
 export interface RouteDeps {
@@ -43,7 +44,7 @@ export function registerRoutes(app: FastifyInstance, deps: RouteDeps): void {
   const { config, resolution, catalog, metrics } = deps;
 
   app.post('/v1/resolve', async (request, reply) => {
-    const body = validate(ResolveBody, request.body, request.id);
+    const body = isPlainItem(request.body) ? request.body : validate(ResolveBody, request.body, request.id);
     return admitted(request, reply, deps, 1, '/v1/resolve', async (work) => {
       try {
         const resources = await resolution.one(body, work, request.caller);
@@ -58,7 +59,7 @@ export function registerRoutes(app: FastifyInstance, deps: RouteDeps): void {
   });
 
   app.post('/v1/resolve-many', async (request, reply) => {
-    const body = validate(ResolveManyBody, request.body, request.id);
+    const body = isPlainBatch(request.body) ? request.body : validate(ResolveManyBody, request.body, request.id);
     checkItemCount(body.items.length, config.maxItems, request.id);
     return admitted(request, reply, deps, body.items.length, '/v1/resolve-many', async (work) => {
       const outcomes = await resolution.many(body.items, request.id, work, request.caller);

@@ -11,7 +11,7 @@ import { ResolveBody, ResolveManyBody } from '../src/service/schemas.js';
 
 const file = { $file: 's3://bucket/reads_1.fq.gz', size: 3 * 1024 ** 3 };
 /** Items the fast path must take. */
-const plain = [
+const plain: unknown[] = [
   { task: 'bwa_mem', args: { files: [file, file], count: 1 } },
   { args: { files: [] }, task: 'x' },
   { task: 'a'.repeat(200), args: {} },
@@ -19,7 +19,7 @@ const plain = [
   { task: 'bwa_mem', args: { '': null, 'é': [1, 'two', { three: true }] } },
 ];
 /** Items zod takes or refuses, that the fast path leaves to it. */
-const other = [
+const other: unknown[] = [
   { task: '', args: {} },
   { task: 'a'.repeat(201), args: {} },
   { task: 'bwa_mem' },

@@ -129,28 +129,34 @@ async function admitted<T>(request: FastifyRequest, reply: FastifyReply, deps: R
     if (!reply.raw.writableFinished) requestWork.abort('disconnected');
   };
   reply.raw.once('close', gone);
-  const running = work(requestWork).finally(() => {
-    reply.raw.off('close', gone);
-    admission.release(count);
-    stop();
-  });
-  let timer: NodeJS.Timeout | undefined;
   // The request's age counts: its body may have taken a while to arrive.
   const leftMs = Math.max(1, config.requestTimeoutMs - Math.round(reply.elapsedTime));
-  const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
+  // One promise settled by whichever comes first, the work or the deadline (no race of two
+  // promises and a finally per request); the admitted count is released when the work ends.
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => {
       requestWork.abort('deadline');
       metrics.rejected.inc();
       const found = { ...problem('TASKRES_OVERLOADED', `The answer was not ready within ${config.requestTimeoutMs} ms (--request-timeout-ms); the server is busy. Retry after ${RETRY_AFTER_SECONDS.unavailable} s.`, request.id), status: 503 };
       reject(new ProblemError(found, { 'retry-after': String(RETRY_AFTER_SECONDS.unavailable) }));
     }, leftMs);
+    const ended = () => {
+      clearTimeout(timer);
+      reply.raw.off('close', gone);
+      admission.release(count);
+      stop();
+    };
+    work(requestWork).then(
+      (value) => {
+        ended();
+        resolve(value);
+      },
+      (error: unknown) => {
+        ended();
+        reject(error);
+      },
+    );
   });
-  running.catch(() => {});
-  try {
-    return await Promise.race([running, late]);
-  } finally {
-    clearTimeout(timer);
-  }
 }
 
 /**

@@ -53,10 +53,11 @@ export class RequestFiles {
   }
 
   /**
-   * The task arguments of `args` (a JSON object), files inside the root measured; rejects with
-   * TASKRES_INVALID_ARGS naming the field, or TASKRES_FILE_SIZE for a file inside the root that
-   * cannot be measured. At once (no promise) when there is nothing to measure, which is the
-   * service's hot path: files with sizes, or no files; then a problem is thrown, not rejected.
+   * The task arguments of `args` (a JSON object), files inside the root measured: at once (no
+   * promise: the service's hot path) when there is nothing to measure (files with sizes, or no
+   * files), else a promise. A field of the wrong shape throws TASKRES_INVALID_ARGS naming it;
+   * the promise rejects with TASKRES_INVALID_ARGS for a path leading out of the root, or
+   * TASKRES_FILE_SIZE for a file inside it that cannot be measured.
    */
   revive(args: Record<string, unknown>): Record<string, unknown> | Promise<Record<string, unknown>> {
     const pending: PendingFile[] = [];

@@ -53,11 +53,13 @@ export class RequestFiles {
   }
 
   /**
-   * The task arguments of `args` (a JSON object), files inside the root measured; rejects with
-   * TASKRES_INVALID_ARGS naming the field, or TASKRES_FILE_SIZE for a file inside the root that
-   * cannot be measured.
+   * The task arguments of `args` (a JSON object), files inside the root measured: at once (no
+   * promise: the service's hot path) when there is nothing to measure (files with sizes, or no
+   * files), else a promise. A field of the wrong shape throws TASKRES_INVALID_ARGS naming it;
+   * the promise rejects with TASKRES_INVALID_ARGS for a path leading out of the root, or
+   * TASKRES_FILE_SIZE for a file inside it that cannot be measured.
    */
-  async revive(args: Record<string, unknown>): Promise<Record<string, unknown>> {
+  revive(args: Record<string, unknown>): Record<string, unknown> | Promise<Record<string, unknown>> {
     const pending: PendingFile[] = [];
     const revived = reviveFiles(
       args,
@@ -66,6 +68,11 @@ export class RequestFiles {
         throw invalid(`${at} ${problem}`);
       },
     ) as Record<string, unknown>;
+    return pending.length === 0 ? revived : this.measure(revived, pending);
+  }
+
+  /** Measures the files of `revived` inside the root, putting each TaskFile in its place. */
+  private async measure(revived: Record<string, unknown>, pending: PendingFile[]): Promise<Record<string, unknown>> {
     const sizes = new Map<string, Promise<number | undefined>>();
     const measure = async (file: PendingFile): Promise<number | undefined> => {
       const real = await realPathInside(file.candidate, this.realRoot!);

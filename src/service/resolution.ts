@@ -3,7 +3,7 @@
  * call the resolver, each evaluation in its caller's turn (see ./fair-share.ts). The retry
  * context (`attempt`, `previous`) reaches the resolver here and only here (see {@link retryContext}).
  */
-import { TaskresError, isTaskresError, type ResolveRequest, type Resolver, type Resources, type RetryContext, type Task } from 'taskres';
+import { TaskresError, isTaskresError, type ResolveCallOptions, type Resolver, type Resources, type RetryContext, type Task } from 'taskres';
 import { ResolveCoalescer } from './coalesce.js';
 import type { FairShare } from './fair-share.js';
 import { problem, problemFromError, type Problem } from './problems.js';
@@ -116,7 +116,8 @@ export class Resolution {
 
   /** Resolves one item; rejects with a Problem-ready error (TaskresError or UnknownTaskError). */
   async one(item: ResolveBodyInput, work: RequestWork, caller: string): Promise<Resources> {
-    const { task, args } = await this.prepare(item, caller);
+    const prepared = this.prepare(item, caller);
+    const { task, args } = prepared instanceof Promise ? await prepared : prepared;
     const outcome = await this.fair.run(caller, () => this.singles.resolve({ task, args, ...retryContext(item), signal: work.controller.signal }));
     if (outcome.status === 'rejected') throw outcome.reason;
     return outcome.value;
@@ -128,36 +129,44 @@ export class Resolution {
    */
   async many(items: readonly ResolveBodyInput[], instance: string, work: RequestWork, caller: string): Promise<ItemOutcome[]> {
     const outcomes = new Array<ItemOutcome>(items.length);
-    const requests: ResolveRequest[] = [];
-    const positions: number[] = [];
+    const running: Promise<void>[] = [];
+    let costly = 0;
+    const { signal } = work.controller;
+    const fulfilled = (i: number) => (value: Resources) => {
+      outcomes[i] = { status: 'fulfilled', resources: value, warnings: [] };
+    };
+    const rejected = (i: number) => (reason: TaskresError) => {
+      if (COSTLY.has(reason.code) && ++costly >= this.costlyBudget) work.abort('budget');
+      outcomes[i] = { status: 'rejected', error: this.problem(reason, instance, work) };
+    };
     // One item after another: each measures at most a few files at once, so a request holds
-    // a bounded number of descriptors however many files it names.
+    // a bounded number of descriptors however many files it names. Items whose task is loaded
+    // and whose files carry sizes are prepared without waiting (no promise per item).
+    const prepared: (Prepared | undefined)[] = new Array(items.length);
     for (let i = 0; i < items.length; i++) {
       try {
         // A request given up on stops preparing (checking specs, measuring files) too.
         if (work.why) throw new TaskresError('TASKRES_ABORTED', 'The request was given up before this item was prepared.');
-        requests.push({ ...(await this.prepare(items[i]!, caller)), ...retryContext(items[i]!) });
-        positions.push(i);
+        const found = this.prepare(items[i]!, caller);
+        prepared[i] = found instanceof Promise ? await found : found;
       } catch (error) {
         outcomes[i] = { status: 'rejected', error: this.problem(error, instance) };
       }
     }
-    let costly = 0;
-    const { signal } = work.controller;
-    const settled = await Promise.all(
-      requests.map((request) =>
-        // One resolveMany per item, as before fairness: each settles and is aborted on its own
-        // (through the coalescer, 1,000 endless items held the threads 6 times longer).
-        this.fair.run(caller, () => this.resolver.resolveMany([{ ...request, signal }]).then(([outcome]) => outcome!)).then((outcome) => {
-          if (outcome.status === 'rejected' && COSTLY.has(outcome.reason.code) && ++costly >= this.costlyBudget) work.abort('budget');
-          return outcome;
-        }),
-      ),
-    );
-    settled.forEach((outcome, k) => {
-      outcomes[positions[k]!] =
-        outcome.status === 'fulfilled' ? { status: 'fulfilled', resources: outcome.value, warnings: [] } : { status: 'rejected', error: this.problem(outcome.reason, instance, work) };
-    });
+    // What the resolver says of an item whose request was given up before its turn came, made
+    // once: a request given up with 1,000 items queued made 1,000 errors and their stacks.
+    let notRun: Promise<never> | undefined;
+    for (let i = 0; i < items.length; i++) {
+      const ready = prepared[i];
+      if (ready === undefined) continue;
+      const options = callOptions(items[i]!, signal);
+      // One resolve per item, as before fairness: each settles and is aborted on its own
+      // (through the coalescer, 1,000 endless items held the threads 6 times longer).
+      const job = (): Promise<Resources> =>
+        signal.aborted ? (notRun ??= Promise.reject(new TaskresError('TASKRES_ABORTED', 'Not run: its signal was aborted before it started.'))) : this.resolver.resolve(ready.task, ready.args as never, options);
+      running.push(this.fair.run(caller, job).then(fulfilled(i), rejected(i)));
+    }
+    await Promise.all(running);
     return outcomes;
   }
 
@@ -174,8 +183,33 @@ export class Resolution {
     return problemFromError(error, instance);
   }
 
-  private async prepare(item: ResolveBodyInput, caller: string): Promise<{ task: Task; args: unknown }> {
+  /**
+   * The task and the revived args of an item: at once for a loaded task whose files carry
+   * their sizes (the common case, kept free of promises), else once the inline spec is checked
+   * or the files inside the root are measured. Throws (or rejects) as catalog.get and
+   * files.revive do, the task's problem first.
+   */
+  private prepare(item: ResolveBodyInput, caller: string): Prepared | Promise<Prepared> {
+    if (typeof item.task !== 'string') return this.prepareInline(item, caller);
+    const task = this.catalog.named(item.task);
+    const args = this.files.revive(item.args);
+    return args instanceof Promise ? args.then((revived) => ({ task, args: revived })) : { task, args };
+  }
+
+  private async prepareInline(item: ResolveBodyInput, caller: string): Promise<Prepared> {
     const task = await this.catalog.get(item.task, caller);
     return { task, args: await this.files.revive(item.args) };
   }
+}
+
+/** An item ready for the resolver. */
+interface Prepared {
+  task: Task;
+  args: unknown;
+}
+
+/** The resolver's per-call options of an item: its signal and, when it has one, its retry context. */
+function callOptions(item: ResolveBodyInput, signal: AbortSignal): ResolveCallOptions {
+  if (item.attempt === undefined && item.previous === undefined) return { signal };
+  return { ...retryContext(item), signal };
 }

@@ -1,4 +1,4 @@
-/** The routes of the service. Handlers validate with zod, answer with plain objects, and throw problems. */
+/** The routes of the service. Handlers validate with zod (the resolve routes' common shapes without it: ./fast-validate.ts), answer with plain objects, and throw problems. */
 import { isTaskresError, type Resolver } from 'taskres';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Admission } from './admission.js';
@@ -12,6 +12,7 @@ import type { TaskCatalog } from './tasks.js';
 import { ProblemError, checkItemCount, validate } from './validate.js';
 import { registerCwlRoutes } from './cwl-routes.js';
 import { boundOutcomes, detailBudgetChars, requestCharsOf } from './answer-size.js';
+import { isPlainBatch, isPlainItem } from './fast-validate.js';
 
 /** What the routes work with. */
 export interface RouteDeps {
@@ -42,7 +43,7 @@ export function registerRoutes(app: FastifyInstance, deps: RouteDeps): void {
   const { config, resolution, catalog, metrics } = deps;
 
   app.post('/v1/resolve', async (request, reply) => {
-    const body = validate(ResolveBody, request.body, request.id);
+    const body = isPlainItem(request.body) ? request.body : validate(ResolveBody, request.body, request.id);
     return admitted(request, reply, deps, 1, '/v1/resolve', async (work) => {
       try {
         const resources = await resolution.one(body, work, request.caller);
@@ -57,7 +58,7 @@ export function registerRoutes(app: FastifyInstance, deps: RouteDeps): void {
   });
 
   app.post('/v1/resolve-many', async (request, reply) => {
-    const body = validate(ResolveManyBody, request.body, request.id);
+    const body = isPlainBatch(request.body) ? request.body : validate(ResolveManyBody, request.body, request.id);
     checkItemCount(body.items.length, config.maxItems, request.id);
     return admitted(request, reply, deps, body.items.length, '/v1/resolve-many', async (work) => {
       const outcomes = await resolution.many(body.items, request.id, work, request.caller);
@@ -125,29 +126,35 @@ async function admitted<T>(request: FastifyRequest, reply: FastifyReply, deps: R
     if (!reply.raw.writableFinished) requestWork.abort('disconnected');
   };
   reply.raw.once('close', gone);
-  const running = work(requestWork).finally(() => {
-    reply.raw.off('close', gone);
-    deps.resolution.callers.leave(request.caller);
-    admission.release(count);
-    stop();
-  });
-  let timer: NodeJS.Timeout | undefined;
   // The request's age counts: its body may have taken a while to arrive.
   const leftMs = Math.max(1, config.requestTimeoutMs - Math.round(reply.elapsedTime));
-  const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
+  // One promise settled by whichever comes first, the work or the deadline (no race of two
+  // promises and a finally per request); the admitted count is released when the work ends.
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => {
       requestWork.abort('deadline');
       metrics.rejected.inc();
       const found = { ...problem('TASKRES_OVERLOADED', `The answer was not ready within ${config.requestTimeoutMs} ms (--request-timeout-ms); the server is busy. Retry after ${RETRY_AFTER_SECONDS.unavailable} s.`, request.id), status: 503 };
       reject(new ProblemError(found, { 'retry-after': String(RETRY_AFTER_SECONDS.unavailable) }));
     }, leftMs);
+    const ended = () => {
+      clearTimeout(timer);
+      reply.raw.off('close', gone);
+      deps.resolution.callers.leave(request.caller);
+      admission.release(count);
+      stop();
+    };
+    work(requestWork).then(
+      (value) => {
+        ended();
+        resolve(value);
+      },
+      (error: unknown) => {
+        ended();
+        reject(error);
+      },
+    );
   });
-  running.catch(() => {});
-  try {
-    return await Promise.race([running, late]);
-  } finally {
-    clearTimeout(timer);
-  }
 }
 
 /** `value` as JSON text, or null when it nests too deeply to print (the stack runs out). */

@@ -54,16 +54,7 @@ export class TaskCatalog {
 
   /** The task `caller` means; rejects with UnknownTaskError or the definition's TaskresError. */
   async get(ref: string | Record<string, unknown>, caller: string): Promise<Task> {
-    if (typeof ref === 'string') {
-      const task = this.byName.get(ref);
-      if (!task) {
-        const names = this.byName.names();
-        throw new UnknownTaskError(
-          `No task named ${JSON.stringify(clip(ref, 100))} was loaded; ${names.length ? `loaded: ${fewNames(names)}` : 'the server was started without --tasks'}. Give the spec inline as "task": { name, params, resources } instead.`,
-        );
-      }
-      return task;
-    }
+    if (typeof ref === 'string') return this.named(ref);
     let text: string;
     try {
       text = JSON.stringify(ref);
@@ -93,6 +84,18 @@ export class TaskCatalog {
     this.remember(key, entry);
     if (entry instanceof TaskresError) throw entry;
     return entry;
+  }
+
+  /** The loaded task called `name`, at once (no promise: the hot path of the service); throws UnknownTaskError. */
+  named(name: string): Task {
+    const task = this.byName.get(name);
+    if (!task) {
+      const names = this.byName.names();
+      throw new UnknownTaskError(
+        `No task named ${JSON.stringify(clip(name, 100))} was loaded; ${names.length ? `loaded: ${fewNames(names)}` : 'the server was started without --tasks'}. Give the spec inline as "task": { name, params, resources } instead.`,
+      );
+    }
+    return task;
   }
 
   private remember(key: string, entry: Task | TaskresError): void {

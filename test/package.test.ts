@@ -19,7 +19,8 @@
  * The clone is of this checkout's HEAD: commit before running this file locally (CI runs in a
  * fresh clone, where HEAD is what is tested).
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
+import { promisify } from 'node:util';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -33,34 +34,43 @@ const app = join(work, 'app');
 const cjsApp = join(app, 'cjs');
 let packed: { files: string[]; tarball: string; distBeforePack: boolean };
 const timings: Record<string, number> = {};
-let prepareWithoutDevDependencies: ReturnType<typeof spawnSync>;
+let prepareWithoutDevDependencies: { status: number; stderr: string };
 
-function timed<T>(what: string, fn: () => T): T {
+// Asynchronous: a test file's process must keep answering vitest while npm runs (a synchronous
+// npm install of over a minute on a loaded machine made vitest report a timeout calling
+// onTaskUpdate, an unhandled error that fails the run).
+const execFileAsync = promisify(execFile);
+
+async function timed<T>(what: string, fn: () => Promise<T>): Promise<T> {
   const started = Date.now();
   try {
-    return fn();
+    return await fn();
   } finally {
     timings[what] = Date.now() - started;
   }
 }
 
-function npm(args: string[], cwd: string): string {
-  return execFileSync('npm', [...args, '--no-audit', '--no-fund', '--loglevel=error'], { cwd, encoding: 'utf8', timeout: 300_000, stdio: ['ignore', 'pipe', 'pipe'] });
+async function npm(args: string[], cwd: string): Promise<string> {
+  const { stdout } = await execFileAsync('npm', [...args, '--no-audit', '--no-fund', '--loglevel=error'], { cwd, encoding: 'utf8', timeout: 300_000, maxBuffer: 64 * 1024 * 1024 });
+  return stdout;
 }
 
-beforeAll(() => {
-  timed('clone', () => execFileSync('git', ['clone', '--quiet', ROOT, clone], { stdio: 'ignore' }));
+beforeAll(async () => {
+  await timed('clone', () => execFileAsync('git', ['clone', '--quiet', ROOT, clone]));
   // As after `npm ci --omit=dev` in a clone: sources present, tsup absent.
-  prepareWithoutDevDependencies = spawnSync('npm', ['run', 'prepare', '--silent'], { cwd: clone, encoding: 'utf8', timeout: 60_000 });
+  prepareWithoutDevDependencies = await execFileAsync('npm', ['run', 'prepare', '--silent'], { cwd: clone, encoding: 'utf8', timeout: 60_000 }).then(
+    ({ stderr }) => ({ status: 0, stderr }),
+    (error: { code?: number; stderr?: string }) => ({ status: typeof error.code === 'number' ? error.code : 1, stderr: String(error.stderr ?? '') }),
+  );
   symlinkSync(join(ROOT, 'node_modules'), join(clone, 'node_modules'), 'dir');
   const distBeforePack = existsSync(join(clone, 'dist'));
-  const json = timed('npm pack (prepare builds dist)', () => npm(['pack', '--json', '--pack-destination', work], clone));
+  const json = await timed('npm pack (prepare builds dist)', () => npm(['pack', '--json', '--pack-destination', work], clone));
   const [info] = JSON.parse(json.slice(json.indexOf('['))) as { filename: string; files: { path: string }[] }[];
   packed = { files: info!.files.map((f) => f.path), tarball: join(work, info!.filename), distBeforePack };
 
   mkdirSync(app);
   writeBlockApp(app, blocks, 'esm');
-  timed('npm install (tarball)', () => npm(['install', '--ignore-scripts', '--prefer-offline', packed.tarball], app));
+  await timed('npm install (tarball)', () => npm(['install', '--ignore-scripts', '--prefer-offline', packed.tarball], app));
   // The isolated-vm builds of this checkout (made by the same install script for this Node),
   // in place of the unbuilt sources --ignore-scripts left; one not built here is left out, as a
   // failed optional dependency is.

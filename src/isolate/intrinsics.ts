@@ -93,7 +93,7 @@ export const PERMITS: Readonly<Record<string, readonly string[]>> = Object.freez
     toLocaleString toLocaleTimeString toString toTimeString toUTCString valueOf @@toPrimitive`),
 
   RegExp: names(`${CONSTRUCTOR} @@species`),
-  'RegExp.prototype': names(`constructor compile exec dotAll flags global hasIndices ignoreCase multiline
+  'RegExp.prototype': names(`constructor exec dotAll flags global hasIndices ignoreCase multiline
     source sticky test toString unicode unicodeSets @@match @@matchAll @@replace @@search @@split`),
 
   // No global `Promise` (see REMOVED_GLOBALS), and no syntax that makes one (async functions

@@ -35,6 +35,15 @@ import { EVAL_STATUS, PROGRESS_EVALUATING, PROGRESS_SLICE_OVER, RESULT_BUFFER, S
 /** The longest message the runner passes out for one evaluation. */
 export const MAX_MESSAGE_CHARS = 200;
 
+/**
+ * The longest regular-expression pattern a function may build at run time (`new RegExp(text)`,
+ * `'s'.match(text)`...). V8 parses and compiles a pattern in native memory that memoryLimitMiB
+ * does not count, about 200 times the pattern's size (9 MB of alternation took 1.7 GB and
+ * aborted the process, attack round 4b); a literal is bounded by the source limit (64 KiB), a
+ * pattern built at run time by this, which keeps one compilation near 15 MB.
+ */
+export const MAX_PATTERN_CHARS = 65_536;
+
 // Each anonymous intrinsic as a [name, value] entry; an expression that throws on this engine gives undefined.
 const ANONYMOUS_SOURCE = ANONYMOUS_INTRINSICS.map(
   ([name, expression]) => `    [${JSON.stringify(name)}, (() => { try { return ${expression}; } catch { return undefined; } })()],`,
@@ -47,7 +56,7 @@ const ANONYMOUS_SOURCE = ANONYMOUS_INTRINSICS.map(
 export const PRELUDE_SOURCE = String.raw`(function setup(hostFileSize, shared, capacity) {
   'use strict';
   const { freeze, getPrototypeOf, getOwnPropertyDescriptor, defineProperty, keys: objectKeys, create } = Object;
-  const { ownKeys, apply } = Reflect;
+  const { ownKeys, apply, construct } = Reflect;
   const isArray = Array.isArray;
   const parse = JSON.parse;
   const stringify = JSON.stringify;
@@ -121,6 +130,91 @@ ${ANONYMOUS_SOURCE}
     }
     return target;
   };
+
+  // 3c. Patterns built at run time are bounded (see MAX_PATTERN_CHARS): the global RegExp and
+  //     RegExp.prototype.constructor become a constructor that checks the pattern's text, and
+  //     the String methods that build a RegExp from a string (match, matchAll, search) build it
+  //     through that constructor. RegExp.prototype.compile is not permitted.
+  const MAX_PATTERN = ${MAX_PATTERN_CHARS};
+  const OriginalRegExp = RegExp;
+  const SymbolMatch = Symbol.match;
+  const SymbolMatchAll = Symbol.matchAll;
+  const SymbolSearch = Symbol.search;
+  const stringIndexOf = String.prototype.indexOf;
+  const toText = (value) => (value === undefined ? '' : String(value));
+  const boundedText = (value) => {
+    const text = toText(value);
+    if (text.length > MAX_PATTERN) throw new SyntaxError('taskres: a regular expression built at run time may have at most ' + MAX_PATTERN + ' characters (received ' + text.length + ')');
+    return text;
+  };
+  // A real RegExp: its own source was bounded when it was built.
+  const regexpSource = getOwnPropertyDescriptor(OriginalRegExp.prototype, 'source').get;
+  const hasRegExpMatcher = (value) => {
+    try { apply(regexpSource, value, []); return value !== OriginalRegExp.prototype; } catch { return false; }
+  };
+  // IsRegExp (ECMA-262 7.2.8): an object whose @@match says so, or a real RegExp.
+  const isRegExp = (value) => {
+    if ((typeof value !== 'object' || value === null) && typeof value !== 'function') return false;
+    const matcher = value[SymbolMatch];
+    return matcher !== undefined ? Boolean(matcher) : hasRegExpMatcher(value);
+  };
+  const BoundedRegExp = function RegExp(pattern, flags) {
+    let source;
+    let sourceFlags = flags;
+    if (hasRegExpMatcher(pattern)) source = pattern;
+    else if (isRegExp(pattern)) {
+      // A regex-like object: the engine would read its source and flags; read them here, once.
+      source = boundedText(pattern.source);
+      if (flags === undefined) sourceFlags = pattern.flags;
+    } else source = boundedText(pattern);
+    return new.target === undefined ? OriginalRegExp(source, sourceFlags) : construct(OriginalRegExp, [source, sourceFlags], new.target);
+  };
+  BoundedRegExp.prototype = OriginalRegExp.prototype;
+  defineProperty(BoundedRegExp, Symbol.species, { get: { [Symbol.species]() { return this; } }[Symbol.species], configurable: true });
+  defineProperty(OriginalRegExp.prototype, 'constructor', { value: BoundedRegExp });
+  defineProperty(globalThis, 'RegExp', { value: BoundedRegExp, writable: false, configurable: false });
+  const requireString = (value, name) => {
+    if (value === null || value === undefined) throw new TypeError('String.prototype.' + name + ' called on null or undefined');
+    return String(value);
+  };
+  // ECMA-262 22.1.3.13 / .14 / .22, with RegExpCreate through the bounded constructor.
+  const boundedStringMethods = {
+    match(regexp) {
+      if (this === null || this === undefined) requireString(this, 'match');
+      if (regexp !== null && regexp !== undefined) {
+        const matcher = regexp[SymbolMatch];
+        if (matcher !== undefined && matcher !== null) return apply(matcher, regexp, [this]);
+      }
+      const text = requireString(this, 'match');
+      return new BoundedRegExp(boundedText(regexp))[SymbolMatch](text);
+    },
+    matchAll(regexp) {
+      if (this === null || this === undefined) requireString(this, 'matchAll');
+      if (regexp !== null && regexp !== undefined) {
+        if (isRegExp(regexp)) {
+          const flags = regexp.flags;
+          if (flags === null || flags === undefined) throw new TypeError('String.prototype.matchAll called with a RegExp without flags');
+          if (apply(stringIndexOf, String(flags), ['g']) < 0) throw new TypeError('String.prototype.matchAll called with a non-global RegExp argument');
+        }
+        const matcher = regexp[SymbolMatchAll];
+        if (matcher !== undefined && matcher !== null) return apply(matcher, regexp, [this]);
+      }
+      const text = requireString(this, 'matchAll');
+      return new BoundedRegExp(boundedText(regexp), 'g')[SymbolMatchAll](text);
+    },
+    search(regexp) {
+      if (this === null || this === undefined) requireString(this, 'search');
+      if (regexp !== null && regexp !== undefined) {
+        const searcher = regexp[SymbolSearch];
+        if (searcher !== undefined && searcher !== null) return apply(searcher, regexp, [this]);
+      }
+      const text = requireString(this, 'search');
+      return new BoundedRegExp(boundedText(regexp))[SymbolSearch](text);
+    },
+  };
+  for (const name of objectKeys(boundedStringMethods)) {
+    defineProperty(String.prototype, name, { value: boundedStringMethods[name], writable: true, enumerable: false, configurable: true });
+  }
 
   // 3b. Compiler helpers that TypeScript builds insert (pure, frozen with the rest).
   const helpers = {

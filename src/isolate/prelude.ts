@@ -177,40 +177,30 @@ ${ANONYMOUS_SOURCE}
     if (value === null || value === undefined) throw new TypeError('String.prototype.' + name + ' called on null or undefined');
     return String(value);
   };
-  // ECMA-262 22.1.3.13 / .14 / .22, with RegExpCreate through the bounded constructor.
+  // ECMA-262 22.1.3.13 / .14 / .22: the argument's own protocol method if it has one, else
+  // RegExpCreate, here through the bounded constructor.
+  const boundedStringMethod = (name, symbol, flags, checkArgument) => ({
+    [name](regexp) {
+      if (this === null || this === undefined) requireString(this, name);
+      if (regexp !== null && regexp !== undefined) {
+        if (checkArgument !== undefined) checkArgument(regexp);
+        const method = regexp[symbol];
+        if (method !== undefined && method !== null) return apply(method, regexp, [this]);
+      }
+      const text = requireString(this, name);
+      return new BoundedRegExp(boundedText(regexp), flags)[symbol](text);
+    },
+  })[name];
+  const requireGlobalFlag = (regexp) => {
+    if (!isRegExp(regexp)) return;
+    const flags = regexp.flags;
+    if (flags === null || flags === undefined) throw new TypeError('String.prototype.matchAll called with a RegExp without flags');
+    if (apply(stringIndexOf, String(flags), ['g']) < 0) throw new TypeError('String.prototype.matchAll called with a non-global RegExp argument');
+  };
   const boundedStringMethods = {
-    match(regexp) {
-      if (this === null || this === undefined) requireString(this, 'match');
-      if (regexp !== null && regexp !== undefined) {
-        const matcher = regexp[SymbolMatch];
-        if (matcher !== undefined && matcher !== null) return apply(matcher, regexp, [this]);
-      }
-      const text = requireString(this, 'match');
-      return new BoundedRegExp(boundedText(regexp))[SymbolMatch](text);
-    },
-    matchAll(regexp) {
-      if (this === null || this === undefined) requireString(this, 'matchAll');
-      if (regexp !== null && regexp !== undefined) {
-        if (isRegExp(regexp)) {
-          const flags = regexp.flags;
-          if (flags === null || flags === undefined) throw new TypeError('String.prototype.matchAll called with a RegExp without flags');
-          if (apply(stringIndexOf, String(flags), ['g']) < 0) throw new TypeError('String.prototype.matchAll called with a non-global RegExp argument');
-        }
-        const matcher = regexp[SymbolMatchAll];
-        if (matcher !== undefined && matcher !== null) return apply(matcher, regexp, [this]);
-      }
-      const text = requireString(this, 'matchAll');
-      return new BoundedRegExp(boundedText(regexp), 'g')[SymbolMatchAll](text);
-    },
-    search(regexp) {
-      if (this === null || this === undefined) requireString(this, 'search');
-      if (regexp !== null && regexp !== undefined) {
-        const searcher = regexp[SymbolSearch];
-        if (searcher !== undefined && searcher !== null) return apply(searcher, regexp, [this]);
-      }
-      const text = requireString(this, 'search');
-      return new BoundedRegExp(boundedText(regexp))[SymbolSearch](text);
-    },
+    match: boundedStringMethod('match', SymbolMatch, undefined, undefined),
+    matchAll: boundedStringMethod('matchAll', SymbolMatchAll, 'g', requireGlobalFlag),
+    search: boundedStringMethod('search', SymbolSearch, undefined, undefined),
   };
   for (const name of objectKeys(boundedStringMethods)) {
     defineProperty(String.prototype, name, { value: boundedStringMethods[name], writable: true, enumerable: false, configurable: true });

@@ -20,16 +20,6 @@ export function rangeSchema(range: Range): z.ZodNumber {
   return z.number().int().min(range.min).max(range.max);
 }
 
-/**
- * True exactly when {@link rangeSchema}(range) accepts `value` (a safe integer within the
- * range; zod 4's `int()` is safe integers only), without zod's per-call allocations: the
- * resolver checks every function result with it (test/resource-range.test.ts holds the two
- * to the same answers).
- */
-export function inRange(range: Range, value: unknown): boolean {
-  return typeof value === 'number' && Number.isSafeInteger(value) && value >= range.min && value <= range.max;
-}
-
 /** What a value of `resource` must be, e.g. "a whole number of cores from 1 to 126". */
 export function describeExpected(resource: ResourceName, range: Range): string {
   return `a whole number of ${RESOURCE_UNITS[resource]} from ${range.min} to ${range.max}`;

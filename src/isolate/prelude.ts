@@ -141,9 +141,8 @@ ${ANONYMOUS_SOURCE}
   const SymbolMatchAll = Symbol.matchAll;
   const SymbolSearch = Symbol.search;
   const stringIndexOf = String.prototype.indexOf;
-  const toText = (value) => (value === undefined ? '' : String(value));
   const boundedText = (value) => {
-    const text = toText(value);
+    const text = value === undefined ? '' : String(value);
     if (text.length > MAX_PATTERN) throw new SyntaxError('taskres: a regular expression built at run time may have at most ' + MAX_PATTERN + ' characters (received ' + text.length + ')');
     return text;
   };

@@ -6,10 +6,11 @@
 import { describe, expect, it } from 'vitest';
 import { WorkQueue } from '../src/resolver/scheduler.js';
 import type { Job } from '../src/resolver/supervisor.js';
+import type { Work } from '../src/resolver/job-range.js';
 
 const job = (name: string, group?: object): Job & { name: string } =>
   ({ name, group, dynamics: [{}], args: {}, settle: () => {} }) as unknown as Job & { name: string };
-const names = (jobs: Job[]) => jobs.map((each) => (each as Job & { name: string }).name);
+const names = (jobs: readonly Work[]) => jobs.map((each) => (each as Job & { name: string }).name);
 const queue = () => new WorkQueue({ maxEvaluations: 1000, charsOf: () => 10 });
 const keep = () => {};
 
@@ -47,7 +48,7 @@ describe('WorkQueue after a stop', () => {
   it('keeps arrival order when no group was charged (a library caller without signals)', () => {
     const q = queue();
     for (const name of ['x', 'y', 'z']) q.push(job(name));
-    const [x, y, z] = q.takeBatch(1, keep);
+    const [x, y, z] = q.takeBatch(1, keep) as Job[];
     q.chargeStops([x!]);
     q.requeueUnproven([y!, z!]);
     expect(names(q.takeBatch(1, keep))).toEqual(['z', 'y']);

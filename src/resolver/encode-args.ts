@@ -42,8 +42,27 @@ const MAX_SHARED_JSON_CHARS = 1024;
 /** The JSON encodeArgs made last (see there). */
 let lastParamsJson = '';
 
-/** Validates `args` for `definition` and encodes them; throws `TASKRES_INVALID_ARGS`. */
-export function encodeArgs(definition: TaskDefinition, args: unknown): EncodedArgs {
+/** An encoder not in use: encoding reuses it, so an item makes no encoder and no scratch arrays of its own. */
+let spareEncoder: Encoder | undefined;
+
+/**
+ * Validates `args` for `definition` and encodes them; throws `TASKRES_INVALID_ARGS`. With
+ * `filesOut`, the files are appended to it (flat, see FileList; a caller that keeps many jobs'
+ * files in one list, and cuts it back when this throws) and `files` is empty.
+ */
+export function encodeArgs(definition: TaskDefinition, args: unknown, filesOut?: (string | number | undefined)[]): EncodedArgs {
+  // A getter in the args may start another resolution while this one encodes: it gets its own encoder.
+  const encoder = spareEncoder ?? new Encoder();
+  spareEncoder = undefined;
+  try {
+    return encodeWith(encoder, definition, args, filesOut);
+  } finally {
+    encoder.reset();
+    spareEncoder = encoder;
+  }
+}
+
+function encodeWith(encoder: Encoder, definition: TaskDefinition, args: unknown, filesOut: (string | number | undefined)[] | undefined): EncodedArgs {
   const task = definition.name;
   if (typeof args !== 'object' || args === null || Array.isArray(args)) {
     throw invalid(task, `args must be an object of the task's parameters (${definition.params.join(', ') || 'none'}), received ${args === null ? 'null' : Array.isArray(args) ? 'an array' : typeof args}`);
@@ -53,7 +72,7 @@ export function encodeArgs(definition: TaskDefinition, args: unknown): EncodedAr
   let present = 0;
   for (let p = 0; p < params.length; p++) if (Object.hasOwn(args, params[p]!)) present++;
   if (present !== params.length || given.length !== present) throw mismatch(task, params, args, given);
-  const encoder = new Encoder(task);
+  encoder.start(task, filesOut);
   const record = args as Record<string, unknown>;
   const copy: Record<string, unknown> = {};
   let stringParams: string[] | undefined;
@@ -76,8 +95,8 @@ export function encodeArgs(definition: TaskDefinition, args: unknown): EncodedAr
   // module keeps the last one alive).
   if (paramsJson === lastParamsJson) paramsJson = lastParamsJson;
   else if (paramsJson.length <= MAX_SHARED_JSON_CHARS) lastParamsJson = paramsJson;
-  // An exact copy: the list grew by push, with room for 17 slots, and lives as long as the job.
-  const files = encoder.files.length === 0 ? NO_FILES : encoder.files.slice();
+  // An exact copy: the encoder's list is reused, and this one lives as long as the job.
+  const files = filesOut !== undefined || encoder.files.length === 0 ? NO_FILES : encoder.files.slice();
   return stringParams ? { files, paramsJson, stringParams } : { files, paramsJson };
 }
 
@@ -108,18 +127,35 @@ function mismatch(task: string, params: readonly string[], args: object, given: 
 const SKIPPED = Symbol('skipped');
 
 class Encoder {
-  /** The distinct files in marker order, flat (see FileList). */
-  readonly files: (string | number | undefined)[] = [];
+  /** The distinct files in marker order, flat (see FileList): its own list, or the caller's. */
+  files: (string | number | undefined)[] = [];
   /** Where the walk is, for error messages only (built into a path on failure). */
   readonly keys: (string | number)[] = [];
   /** Set when a copied value was a string, since the caller last cleared it. */
   sawString = false;
   // Few files and shallow data per call: linear scans beat building a Map and a Set per call.
   private readonly ancestors: object[] = [];
-  private paths: string[] = [];
+  private readonly paths: string[] = [];
   private fileIndex: Map<string, number> | undefined;
+  private readonly ownFiles = this.files;
+  private task = '';
 
-  constructor(private readonly task: string) {}
+  /** Begins encoding a job of `task`, its files appended to `filesOut` when given. */
+  start(task: string, filesOut: (string | number | undefined)[] | undefined): void {
+    this.task = task;
+    this.files = filesOut ?? this.ownFiles;
+  }
+
+  /** Forgets the last job (a throw may have left the walk anywhere). */
+  reset(): void {
+    this.keys.length = 0;
+    this.ancestors.length = 0;
+    this.paths.length = 0;
+    this.ownFiles.length = 0;
+    this.files = this.ownFiles;
+    this.fileIndex = undefined;
+    this.sawString = false;
+  }
 
   /** Validates `value`; returns its copy (files as markers) when `emit`, else SKIPPED. */
   walk(value: unknown, depth: number, emit: boolean): unknown {

@@ -297,14 +297,21 @@ class SandboxedResolver implements Resolver, SandboxJobTarget, ItemResolver {
 
   /** Starts item `index` of a resolveMany call: as start, the item waiting in the call's columns (many-call.ts). */
   private startItem(task: unknown, args: unknown, call: ManyCall, index: number, retry?: unknown, signal?: unknown): void {
+    // Its files are appended to the call's list as they are encoded: cut back unless it waits.
+    const files = call.filesTarget();
+    const filesFrom = files.length;
     try {
-      const item = this.prepare(task, args, call, index, retry, signal);
-      if (!item) return;
+      const item = this.prepare(task, args, call, index, retry, signal, files);
+      if (!item) {
+        files.length = filesFrom;
+        return;
+      }
       const { definition } = item;
       const contextJson = definition.readsRetryContext ? encodeRetryContext(definition, item.context) : undefined;
-      const ended = call.add(index, definition, item.statics, item.encoded, item.plan, contextJson, item.signal);
+      const ended = call.add(index, definition, item.statics, item.encoded, filesFrom, item.plan, contextJson, item.signal);
       if (ended) this.supervisor.submit(ended);
     } catch (error) {
+      files.length = filesFrom;
       call.reject(index, asTaskresError(error, `Reading the task or args of a resolve call threw`));
     }
   }
@@ -313,7 +320,7 @@ class SandboxedResolver implements Resolver, SandboxJobTarget, ItemResolver {
    * Checks and encodes one resolution: what its sandbox work needs, or undefined when it was
    * settled at once (a task without functions). Throws what the resolution rejects with.
    */
-  private prepare(task: unknown, args: unknown, sink: Sink, index: number, retry: unknown, signal: unknown): Prepared | undefined {
+  private prepare(task: unknown, args: unknown, sink: Sink, index: number, retry: unknown, signal: unknown, filesOut?: (string | number | undefined)[]): Prepared | undefined {
     if (this.closed) throw new TaskresError('TASKRES_CLOSED', 'This resolver was closed; create a new one with createResolver().');
     const definition = getTaskDefinition(task);
     if (!definition) {
@@ -322,7 +329,7 @@ class SandboxedResolver implements Resolver, SandboxJobTarget, ItemResolver {
         `resolve expects a task made with a preset, customTask or defineTask, received ${task === null ? 'null' : typeof task === 'function' ? `the plain function '${(task as { name?: string }).name || 'anonymous'}'` : typeof task}.`,
       );
     }
-    const encoded = encodeArgs(definition, args);
+    const encoded = encodeArgs(definition, args, filesOut);
     const context = retry === undefined ? undefined : readRetryContext(retry, definition.name);
     const plan = context === undefined ? undefined : planRetry(definition, context, this.resolved.limits);
     const statics = this.staticsOf(definition);

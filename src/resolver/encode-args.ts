@@ -5,9 +5,10 @@
  * encodes each distinct file once, in a table its jobs' lists index (see ../protocol/batch-codec.ts).
  *
  * The encoding is a job's part of a batch and stays in memory until the batch settles, so the
- * parameters are one flat string per job: the pass builds a plain copy (short-lived) and
- * stringifies it once, instead of concatenating pieces (a tree of string fragments that would
- * live on).
+ * parameters are one flat string per job: the pass writes each level's JSON text from its
+ * parts and joins them (join makes a flat string), instead of concatenating pieces into the
+ * kept text (a tree of string fragments that would live on) or building a plain copy of the
+ * parameters to stringify (an object per level and per file, for every item).
  */
 import { TaskresError } from '../core/errors.js';
 import { isTaskFile } from '../definition/task-file.js';
@@ -74,7 +75,8 @@ function encodeWith(encoder: Encoder, definition: TaskDefinition, args: unknown,
   if (present !== params.length || given.length !== present) throw mismatch(task, params, args, given);
   encoder.start(task, filesOut);
   const record = args as Record<string, unknown>;
-  const copy: Record<string, unknown> = {};
+  const entries: string[] = [];
+  let indexKeys = false;
   let stringParams: string[] | undefined;
   // A task's few parameters are scanned; a set only for many (a linear scan per parameter
   // would make a spec of 50,000 parameters cost 2.5e9 comparisons).
@@ -85,11 +87,22 @@ function encodeWith(encoder: Encoder, definition: TaskDefinition, args: unknown,
     encoder.sawString = false;
     // Parameters no function reads are validated, not copied.
     const value = encoder.walk(record[name], 0, copied ? copied.has(name) : paramsToCopy.includes(name));
-    if (value !== SKIPPED) put(copy, name, value);
+    if (value !== SKIPPED) {
+      entries.push(`${JSON.stringify(name)}:${value}`);
+      indexKeys ||= isArrayIndex(name);
+    }
     if (encoder.sawString) (stringParams ??= []).push(name);
     encoder.keys.pop();
   }
-  let paramsJson = JSON.stringify(copy);
+  // An object puts its array-index keys first, in ascending order: so did JSON.stringify of the copy.
+  if (indexKeys) entries.sort((a, b) => indexOfEntry(a) - indexOfEntry(b));
+  // Joined, so that the text kept while the job waits is one flat string, not a tree of the pieces.
+  let paramsJson = '{}';
+  if (entries.length > 0) {
+    entries[0] = `{${entries[0]!}`;
+    entries[entries.length - 1] += '}';
+    paramsJson = entries.join(',');
+  }
   // Items of one large call often have the same parameters for the functions (the ones they
   // read): keep one string for them all rather than one per waiting job. Short ones only (the
   // module keeps the last one alive).
@@ -126,6 +139,20 @@ function mismatch(task: string, params: readonly string[], args: object, given: 
 /** What `walk` returns for a value it only validated. */
 const SKIPPED = Symbol('skipped');
 
+/** True when `key` is an array index, which objects order first (ascending) whatever the insertion order. */
+function isArrayIndex(key: string): boolean {
+  return /^(?:0|[1-9]\d*)$/.test(key) && Number(key) < 2 ** 32 - 1;
+}
+
+/** The sort key of a top-level entry (`"name":json`): its index when the name is one, else after all indexes (a stable sort keeps their order). */
+function indexOfEntry(entry: string): number {
+  const name = JSON.parse(entry.slice(0, entry.indexOf('":') + 1)) as string;
+  return isArrayIndex(name) ? Number(name) : 2 ** 32;
+}
+
+/** The marker text of the first files of a job, made once. */
+const FILE_MARKERS = Array.from({ length: 16 }, (_, k) => `{"$file":${k}}`);
+
 class Encoder {
   /** The distinct files in marker order, flat (see FileList): its own list, or the caller's. */
   files: (string | number | undefined)[] = [];
@@ -157,39 +184,49 @@ class Encoder {
     this.sawString = false;
   }
 
-  /** Validates `value`; returns its copy (files as markers) when `emit`, else SKIPPED. */
-  walk(value: unknown, depth: number, emit: boolean): unknown {
+  /**
+   * Validates `value`; returns its JSON text (files as markers) when `emit`, else SKIPPED. The
+   * text is written while walking, each level joined from its parts (a flat string, not a
+   * tree of fragments), with no plain copy of the value: the same text as JSON.stringify of
+   * such a copy.
+   */
+  walk(value: unknown, depth: number, emit: boolean): string | typeof SKIPPED {
     switch (typeof value) {
       case 'string':
         if (!emit) return SKIPPED;
         this.sawString = true;
-        return value;
+        return JSON.stringify(value);
       case 'boolean':
-        return emit ? value : SKIPPED;
+        return emit ? (value ? 'true' : 'false') : SKIPPED;
       case 'number':
         if (!Number.isFinite(value)) throw this.bad(`${value} (numbers must be finite)`);
-        return emit ? value : SKIPPED;
+        // JSON's text of a finite number is its String (-0 included: "0").
+        return emit ? String(value) : SKIPPED;
       case 'object':
         break;
       default:
         throw this.bad(`${typeof value === 'undefined' ? 'undefined' : `a ${typeof value}`} (args are data: objects, arrays, strings, finite numbers, booleans, null and TaskFile)`);
     }
-    if (value === null) return emit ? null : SKIPPED;
-    if (isTaskFile(value)) return emit ? { $file: this.file(value.path, value.name, value.size) } : SKIPPED;
+    if (value === null) return emit ? 'null' : SKIPPED;
+    if (isTaskFile(value)) {
+      if (!emit) return SKIPPED;
+      const k = this.file(value.path, value.name, value.size);
+      return k < FILE_MARKERS.length ? FILE_MARKERS[k]! : `{"$file":${k}}`;
+    }
     if (depth >= MAX_DEPTH) throw this.bad(`nesting deeper than ${MAX_DEPTH} levels`);
     if (this.ancestors.includes(value)) throw this.bad('a cycle (an object that contains itself)');
     this.ancestors.push(value);
     const { keys } = this;
     try {
       if (Array.isArray(value)) {
-        const out: unknown[] | undefined = emit ? new Array<unknown>(value.length) : undefined;
+        const parts: string[] | undefined = emit ? new Array<string>(value.length) : undefined;
         for (let i = 0; i < value.length; i++) {
           keys.push(i);
           const item = this.walk(value[i], depth + 1, emit);
-          if (out) out[i] = item;
+          if (parts) parts[i] = item as string;
           keys.pop();
         }
-        return out ?? SKIPPED;
+        return parts ? `[${parts.join(',')}]` : SKIPPED;
       }
       const prototype = Object.getPrototypeOf(value);
       if (prototype !== Object.prototype && prototype !== null) {
@@ -197,15 +234,16 @@ class Encoder {
         throw this.bad(`an instance of ${kind.slice(0, 40)} (only plain objects, arrays and TaskFile are data; convert it first)`);
       }
       if (Object.getOwnPropertySymbols(value).length > 0) throw this.bad('an object with symbol keys');
-      const out: Record<string, unknown> | undefined = emit ? {} : undefined;
+      // Object.keys lists array-index keys first, ascending, as JSON.stringify would.
+      const parts: string[] | undefined = emit ? [] : undefined;
       for (const key of Object.keys(value)) {
         keys.push(key);
         if (key === '$file') throw this.bad("the key '$file', which marks files in JSON specs (use new TaskFile(path) for a file)");
         const item = this.walk((value as Record<string, unknown>)[key], depth + 1, emit);
-        if (out) put(out, key, item);
+        if (parts) parts.push(`${JSON.stringify(key)}:${item as string}`);
         keys.pop();
       }
-      return out ?? SKIPPED;
+      return parts ? `{${parts.join(',')}}` : SKIPPED;
     } finally {
       this.ancestors.pop();
     }
@@ -231,15 +269,6 @@ class Encoder {
     for (const key of this.keys) path += typeof key === 'number' ? `[${key}]` : `${path === '' ? '' : '.'}${key.slice(0, 40)}`;
     return invalid(this.task, `args.${path} of task '${this.task}' is ${what}`);
   }
-}
-
-/**
- * Sets an own property of a copy. Copies are plain objects (a null prototype would make V8
- * keep them as slow dictionaries), so a key named `__proto__` is defined, not assigned.
- */
-function put(out: Record<string, unknown>, key: string, value: unknown): void {
-  if (key === '__proto__') Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
-  else out[key] = value;
 }
 
 function invalid(taskName: string, message: string): TaskresError {

@@ -88,7 +88,7 @@ function encodeWith(encoder: Encoder, definition: TaskDefinition, args: unknown,
     // Parameters no function reads are validated, not copied.
     const value = encoder.walk(record[name], 0, copied ? copied.has(name) : paramsToCopy.includes(name));
     if (value !== SKIPPED) {
-      entries.push(`${JSON.stringify(name)}:${value}`);
+      entries.push(keyJson(name) + value);
       indexKeys ||= isArrayIndex(name);
     }
     if (encoder.sawString) (stringParams ??= []).push(name);
@@ -150,6 +150,25 @@ function indexOfEntry(entry: string): number {
   return isArrayIndex(name) ? Number(name) : 2 ** 32;
 }
 
+/** `"key":` for keys up to this long is made once (parameter names and the usual keys of data). */
+const MAX_CACHED_KEY_CHARS = 64;
+/** Cached `"key":` texts at most (the cache is emptied when full: data may bring any number of keys). */
+const MAX_CACHED_KEYS = 4096;
+const keyJsonCache = new Map<string, string>();
+
+/** `key` as JSON, followed by a colon. */
+function keyJson(key: string): string {
+  let text = keyJsonCache.get(key);
+  if (text === undefined) {
+    text = `${JSON.stringify(key)}:`;
+    if (key.length <= MAX_CACHED_KEY_CHARS) {
+      if (keyJsonCache.size >= MAX_CACHED_KEYS) keyJsonCache.clear();
+      keyJsonCache.set(key, text);
+    }
+  }
+  return text;
+}
+
 /** The marker text of the first files of a job, made once. */
 const FILE_MARKERS = Array.from({ length: 16 }, (_, k) => `{"$file":${k}}`);
 
@@ -175,10 +194,11 @@ class Encoder {
 
   /** Forgets the last job (a throw may have left the walk anywhere). */
   reset(): void {
-    this.keys.length = 0;
-    this.ancestors.length = 0;
-    this.paths.length = 0;
-    this.ownFiles.length = 0;
+    // Only what is not empty: setting an array's length is a call into the runtime, even to 0.
+    if (this.keys.length > 0) this.keys.length = 0;
+    if (this.ancestors.length > 0) this.ancestors.length = 0;
+    if (this.paths.length > 0) this.paths.length = 0;
+    if (this.ownFiles.length > 0) this.ownFiles.length = 0;
     this.files = this.ownFiles;
     this.fileIndex = undefined;
     this.sawString = false;
@@ -240,7 +260,7 @@ class Encoder {
         keys.push(key);
         if (key === '$file') throw this.bad("the key '$file', which marks files in JSON specs (use new TaskFile(path) for a file)");
         const item = this.walk((value as Record<string, unknown>)[key], depth + 1, emit);
-        if (parts) parts.push(`${JSON.stringify(key)}:${item as string}`);
+        if (parts) parts.push(keyJson(key) + (item as string));
         keys.pop();
       }
       return parts ? `{${parts.join(',')}}` : SKIPPED;

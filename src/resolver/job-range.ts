@@ -25,7 +25,7 @@ export interface RangeSource {
   readonly dynamics: readonly DynamicResource[];
   /** The items' group (see Job.group). */
   readonly group: object | undefined;
-  /** True when the items' signal aborted (every item is then settled already). */
+  /** True when the items' signal aborted (every item is then settled already), or every item is settled. */
   cancelled(): boolean;
   /** Characters item `item` adds to a batch at most (see encodedChars). */
   charsOf(item: number): number;

@@ -196,7 +196,7 @@ class ManySegment implements RangeSource, AbortWatcher {
   }
 
   cancelled(): boolean {
-    return this.signal?.aborted === true;
+    return this.pending === 0 || this.signal?.aborted === true;
   }
 
   charsOf(item: number): number {

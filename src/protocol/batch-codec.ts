@@ -81,9 +81,13 @@ const PART = '\u0002';
 
 /** Characters a job adds to a batch at most (its files count in full, as if no other job shared them). */
 export function encodedChars(job: BatchJob): number {
-  let chars = job.args.paramsJson.length + (job.contextJson?.length ?? 0) + 16;
-  const { files } = job.args;
-  for (let k = 0; k < files.length; k += FILE_STRIDE) chars += (files[k] as string).length + (files[k + 1] as string).length + 32;
+  return encodedCharsOf(job.args.files, 0, job.args.files.length, job.args.paramsJson, job.contextJson);
+}
+
+/** encodedChars of a job given as BatchEncoder.add takes it. */
+export function encodedCharsOf(files: FileList, filesFrom: number, filesTo: number, paramsJson: string, contextJson: string | undefined): number {
+  let chars = paramsJson.length + (contextJson?.length ?? 0) + 16;
+  for (let k = filesFrom; k < filesTo; k += FILE_STRIDE) chars += (files[k] as string).length + (files[k + 1] as string).length + 32;
   return chars;
 }
 
@@ -92,22 +96,42 @@ export function encodedChars(job: BatchJob): number {
  * batch's file table; a job lists its files as indexes into it, in the order of its markers.
  */
 export function encodeBatch(jobs: readonly BatchJob[]): EncodedBatch {
-  const sources: SourceEntry[] = [];
-  const sourceIndex = new Map<string, number>();
-  // Jobs of one task share their dynamics array: encode its source list once per batch.
-  const sourceLists = new Map<BatchJob['dynamics'], string>();
-  const table: FileEntry[] = [];
-  const byPath = new Map<string, number>();
-  let byKey: Map<string, number> | undefined;
-  let plan = '';
-  let fileTable = '';
-  let jobEntries = '';
-  let count = 0;
+  const encoder = new BatchEncoder();
   for (let j = 0; j < jobs.length; j++) {
     const job = jobs[j]!;
-    let list = sourceLists.get(job.dynamics);
+    encoder.add(job.dynamics, job.args.files, 0, job.args.files.length, job.args.paramsJson, job.contextJson);
+  }
+  return encoder.finish();
+}
+
+/**
+ * Builds a batch one job at a time (what encodeBatch does for a list of jobs): for callers
+ * that keep many jobs' arguments in columns rather than one object per job.
+ */
+export class BatchEncoder {
+  private readonly sources: SourceEntry[] = [];
+  private readonly sourceIndex = new Map<string, number>();
+  // Jobs of one task share their dynamics array: encode its source list once per batch.
+  private readonly sourceLists = new Map<BatchJob['dynamics'], string>();
+  private readonly table: FileEntry[] = [];
+  private readonly byPath = new Map<string, number>();
+  private byKey: Map<string, number> | undefined;
+  private plan = '';
+  private fileTable = '';
+  private jobEntries = '';
+  private count = 0;
+  private jobs = 0;
+
+  /**
+   * Adds a job: its functions, its distinct files as `files[filesFrom..filesTo)` (flat, see
+   * FileList), the JSON of its parameters, and its retry contexts' JSON when its functions name them.
+   */
+  add(dynamics: BatchJob['dynamics'], files: FileList, filesFrom: number, filesTo: number, paramsJson: string, contextJson: string | undefined): void {
+    const j = this.jobs++;
+    let list = this.sourceLists.get(dynamics);
     if (list === undefined) {
-      list = `[${job.dynamics
+      const { sources, sourceIndex } = this;
+      list = `[${dynamics
         .map((dynamic) => {
           let index = sourceIndex.get(dynamic.source);
           if (index === undefined) {
@@ -118,13 +142,13 @@ export function encodeBatch(jobs: readonly BatchJob[]): EncodedBatch {
           return index;
         })
         .join(',')}]`;
-      sourceLists.set(job.dynamics, list);
+      this.sourceLists.set(dynamics, list);
     }
-    plan += j > 0 ? `,${list}` : list;
-    count += job.dynamics.length;
-    const { files, paramsJson } = job.args;
+    this.plan += j > 0 ? `,${list}` : list;
+    this.count += dynamics.length;
+    const { table, byPath } = this;
     let fileList = '';
-    for (let k = 0; k < files.length; k += FILE_STRIDE) {
+    for (let k = filesFrom; k < filesTo; k += FILE_STRIDE) {
       const path = files[k] as string;
       const name = files[k + 1] as string;
       const size = files[k + 2] as number | undefined;
@@ -134,22 +158,26 @@ export function encodeBatch(jobs: readonly BatchJob[]): EncodedBatch {
       let index = byPath.get(path);
       if (index === undefined || !sameFile(table[index]!, path, name, size)) {
         const key = `${path}\u0000${name}\u0000${size ?? ''}`;
-        index = index === undefined ? undefined : (byKey ??= new Map()).get(key);
+        index = index === undefined ? undefined : (this.byKey ??= new Map()).get(key);
         if (index === undefined) {
           index = table.length;
           const file: FileEntry = size === undefined ? [path, name] : [path, name, size];
           table.push(file);
-          fileTable += `${index > 0 ? ENTRY : ''}${JSON.stringify(file)}`;
+          this.fileTable += `${index > 0 ? ENTRY : ''}${JSON.stringify(file)}`;
           if (!byPath.has(path)) byPath.set(path, index);
-          else (byKey ??= new Map()).set(key, index);
+          else (this.byKey ??= new Map()).set(key, index);
         }
       }
-      fileList += k > 0 ? `,${index}` : `${index}`;
+      fileList += k > filesFrom ? `,${index}` : `${index}`;
     }
-    jobEntries += `${j > 0 ? ENTRY : ''}[[${fileList}],${paramsJson}${job.contextJson === undefined ? ']' : `,${job.contextJson}]`}`;
+    this.jobEntries += `${j > 0 ? ENTRY : ''}[[${fileList}],${paramsJson}${contextJson === undefined ? ']' : `,${contextJson}]`}`;
   }
-  const meta: BatchMeta = { sources, count, jobs: jobs.length };
-  return { meta: JSON.stringify(meta), payload: `[${plan}]${PART}${fileTable}${PART}${jobEntries}` };
+
+  /** The batch of the jobs added so far. */
+  finish(): EncodedBatch {
+    const meta: BatchMeta = { sources: this.sources, count: this.count, jobs: this.jobs };
+    return { meta: JSON.stringify(meta), payload: `[${this.plan}]${PART}${this.fileTable}${PART}${this.jobEntries}` };
+  }
 }
 
 /** True when a file entry is the file `path`, `name`, `size` (undefined: not given) for the sandbox. */

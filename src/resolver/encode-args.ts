@@ -5,9 +5,10 @@
  * encodes each distinct file once, in a table its jobs' lists index (see ../protocol/batch-codec.ts).
  *
  * The encoding is a job's part of a batch and stays in memory until the batch settles, so the
- * parameters are one flat string per job: the pass builds a plain copy (short-lived) and
- * stringifies it once, instead of concatenating pieces (a tree of string fragments that would
- * live on).
+ * parameters are one flat string per job: the pass writes each level's JSON text from its
+ * parts and joins them (join makes a flat string), instead of concatenating pieces into the
+ * kept text (a tree of string fragments that would live on) or building a plain copy of the
+ * parameters to stringify (an object per level and per file, for every item).
  */
 import { TaskresError } from '../core/errors.js';
 import { isTaskFile } from '../definition/task-file.js';
@@ -42,8 +43,27 @@ const MAX_SHARED_JSON_CHARS = 1024;
 /** The JSON encodeArgs made last (see there). */
 let lastParamsJson = '';
 
-/** Validates `args` for `definition` and encodes them; throws `TASKRES_INVALID_ARGS`. */
-export function encodeArgs(definition: TaskDefinition, args: unknown): EncodedArgs {
+/** An encoder not in use: encoding reuses it, so an item makes no encoder and no scratch arrays of its own. */
+let spareEncoder: Encoder | undefined;
+
+/**
+ * Validates `args` for `definition` and encodes them; throws `TASKRES_INVALID_ARGS`. With
+ * `filesOut`, the files are appended to it (flat, see FileList; a caller that keeps many jobs'
+ * files in one list, and cuts it back when this throws) and `files` is empty.
+ */
+export function encodeArgs(definition: TaskDefinition, args: unknown, filesOut?: (string | number | undefined)[]): EncodedArgs {
+  // A getter in the args may start another resolution while this one encodes: it gets its own encoder.
+  const encoder = spareEncoder ?? new Encoder();
+  spareEncoder = undefined;
+  try {
+    return encodeWith(encoder, definition, args, filesOut);
+  } finally {
+    encoder.reset();
+    spareEncoder = encoder;
+  }
+}
+
+function encodeWith(encoder: Encoder, definition: TaskDefinition, args: unknown, filesOut: (string | number | undefined)[] | undefined): EncodedArgs {
   const task = definition.name;
   if (typeof args !== 'object' || args === null || Array.isArray(args)) {
     throw invalid(task, `args must be an object of the task's parameters (${definition.params.join(', ') || 'none'}), received ${args === null ? 'null' : Array.isArray(args) ? 'an array' : typeof args}`);
@@ -53,9 +73,10 @@ export function encodeArgs(definition: TaskDefinition, args: unknown): EncodedAr
   let present = 0;
   for (let p = 0; p < params.length; p++) if (Object.hasOwn(args, params[p]!)) present++;
   if (present !== params.length || given.length !== present) throw mismatch(task, params, args, given);
-  const encoder = new Encoder(task);
+  encoder.start(task, filesOut);
   const record = args as Record<string, unknown>;
-  const copy: Record<string, unknown> = {};
+  const entries: string[] = [];
+  let indexKeys = false;
   let stringParams: string[] | undefined;
   // A task's few parameters are scanned; a set only for many (a linear scan per parameter
   // would make a spec of 50,000 parameters cost 2.5e9 comparisons).
@@ -66,18 +87,29 @@ export function encodeArgs(definition: TaskDefinition, args: unknown): EncodedAr
     encoder.sawString = false;
     // Parameters no function reads are validated, not copied.
     const value = encoder.walk(record[name], 0, copied ? copied.has(name) : paramsToCopy.includes(name));
-    if (value !== SKIPPED) put(copy, name, value);
+    if (value !== SKIPPED) {
+      entries.push(keyJson(name) + value);
+      indexKeys ||= isArrayIndex(name);
+    }
     if (encoder.sawString) (stringParams ??= []).push(name);
     encoder.keys.pop();
   }
-  let paramsJson = JSON.stringify(copy);
+  // An object puts its array-index keys first, in ascending order: so did JSON.stringify of the copy.
+  if (indexKeys) entries.sort((a, b) => indexOfEntry(a) - indexOfEntry(b));
+  // Joined, so that the text kept while the job waits is one flat string, not a tree of the pieces.
+  let paramsJson = '{}';
+  if (entries.length > 0) {
+    entries[0] = `{${entries[0]!}`;
+    entries[entries.length - 1] += '}';
+    paramsJson = entries.join(',');
+  }
   // Items of one large call often have the same parameters for the functions (the ones they
   // read): keep one string for them all rather than one per waiting job. Short ones only (the
   // module keeps the last one alive).
   if (paramsJson === lastParamsJson) paramsJson = lastParamsJson;
   else if (paramsJson.length <= MAX_SHARED_JSON_CHARS) lastParamsJson = paramsJson;
-  // An exact copy: the list grew by push, with room for 17 slots, and lives as long as the job.
-  const files = encoder.files.length === 0 ? NO_FILES : encoder.files.slice();
+  // An exact copy: the encoder's list is reused, and this one lives as long as the job.
+  const files = filesOut !== undefined || encoder.files.length === 0 ? NO_FILES : encoder.files.slice();
   return stringParams ? { files, paramsJson, stringParams } : { files, paramsJson };
 }
 
@@ -107,53 +139,114 @@ function mismatch(task: string, params: readonly string[], args: object, given: 
 /** What `walk` returns for a value it only validated. */
 const SKIPPED = Symbol('skipped');
 
+/** True when `key` is an array index, which objects order first (ascending) whatever the insertion order. */
+function isArrayIndex(key: string): boolean {
+  return /^(?:0|[1-9]\d*)$/.test(key) && Number(key) < 2 ** 32 - 1;
+}
+
+/** The sort key of a top-level entry (`"name":json`): its index when the name is one, else after all indexes (a stable sort keeps their order). */
+function indexOfEntry(entry: string): number {
+  const name = JSON.parse(entry.slice(0, entry.indexOf('":') + 1)) as string;
+  return isArrayIndex(name) ? Number(name) : 2 ** 32;
+}
+
+/** `"key":` for keys up to this long is made once (parameter names and the usual keys of data). */
+const MAX_CACHED_KEY_CHARS = 64;
+/** Cached `"key":` texts at most (the cache is emptied when full: data may bring any number of keys). */
+const MAX_CACHED_KEYS = 4096;
+const keyJsonCache = new Map<string, string>();
+
+/** `key` as JSON, followed by a colon. */
+function keyJson(key: string): string {
+  let text = keyJsonCache.get(key);
+  if (text === undefined) {
+    text = `${JSON.stringify(key)}:`;
+    if (key.length <= MAX_CACHED_KEY_CHARS) {
+      if (keyJsonCache.size >= MAX_CACHED_KEYS) keyJsonCache.clear();
+      keyJsonCache.set(key, text);
+    }
+  }
+  return text;
+}
+
+/** The marker text of the first files of a job, made once. */
+const FILE_MARKERS = Array.from({ length: 16 }, (_, k) => `{"$file":${k}}`);
+
 class Encoder {
-  /** The distinct files in marker order, flat (see FileList). */
-  readonly files: (string | number | undefined)[] = [];
+  /** The distinct files in marker order, flat (see FileList): its own list, or the caller's. */
+  files: (string | number | undefined)[] = [];
   /** Where the walk is, for error messages only (built into a path on failure). */
   readonly keys: (string | number)[] = [];
   /** Set when a copied value was a string, since the caller last cleared it. */
   sawString = false;
   // Few files and shallow data per call: linear scans beat building a Map and a Set per call.
   private readonly ancestors: object[] = [];
-  private paths: string[] = [];
+  private readonly paths: string[] = [];
   private fileIndex: Map<string, number> | undefined;
+  private readonly ownFiles = this.files;
+  private task = '';
 
-  constructor(private readonly task: string) {}
+  /** Begins encoding a job of `task`, its files appended to `filesOut` when given. */
+  start(task: string, filesOut: (string | number | undefined)[] | undefined): void {
+    this.task = task;
+    this.files = filesOut ?? this.ownFiles;
+  }
 
-  /** Validates `value`; returns its copy (files as markers) when `emit`, else SKIPPED. */
-  walk(value: unknown, depth: number, emit: boolean): unknown {
+  /** Forgets the last job (a throw may have left the walk anywhere). */
+  reset(): void {
+    // Only what is not empty: setting an array's length is a call into the runtime, even to 0.
+    if (this.keys.length > 0) this.keys.length = 0;
+    if (this.ancestors.length > 0) this.ancestors.length = 0;
+    if (this.paths.length > 0) this.paths.length = 0;
+    if (this.ownFiles.length > 0) this.ownFiles.length = 0;
+    this.files = this.ownFiles;
+    this.fileIndex = undefined;
+    this.sawString = false;
+  }
+
+  /**
+   * Validates `value`; returns its JSON text (files as markers) when `emit`, else SKIPPED. The
+   * text is written while walking, each level joined from its parts (a flat string, not a
+   * tree of fragments), with no plain copy of the value: the same text as JSON.stringify of
+   * such a copy.
+   */
+  walk(value: unknown, depth: number, emit: boolean): string | typeof SKIPPED {
     switch (typeof value) {
       case 'string':
         if (!emit) return SKIPPED;
         this.sawString = true;
-        return value;
+        return JSON.stringify(value);
       case 'boolean':
-        return emit ? value : SKIPPED;
+        return emit ? (value ? 'true' : 'false') : SKIPPED;
       case 'number':
         if (!Number.isFinite(value)) throw this.bad(`${value} (numbers must be finite)`);
-        return emit ? value : SKIPPED;
+        // JSON's text of a finite number is its String (-0 included: "0").
+        return emit ? String(value) : SKIPPED;
       case 'object':
         break;
       default:
         throw this.bad(`${typeof value === 'undefined' ? 'undefined' : `a ${typeof value}`} (args are data: objects, arrays, strings, finite numbers, booleans, null and TaskFile)`);
     }
-    if (value === null) return emit ? null : SKIPPED;
-    if (isTaskFile(value)) return emit ? { $file: this.file(value.path, value.name, value.size) } : SKIPPED;
+    if (value === null) return emit ? 'null' : SKIPPED;
+    if (isTaskFile(value)) {
+      if (!emit) return SKIPPED;
+      const k = this.file(value.path, value.name, value.size);
+      return k < FILE_MARKERS.length ? FILE_MARKERS[k]! : `{"$file":${k}}`;
+    }
     if (depth >= MAX_DEPTH) throw this.bad(`nesting deeper than ${MAX_DEPTH} levels`);
     if (this.ancestors.includes(value)) throw this.bad('a cycle (an object that contains itself)');
     this.ancestors.push(value);
     const { keys } = this;
     try {
       if (Array.isArray(value)) {
-        const out: unknown[] | undefined = emit ? new Array<unknown>(value.length) : undefined;
+        const parts: string[] | undefined = emit ? new Array<string>(value.length) : undefined;
         for (let i = 0; i < value.length; i++) {
           keys.push(i);
           const item = this.walk(value[i], depth + 1, emit);
-          if (out) out[i] = item;
+          if (parts) parts[i] = item as string;
           keys.pop();
         }
-        return out ?? SKIPPED;
+        return parts ? `[${parts.join(',')}]` : SKIPPED;
       }
       const prototype = Object.getPrototypeOf(value);
       if (prototype !== Object.prototype && prototype !== null) {
@@ -161,15 +254,16 @@ class Encoder {
         throw this.bad(`an instance of ${kind.slice(0, 40)} (only plain objects, arrays and TaskFile are data; convert it first)`);
       }
       if (Object.getOwnPropertySymbols(value).length > 0) throw this.bad('an object with symbol keys');
-      const out: Record<string, unknown> | undefined = emit ? {} : undefined;
+      // Object.keys lists array-index keys first, ascending, as JSON.stringify would.
+      const parts: string[] | undefined = emit ? [] : undefined;
       for (const key of Object.keys(value)) {
         keys.push(key);
         if (key === '$file') throw this.bad("the key '$file', which marks files in JSON specs (use new TaskFile(path) for a file)");
         const item = this.walk((value as Record<string, unknown>)[key], depth + 1, emit);
-        if (out) put(out, key, item);
+        if (parts) parts.push(keyJson(key) + (item as string));
         keys.pop();
       }
-      return out ?? SKIPPED;
+      return parts ? `{${parts.join(',')}}` : SKIPPED;
     } finally {
       this.ancestors.pop();
     }
@@ -195,15 +289,6 @@ class Encoder {
     for (const key of this.keys) path += typeof key === 'number' ? `[${key}]` : `${path === '' ? '' : '.'}${key.slice(0, 40)}`;
     return invalid(this.task, `args.${path} of task '${this.task}' is ${what}`);
   }
-}
-
-/**
- * Sets an own property of a copy. Copies are plain objects (a null prototype would make V8
- * keep them as slow dictionaries), so a key named `__proto__` is defined, not assigned.
- */
-function put(out: Record<string, unknown>, key: string, value: unknown): void {
-  if (key === '__proto__') Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
-  else out[key] = value;
 }
 
 function invalid(taskName: string, message: string): TaskresError {

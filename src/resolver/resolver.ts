@@ -12,7 +12,9 @@ import { encodeArgs, type EncodedArgs, type FileList } from './encode-args.js';
 import { missingSizeHint, pathStringHint } from './path-string-hint.js';
 import { resolveOptions, type ResolvedOptions, type ResolverOptions } from './options.js';
 import { Supervisor, type EvaluationFailure, type Job, type JobOutcomes } from './supervisor.js';
-import { JOB_GROUP, SUBMIT_SANDBOX_JOB, type SandboxJobTarget } from './sandbox-jobs.js';
+import { SUBMIT_SANDBOX_JOB, type SandboxJobTarget } from './sandbox-jobs.js';
+import { groupOf, unwatchAbort, watchAbort, type AbortWatcher } from './abort-watch.js';
+import { ManyCall, type ArgsSource, type ItemResolver } from './many-call.js';
 import { applyRetryPlan, encodeRetryContext, planRetry, readRetryContext, type RetryContext, type RetryPlan } from './retry.js';
 
 /**
@@ -102,28 +104,14 @@ class OneCall implements Sink {
   }
 }
 
-/** The sink of one `resolveMany` call: outcomes in input order, resolved when the last settles. */
-class ManyCall implements Sink {
-  readonly outcomes: ResolveOutcome[];
-  private remaining: number;
-
-  constructor(
-    count: number,
-    private readonly resolve: (outcomes: ResolveOutcome[]) => void,
-  ) {
-    this.outcomes = new Array<ResolveOutcome>(count);
-    this.remaining = count;
-  }
-
-  fulfill(index: number, value: Resources): void {
-    this.outcomes[index] = { status: 'fulfilled', value };
-    if (--this.remaining === 0) this.resolve(this.outcomes);
-  }
-
-  reject(index: number, reason: TaskresError): void {
-    this.outcomes[index] = { status: 'rejected', reason };
-    if (--this.remaining === 0) this.resolve(this.outcomes);
-  }
+/** A checked, encoded resolution that needs the sandbox (see SandboxedResolver.prepare). */
+interface Prepared {
+  definition: TaskDefinition;
+  encoded: EncodedArgs;
+  context: RetryContext | undefined;
+  plan: RetryPlan | undefined;
+  statics: Resources;
+  signal: AbortSignal | undefined;
 }
 
 /**
@@ -131,7 +119,7 @@ class ManyCall implements Sink {
  * string of its parameters (pending resolutions are what the user's process keeps in memory
  * while a large resolveMany runs).
  */
-class PendingResolution implements Job, EncodedArgs {
+class PendingResolution implements Job, EncodedArgs, AbortWatcher, ArgsSource {
   readonly contextJson: string | undefined;
   // Its encoded arguments are fields of its own, not an object beside it: one object fewer
   // for each of the many jobs a large resolveMany keeps waiting.
@@ -181,6 +169,10 @@ class PendingResolution implements Job, EncodedArgs {
     return this;
   }
 
+  argsOf(): EncodedArgs {
+    return this;
+  }
+
   cancelled(): boolean {
     return this.done || this.signal?.aborted === true;
   }
@@ -209,41 +201,7 @@ class PendingResolution implements Job, EncodedArgs {
   }
 }
 
-/** The group a signal puts its resolutions in: its JOB_GROUP object if it carries one (a data property), else itself. */
-function groupOf(signal: AbortSignal): object {
-  const own = Object.getOwnPropertyDescriptor(signal, JOB_GROUP);
-  return typeof own?.value === 'object' && own.value !== null ? (own.value as object) : signal;
-}
-
-/**
- * The resolutions waiting on each signal: one 'abort' listener per signal however many
- * resolutions share it (a service request shares one signal among all its items).
- */
-const waitingOnSignal = new WeakMap<AbortSignal, Set<PendingResolution>>();
-
-function watchAbort(signal: AbortSignal, pending: PendingResolution): void {
-  let waiting = waitingOnSignal.get(signal);
-  if (!waiting) {
-    const each = new Set<PendingResolution>();
-    waiting = each;
-    waitingOnSignal.set(signal, each);
-    signal.addEventListener(
-      'abort',
-      () => {
-        waitingOnSignal.delete(signal);
-        for (const one of [...each]) one.aborted();
-      },
-      { once: true },
-    );
-  }
-  waiting.add(pending);
-}
-
-function unwatchAbort(signal: AbortSignal, pending: PendingResolution): void {
-  waitingOnSignal.get(signal)?.delete(pending);
-}
-
-class SandboxedResolver implements Resolver, SandboxJobTarget {
+class SandboxedResolver implements Resolver, SandboxJobTarget, ItemResolver {
   private readonly supervisor: Supervisor;
   private closed = false;
   // Checked per resolver: static values pass the default limits at definition time, but a
@@ -289,7 +247,7 @@ class SandboxedResolver implements Resolver, SandboxJobTarget {
     }
     if (requests.length === 0) return Promise.resolve([]);
     return new Promise((resolve) => {
-      const sink = new ManyCall(requests.length, resolve);
+      const sink = new ManyCall(requests.length, resolve, this);
       for (let index = 0; index < requests.length; index++) {
         let task: unknown;
         let args: unknown;
@@ -308,8 +266,10 @@ class SandboxedResolver implements Resolver, SandboxJobTarget {
           continue;
         }
         const retry = attempt === undefined && previous === undefined ? undefined : previous === undefined ? { attempt } : { attempt, previous };
-        this.start(task, args, sink, index, retry, signal);
+        this.startItem(task, args, sink, index, retry, signal);
       }
+      const last = sink.finish();
+      if (last) this.supervisor.submit(last);
     });
   }
 
@@ -328,27 +288,58 @@ class SandboxedResolver implements Resolver, SandboxJobTarget {
   /** Starts one resolution; the sink hears of it exactly once, possibly at once. */
   private start(task: unknown, args: unknown, sink: Sink, index: number, retry?: unknown, signal?: unknown): void {
     try {
-      if (this.closed) throw new TaskresError('TASKRES_CLOSED', 'This resolver was closed; create a new one with createResolver().');
-      const definition = getTaskDefinition(task);
-      if (!definition) {
-        throw new TaskresError(
-          'TASKRES_INVALID_ARGS',
-          `resolve expects a task made with a preset, customTask or defineTask, received ${task === null ? 'null' : typeof task === 'function' ? `the plain function '${(task as { name?: string }).name || 'anonymous'}'` : typeof task}.`,
-        );
-      }
-      const encoded = encodeArgs(definition, args);
-      const context = retry === undefined ? undefined : readRetryContext(retry, definition.name);
-      const plan = context === undefined ? undefined : planRetry(definition, context, this.resolved.limits);
-      const statics = this.staticsOf(definition);
-      if (definition.dynamics.length === 0) sink.fulfill(index, this.marked(definition, statics, plan ? this.escalate(definition, copyResources(statics), plan) : copyResources(statics)));
-      else {
-        if (signal !== undefined && !(signal instanceof AbortSignal)) throw new TaskresError('TASKRES_INVALID_ARGS', `signal must be an AbortSignal, received ${typeof signal}.`);
-        if (signal?.aborted) throw new TaskresError('TASKRES_ABORTED', 'Not run: its signal was aborted before it started.');
-        this.supervisor.submit(new PendingResolution(this, definition, statics, encoded, sink, index, plan, context, signal));
-      }
+      const item = this.prepare(task, args, sink, index, retry, signal);
+      if (item) this.supervisor.submit(new PendingResolution(this, item.definition, item.statics, item.encoded, sink, index, item.plan, item.context, item.signal));
     } catch (error) {
       sink.reject(index, asTaskresError(error, `Reading the task or args of a resolve call threw`));
     }
+  }
+
+  /** Starts item `index` of a resolveMany call: as start, the item waiting in the call's columns (many-call.ts). */
+  private startItem(task: unknown, args: unknown, call: ManyCall, index: number, retry?: unknown, signal?: unknown): void {
+    // Its files are appended to the call's list as they are encoded: cut back unless it waits.
+    const files = call.filesTarget();
+    const filesFrom = files.length;
+    try {
+      const item = this.prepare(task, args, call, index, retry, signal, files);
+      if (!item) {
+        files.length = filesFrom;
+        return;
+      }
+      const { definition } = item;
+      const contextJson = definition.readsRetryContext ? encodeRetryContext(definition, item.context) : undefined;
+      const ended = call.add(index, definition, item.statics, item.encoded, filesFrom, item.plan, contextJson, item.signal);
+      if (ended) this.supervisor.submit(ended);
+    } catch (error) {
+      files.length = filesFrom;
+      call.reject(index, asTaskresError(error, `Reading the task or args of a resolve call threw`));
+    }
+  }
+
+  /**
+   * Checks and encodes one resolution: what its sandbox work needs, or undefined when it was
+   * settled at once (a task without functions). Throws what the resolution rejects with.
+   */
+  private prepare(task: unknown, args: unknown, sink: Sink, index: number, retry: unknown, signal: unknown, filesOut?: (string | number | undefined)[]): Prepared | undefined {
+    if (this.closed) throw new TaskresError('TASKRES_CLOSED', 'This resolver was closed; create a new one with createResolver().');
+    const definition = getTaskDefinition(task);
+    if (!definition) {
+      throw new TaskresError(
+        'TASKRES_INVALID_ARGS',
+        `resolve expects a task made with a preset, customTask or defineTask, received ${task === null ? 'null' : typeof task === 'function' ? `the plain function '${(task as { name?: string }).name || 'anonymous'}'` : typeof task}.`,
+      );
+    }
+    const encoded = encodeArgs(definition, args, filesOut);
+    const context = retry === undefined ? undefined : readRetryContext(retry, definition.name);
+    const plan = context === undefined ? undefined : planRetry(definition, context, this.resolved.limits);
+    const statics = this.staticsOf(definition);
+    if (definition.dynamics.length === 0) {
+      sink.fulfill(index, this.marked(definition, statics, plan ? this.escalate(definition, copyResources(statics), plan) : copyResources(statics)));
+      return undefined;
+    }
+    if (signal !== undefined && !(signal instanceof AbortSignal)) throw new TaskresError('TASKRES_INVALID_ARGS', `signal must be an AbortSignal, received ${typeof signal}.`);
+    if (signal?.aborted) throw new TaskresError('TASKRES_ABORTED', 'Not run: its signal was aborted before it started.');
+    return { definition, encoded, context, plan, statics, signal };
   }
 
   /** A resolution was aborted: the supervisor may have less to wait for. */
@@ -356,11 +347,27 @@ class SandboxedResolver implements Resolver, SandboxJobTarget {
     this.supervisor.noticeAbort();
   }
 
+  /** The outcome of a resolveMany item whose functions ran (see many-call.ts); never throws. */
+  outcomeOf(definition: TaskDefinition, statics: Resources, outcomes: JobOutcomes, plan: RetryPlan | undefined, args: ArgsSource, item: number): ResolveOutcome {
+    let result: Resources;
+    try {
+      result = this.finish(definition, statics, outcomes, args, item);
+      if (plan) result = this.escalate(definition, result, plan);
+    } catch (error) {
+      return { status: 'rejected', reason: asTaskresError(error, 'Checking the outcome of its functions failed', 'TASKRES_FUNCTION_THREW') };
+    }
+    try {
+      return { status: 'fulfilled', value: this.marked(definition, statics, result) };
+    } catch (error) {
+      return { status: 'rejected', reason: asTaskresError(error, 'Settling the outcome of its functions failed', 'TASKRES_FUNCTION_THREW') };
+    }
+  }
+
   /** Settles a resolution whose functions ran. */
   complete(pending: PendingResolution, outcomes: JobOutcomes): void {
     let result: Resources;
     try {
-      result = this.finish(pending.definition, pending.statics, outcomes, pending.args);
+      result = this.finish(pending.definition, pending.statics, outcomes, pending, 0);
       if (pending.retryPlan) result = this.escalate(pending.definition, result, pending.retryPlan);
     } catch (error) {
       // Hints were added where each failure was described (evaluationError), from recorded facts.
@@ -400,13 +407,13 @@ class SandboxedResolver implements Resolver, SandboxJobTarget {
   }
 
   /** Adds the function results to the static values, checking each against the limits. */
-  private finish(definition: TaskDefinition, statics: Resources, outcomes: JobOutcomes, args: EncodedArgs): Resources {
+  private finish(definition: TaskDefinition, statics: Resources, outcomes: JobOutcomes, args: ArgsSource, item: number): Resources {
     const result = copyResources(statics);
     const { dynamics } = definition;
     for (let k = 0; k < dynamics.length; k++) {
       const dynamic = dynamics[k]!;
       const failure = outcomes.failures?.get(outcomes.offset + k);
-      if (failure) throw this.evaluationError(definition, dynamic, failure, args);
+      if (failure) throw this.evaluationError(definition, dynamic, failure, args.argsOf(item));
       result[dynamic.resource] = this.check(definition, dynamic.resource, outcomes.values[outcomes.offset + k]!, dynamic);
     }
     return result;

@@ -20,8 +20,12 @@
  * the user's) are ranked by the stops charged to that group: in both lanes, the jobs of groups
  * that caused no stop go before those of groups that did, fewest stops first; within a rank the
  * order above holds (measured: test/serve-wedge-bystander.test.ts).
+ *
+ * The lanes hold work (./job-range.ts): jobs, and ranges of a resolveMany call's items, which a
+ * batch takes whole or cut at an item. Counts (`length`, a batch's share) are in items.
  */
 import type { Job } from './supervisor.js';
+import { JobRange, groupOf, isCancelled, itemsOf, type Work } from './job-range.js';
 
 const MAX_JOBS_PER_BATCH = 1024;
 /**
@@ -41,43 +45,64 @@ const MAX_BATCH_CHARS = 512 * 1024;
 export interface BatchLimits {
   /** Evaluations one batch may hold. */
   maxEvaluations: number;
-  /** Characters a job adds to a batch at most. */
+  /** Characters a job adds to a batch at most (a range's items: RangeSource.charsOf). */
   charsOf(job: Job): number;
 }
 
-/** Jobs waiting for the sandbox, oldest first, in two lanes (see the module comment). */
+/** One lane's work, oldest first, and how many items it holds. */
+class Lane {
+  items = 0;
+  constructor(public works: Work[] = []) {
+    this.items = countItems(works);
+  }
+
+  /** Replaces the lane's work. */
+  set(works: Work[]): void {
+    this.works = works;
+    this.items = countItems(works);
+  }
+
+  push(work: Work): void {
+    this.works.push(work);
+    this.items += itemsOf(work);
+  }
+}
+
+/** Work waiting for the sandbox, oldest first, in two lanes (see the module comment). */
 export class WorkQueue {
-  /** Jobs never lost with a sandbox process, of groups charged with no stop. */
-  private fresh: Job[] = [];
-  /** Jobs never lost with a sandbox process, of groups charged with a stop: taken after `fresh`. */
-  private freshCharged: Job[] = [];
+  /** Work never lost with a sandbox process, of groups charged with no stop. */
+  private readonly fresh = new Lane();
+  /** Work never lost with a sandbox process, of groups charged with a stop: taken after `fresh`. */
+  private readonly freshCharged = new Lane();
   /** Jobs lost with a sandbox process and queued again. */
-  private retried: Job[] = [];
+  private readonly retried = new Lane();
   /** Which lane the next batch comes from when both hold work. */
   private retriedNext = true;
   private readonly alone = new WeakSet<Job>();
-  /** Jobs pushed so far: the next job's `arrival`. */
+  /** Items pushed so far: the next item's `arrival`. */
   private arrivals = 0;
   /** Stops (sandbox losses) charged to each group of jobs (see the module comment). */
   private readonly stops = new WeakMap<object, number>();
 
   constructor(private readonly limits: BatchLimits) {}
 
+  /** Items waiting. */
   get length(): number {
-    return this.fresh.length + this.freshCharged.length + this.retried.length;
+    return this.fresh.items + this.freshCharged.items + this.retried.items;
   }
 
-  /** Adds a new job at the end (of its rank). */
-  push(job: Job): void {
+  /** Adds new work at the end (of its rank). */
+  push(work: Work): void {
     // A field of the job, not a WeakMap entry: 100,000 pending jobs would be 100,000
     // ephemerons for every collection to trace.
-    job.arrival = this.arrivals++;
-    (this.stopsOf(job) > 0 ? this.freshCharged : this.fresh).push(job);
+    work.arrival = this.arrivals;
+    this.arrivals += itemsOf(work);
+    (this.stopsOf(work) > 0 ? this.freshCharged : this.fresh).push(work);
   }
 
   /**
    * Records that `jobs` were charged with (or struck for) a lost sandbox process: the waiting
-   * jobs of their groups now rank after those of groups that caused no stop, in both lanes.
+   * work of their groups now ranks after that of groups that caused no stop, in both lanes.
    */
   chargeStops(jobs: readonly Job[]): void {
     let newlyCharged = false;
@@ -89,20 +114,21 @@ export class WorkQueue {
     }
     if (jobs.length === 0) return;
     if (newlyCharged) {
-      // Move the newly charged groups' jobs behind the rest, keeping each part's order.
-      const stillClean: Job[] = [];
-      const nowCharged: Job[] = [];
-      for (const job of this.fresh) (this.stopsOf(job) > 0 ? nowCharged : stillClean).push(job);
+      // Move the newly charged groups' work behind the rest, keeping each part's order.
+      const stillClean: Work[] = [];
+      const nowCharged: Work[] = [];
+      for (const work of this.fresh.works) (this.stopsOf(work) > 0 ? nowCharged : stillClean).push(work);
       if (nowCharged.length > 0) {
-        this.fresh = stillClean;
-        this.freshCharged = rankByStops(nowCharged.concat(this.freshCharged), (job) => this.stopsOf(job));
+        this.fresh.set(stillClean);
+        this.freshCharged.set(this.rankByStops(nowCharged.concat(this.freshCharged.works)));
       }
     }
-    this.retried = rankByStops(this.retried, (job) => this.stopsOf(job));
+    this.retried.set(this.rankByStops(this.retried.works));
   }
 
-  private stopsOf(job: Job): number {
-    return job.group === undefined ? 0 : (this.stops.get(job.group) ?? 0);
+  private stopsOf(work: Work): number {
+    const group = groupOf(work);
+    return group === undefined ? 0 : (this.stops.get(group) ?? 0);
   }
 
   /**
@@ -124,13 +150,13 @@ export class WorkQueue {
    */
   requeue(jobs: readonly Job[], alone = false): void {
     if (jobs.length === 0) return;
-    const next: Job[] = [];
+    const next: Work[] = [];
     for (let i = 0; i < jobs.length; i++) {
       next.push(jobs[i]!);
       if (alone) this.alone.add(jobs[i]!);
     }
-    for (let i = 0; i < this.retried.length; i++) next.push(this.retried[i]!);
-    this.retried = rankByStops(next, (job) => this.stopsOf(job));
+    for (let i = 0; i < this.retried.works.length; i++) next.push(this.retried.works[i]!);
+    this.retried.set(this.rankByStops(next));
   }
 
   /**
@@ -140,34 +166,35 @@ export class WorkQueue {
   requeueProven(jobs: readonly Job[]): void {
     if (jobs.length === 0) return;
     const clean = jobs.filter((job) => this.stopsOf(job) === 0);
-    if (clean.length > 0) this.fresh = clean.concat(this.fresh);
-    if (clean.length < jobs.length) this.freshCharged = rankByStops(jobs.filter((job) => this.stopsOf(job) > 0).concat(this.freshCharged), (job) => this.stopsOf(job));
+    if (clean.length > 0) this.fresh.set((clean as Work[]).concat(this.fresh.works));
+    if (clean.length < jobs.length) this.freshCharged.set(this.rankByStops((jobs.filter((job) => this.stopsOf(job) > 0) as Work[]).concat(this.freshCharged.works)));
   }
 
   /** Empties the queue, returning what was in it. */
-  takeAll(): Job[] {
-    const all = this.retried.concat(this.fresh, this.freshCharged);
-    this.fresh = [];
-    this.freshCharged = [];
-    this.retried = [];
+  takeAll(): Work[] {
+    const all = this.retried.works.concat(this.fresh.works, this.freshCharged.works);
+    this.fresh.set([]);
+    this.freshCharged.set([]);
+    this.retried.set([]);
     return all;
   }
 
   /**
    * The next batch, spread over `idleThreads` (one batch does not take all the work when
-   * threads are idle), from one lane, the lanes taking turns; `dropped` receives each job whose
+   * threads are idle), from one lane, the lanes taking turns; `dropped` receives the work whose
    * caller no longer wants it.
    */
-  takeBatch(idleThreads: number, dropped: (job: Job) => void): Job[] {
+  takeBatch(idleThreads: number, dropped: (work: Work) => void): Work[] {
     // Work of groups charged with a stop goes after all other work, in either lane (so a new
     // process's first thread takes work that did not stop one); lanes of one rank take turns.
-    const retriedCharged = this.retried.length > 0 && this.stopsOf(this.retried[0]!) > 0;
-    const freshCharged = this.fresh.length === 0;
+    const retried = this.retried.works;
+    const retriedCharged = retried.length > 0 && this.stopsOf(retried[0]!) > 0;
+    const freshCharged = this.fresh.works.length === 0;
     let fromRetried =
-      this.retried.length > 0 && (this.fresh.length + this.freshCharged.length === 0 || (retriedCharged === freshCharged ? this.retriedNext : !retriedCharged));
+      retried.length > 0 && (this.fresh.works.length + this.freshCharged.works.length === 0 || (retriedCharged === freshCharged ? this.retriedNext : !retriedCharged));
     let batch = fromRetried ? this.takeFrom(this.retried, idleThreads, dropped) : this.takeFresh(idleThreads, dropped);
     if (batch.length === 0) {
-      // That lane held only cancelled jobs: the other one may hold work.
+      // That lane held only cancelled work: the other one may hold work.
       fromRetried = !fromRetried;
       batch = fromRetried ? this.takeFrom(this.retried, idleThreads, dropped) : this.takeFresh(idleThreads, dropped);
     }
@@ -175,65 +202,106 @@ export class WorkQueue {
     return batch;
   }
 
-  /** A batch of the fresh lane: jobs of groups charged with a stop only when no other is left. */
-  private takeFresh(idleThreads: number, dropped: (job: Job) => void): Job[] {
+  /** A batch of the fresh lane: work of groups charged with a stop only when no other is left. */
+  private takeFresh(idleThreads: number, dropped: (work: Work) => void): Work[] {
     const batch = this.takeFrom(this.fresh, idleThreads, dropped);
     return batch.length > 0 ? batch : this.takeFrom(this.freshCharged, idleThreads, dropped);
   }
 
-  private takeFrom(lane: Job[], idleThreads: number, dropped: (job: Job) => void): Job[] {
-    const share = Math.min(MAX_JOBS_PER_BATCH, Math.ceil(lane.length / Math.max(1, idleThreads)));
+  private takeFrom(lane: Lane, idleThreads: number, dropped: (work: Work) => void): Work[] {
+    const works = lane.works;
+    const share = Math.min(MAX_JOBS_PER_BATCH, Math.ceil(lane.items / Math.max(1, idleThreads)));
+    /** Works taken whole. */
     let count = 0;
+    /** Items taken. */
+    let items = 0;
     let evaluations = 0;
     let chars = 0;
-    while (count < share && count < lane.length) {
-      const next = lane[count]!;
-      if (next.cancelled?.()) {
-        lane.splice(count, 1);
+    /** The first part of a range the batch ends with, cut from the range left in the lane. */
+    let cut: JobRange | undefined;
+    while (items < share && count < works.length) {
+      const next = works[count]!;
+      if (isCancelled(next)) {
+        works.splice(count, 1);
+        lane.items -= itemsOf(next);
         dropped(next);
         continue;
       }
-      if (this.alone.has(next)) {
+      if (!(next instanceof JobRange) && this.alone.has(next)) {
         if (count > 0) break;
         this.alone.delete(next);
         count = 1;
+        items = 1;
+        break;
+      }
+      // A batch answers only as a whole: work of a group charged with a stop does not share
+      // one with work of a group that was not (it would be lost with it).
+      if (count > 0 && (this.stopsOf(next) > 0) !== (this.stopsOf(works[0]!) > 0)) break;
+      if (next instanceof JobRange) {
+        const { source } = next;
+        const per = source.dynamics.length;
+        let item = next.from;
+        while (item < next.to && items < share) {
+          const size = source.charsOf(item);
+          if (items > 0 && (evaluations + per > this.limits.maxEvaluations || chars + size > MAX_BATCH_CHARS)) break;
+          evaluations += per;
+          chars += size;
+          items++;
+          item++;
+        }
+        if (item === next.to) {
+          count++;
+          continue;
+        }
+        if (item > next.from) {
+          cut = new JobRange(source, next.from, item, next.arrival);
+          next.arrival += item - next.from;
+          next.from = item;
+        }
         break;
       }
       const size = this.limits.charsOf(next);
-      if (count > 0 && (evaluations + next.dynamics.length > this.limits.maxEvaluations || chars + size > MAX_BATCH_CHARS)) break;
-      // A batch answers only as a whole: a job of a group charged with a stop does not share
-      // one with a job of a group that was not (it would be lost with it).
-      if (count > 0 && (this.stopsOf(next) > 0) !== (this.stopsOf(lane[0]!) > 0)) break;
+      if (items > 0 && (evaluations + next.dynamics.length > this.limits.maxEvaluations || chars + size > MAX_BATCH_CHARS)) break;
       evaluations += next.dynamics.length;
       chars += size;
       count++;
+      items++;
     }
-    return lane.splice(0, count);
+    lane.items -= items;
+    const batch = works.splice(0, count);
+    if (cut) batch.push(cut);
+    return batch;
   }
 
-  /** Drops every job whose caller no longer wants it; returns them. */
-  sweepCancelled(): Job[] {
-    const dropped: Job[] = [];
-    this.fresh = keepWanted(this.fresh, dropped);
-    this.freshCharged = keepWanted(this.freshCharged, dropped);
-    this.retried = keepWanted(this.retried, dropped);
+  /** Drops all work whose caller no longer wants it; returns it. */
+  sweepCancelled(): Work[] {
+    const dropped: Work[] = [];
+    for (const lane of [this.fresh, this.freshCharged, this.retried]) {
+      if (lane.works.some(isCancelled)) lane.set(keepWanted(lane.works, dropped));
+    }
     return dropped;
   }
+
+  /** `works` in a stable order of stops (fewest first); `works` itself when none has any. */
+  private rankByStops(works: Work[]): Work[] {
+    if (!works.some((work) => this.stopsOf(work) > 0)) return works;
+    return works
+      .map((work, i) => ({ work, i, stops: this.stopsOf(work) }))
+      .sort((a, b) => a.stops - b.stops || a.i - b.i)
+      .map((each) => each.work);
+  }
 }
 
-/** `jobs` in a stable order of `stopsOf` (fewest first); `jobs` itself when no job has any. */
-function rankByStops(jobs: Job[], stopsOf: (job: Job) => number): Job[] {
-  if (!jobs.some((job) => stopsOf(job) > 0)) return jobs;
-  return jobs
-    .map((job, i) => ({ job, i, stops: stopsOf(job) }))
-    .sort((a, b) => a.stops - b.stops || a.i - b.i)
-    .map((each) => each.job);
+function countItems(works: readonly Work[]): number {
+  let items = 0;
+  for (let i = 0; i < works.length; i++) items += itemsOf(works[i]!);
+  return items;
 }
 
-/** `jobs` without those whose caller no longer wants them, which go to `dropped`. */
-function keepWanted(jobs: Job[], dropped: Job[]): Job[] {
-  if (!jobs.some((job) => job.cancelled?.())) return jobs;
-  const kept: Job[] = [];
-  for (const job of jobs) (job.cancelled?.() ? dropped : kept).push(job);
+/** `works` without those whose caller no longer wants them, which go to `dropped`. */
+function keepWanted(works: Work[], dropped: Work[]): Work[] {
+  const kept: Work[] = [];
+  for (const work of works) (isCancelled(work) ? dropped : kept).push(work);
   return kept;
 }
+

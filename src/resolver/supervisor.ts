@@ -40,7 +40,8 @@ import type { IsolatedVmProblem } from '../sandbox-worker/load-ivm.js';
 import { crashFailure } from '../protocol/verdicts.js';
 import type { ResolvedOptions } from './options.js';
 import type { EncodedArgs } from './encode-args.js';
-import { encodeBatch, encodedChars, settleBatch, type JobOutcomes } from '../protocol/batch-codec.js';
+import { BatchEncoder, encodedChars, type JobOutcomes } from '../protocol/batch-codec.js';
+import { encodeWorks, evaluationsOf, expand, isCancelled, itemsOf, settleWorks, JobRange, type Work } from './job-range.js';
 import { SandboxProcess } from './sandbox-process.js';
 import { START_TIMEOUT_MS, StartPolicy } from './start-policy.js';
 import { MIN_JOBS_TO_PIPELINE, WorkQueue } from './scheduler.js';
@@ -83,7 +84,7 @@ export interface Job {
 
 /** A batch in the sandbox process. */
 interface InFlight {
-  jobs: Job[];
+  jobs: Work[];
   /** Its own batchDeadlineMs, without the wait for batches ahead of it. */
   budgetMs: number;
   overdue: NodeJS.Timeout;
@@ -107,8 +108,8 @@ export class Supervisor {
   private readonly inFlight = new Map<number, InFlight>();
   /** Unexplained losses each job was exposed to (see blame.ts). */
   private readonly strikes = new WeakMap<Job, number>();
-  /** The jobs an event handler is settling: a handler that throws fails these (see handlerThrew). */
-  private settling: readonly Job[] = [];
+  /** The work an event handler is settling: a handler that throws fails it (see handlerThrew). */
+  private settling: readonly Work[] = [];
   private nextBatchId = 0;
   private flushScheduled = false;
   private readonly settings: SandboxSettings;
@@ -152,13 +153,13 @@ export class Supervisor {
     this.updateRef();
   }
 
-  /** Queues a job. */
-  submit(job: Job): void {
+  /** Queues a job, or a range of a resolveMany call's items (see job-range.ts). */
+  submit(work: Work): void {
     if (this.unavailable) {
-      failJob(job, this.unavailable);
+      failWork(work, this.unavailable);
       return;
     }
-    this.queue.push(job);
+    this.queue.push(work);
     this.scheduleFlush();
   }
 
@@ -204,15 +205,15 @@ export class Supervisor {
         while (this.queue.length > 0 && this.inFlight.size < this.maxBatchesInFlight) {
           const idleThreads = this.options.threads - this.inFlight.size;
           if (idleThreads <= 0 && this.queue.length < MIN_JOBS_TO_PIPELINE) break;
-          const batch = this.queue.takeBatch(idleThreads, (job) => failJob(job, abortedBeforeSent()));
+          const batch = this.queue.takeBatch(idleThreads, (work) => failWork(work, abortedBeforeSent()));
           if (batch.length > 0) this.send(batch);
         }
       } else if (this.closing && !this.process) {
         // No sandbox is started while closing: what waits for one will not run.
-        for (const job of this.queue.takeAll()) failJob(job, closedBeforeRun());
+        for (const work of this.queue.takeAll()) failWork(work, closedBeforeRun());
       } else {
         // Waiting out a restart: callers that gave up need not wait for it.
-        for (const job of this.queue.sweepCancelled()) failJob(job, abortedBeforeSent());
+        for (const work of this.queue.sweepCancelled()) failWork(work, abortedBeforeSent());
       }
     }
     this.updateRef();
@@ -223,12 +224,14 @@ export class Supervisor {
     }
   }
 
-  private send(jobs: Job[]): void {
+  private send(jobs: Work[]): void {
     const process = this.process!;
     const id = this.nextBatchId++;
-    const task = encodeBatch(jobs);
+    const encoder = new BatchEncoder();
+    encodeWorks(encoder, jobs);
+    const task = encoder.finish();
     let evaluations = 0;
-    for (let j = 0; j < jobs.length; j++) evaluations += jobs[j]!.dynamics.length;
+    for (let j = 0; j < jobs.length; j++) evaluations += evaluationsOf(jobs[j]!);
     const budgetMs = batchDeadlineMs(evaluations, this.options.timeoutMs);
     const deadlineMs = batchDeadlineAfterMs(budgetMs, [...this.inFlight.values()].map((batch) => batch.budgetMs));
     const overdue = setTimeout(() => this.guarded(() => this.onOverdue(process, id, evaluations, deadlineMs)), deadlineMs);
@@ -258,12 +261,12 @@ export class Supervisor {
   private doneForClose(): boolean {
     if (this.idle) return true;
     if (!this.closing || this.queue.length > 0) return false;
-    for (const batch of this.inFlight.values()) for (const job of batch.jobs) if (!job.cancelled?.()) return false;
+    for (const batch of this.inFlight.values()) for (const work of batch.jobs) if (!isCancelled(work)) return false;
     return true;
   }
 
   /** Takes a batch out of flight. */
-  private land(id: number): Job[] | undefined {
+  private land(id: number): Work[] | undefined {
     const batch = this.inFlight.get(id);
     if (!batch) return undefined;
     clearTimeout(batch.overdue);
@@ -272,8 +275,8 @@ export class Supervisor {
   }
 
   /** Takes every batch out of flight. */
-  private landAll(): { id: number; jobs: Job[] }[] {
-    const lost: { id: number; jobs: Job[] }[] = [];
+  private landAll(): { id: number; jobs: Work[] }[] {
+    const lost: { id: number; jobs: Work[] }[] = [];
     for (const id of [...this.inFlight.keys()]) lost.push({ id, jobs: this.land(id)! });
     return lost;
   }
@@ -342,8 +345,8 @@ export class Supervisor {
         if (this.startPhases && this.startPhases.firstBatchDone === undefined) this.startPhases.firstBatchDone = wallClockMs() - this.startAskedMs;
         this.settling = jobs;
         // A batch whose arguments did not fit together: each job runs alone, in its turn.
-        if (message.result.retryAlone && jobs.length > 1) this.queue.requeue(wanted(jobs), true);
-        else this.queue.requeue(wanted(settleBatch(jobs, message.result)));
+        if (message.result.retryAlone && (jobs.length > 1 || itemsOf(jobs[0]!) > 1)) this.queue.requeue(wanted(expand(jobs)), true);
+        else this.queue.requeue(wanted(settleWorks(jobs, message.result)));
         this.settling = [];
         this.flush();
         return;
@@ -373,7 +376,7 @@ export class Supervisor {
     clearTimeout(this.startTimer);
     if (!this.ready || this.crash?.starting) {
       // A thread that could not start is no function's doing: work in flight runs again, unjudged.
-      this.queue.requeue(wanted(this.landAll().flatMap((batch) => batch.jobs)));
+      this.queue.requeue(wanted(expand(this.landAll().flatMap((batch) => batch.jobs))));
       this.onFailedStart(this.crash?.detail ?? `it exited (${how})${said}`);
       return;
     }
@@ -387,7 +390,9 @@ export class Supervisor {
    * charges gets the crash's failure; the rest is queued again, together, or, while
    * closing, rejected with TASKRES_CLOSED.
    */
-  private judge(lost: { id: number; jobs: Job[] }[], cause: { reason: CrashReason; detail: string }, observed: ObservedCall[] | undefined): void {
+  private judge(lostWork: { id: number; jobs: Work[] }[], cause: { reason: CrashReason; detail: string }, observed: ObservedCall[] | undefined): void {
+    // Judged item by item: ranges become jobs (job-range.ts).
+    const lost = lostWork.map(({ id, jobs }) => ({ id, jobs: expand(jobs) }));
     const batches: LostBatch[] = lost.map(({ id, jobs }) => ({
       id,
       evaluations: jobs.map((job) => job.dynamics.length),
@@ -455,8 +460,8 @@ export class Supervisor {
     this.unavailable = new TaskresError('TASKRES_SANDBOX_UNAVAILABLE', `taskres cannot start its sandbox, so no resource function can run: ${problem.cause}: ${problem.fix}.`);
     clearTimeout(this.restartTimer);
     this.restartTimer = undefined;
-    const jobs = [...this.landAll().flatMap((batch) => batch.jobs), ...this.queue.takeAll()];
-    for (const job of jobs) failJob(job, this.unavailable);
+    const works = [...this.landAll().flatMap((batch) => batch.jobs), ...this.queue.takeAll()];
+    for (const work of works) failWork(work, this.unavailable);
     this.flush();
   }
 
@@ -475,9 +480,9 @@ export class Supervisor {
     this.settling = [];
     if (jobs.length > 0) {
       const error = new TaskresError('TASKRES_FUNCTION_THREW', `taskres failed while settling this resolution (${describeBug(thrown)}); please report it.`);
-      for (const job of jobs) {
+      for (const work of jobs) {
         try {
-          failJob(job, error);
+          failWork(work, error);
         } catch {
           // Each job on its own: one that cannot be failed does not keep the others from it.
         }
@@ -523,6 +528,12 @@ function settleFailed(job: Job, failure: EvaluationFailure): void {
   const failures = new Map<number, EvaluationFailure>();
   for (let k = 0; k < job.dynamics.length; k++) failures.set(k, failure);
   job.settle({ values: new Float64Array(job.dynamics.length), offset: 0, failures });
+}
+
+/** Rejects work with a sandbox error: each item of a range, or the job. */
+function failWork(work: Work, error: TaskresError): void {
+  if (!(work instanceof JobRange)) failJob(work, error);
+  else for (let item = work.from; item < work.to; item++) work.source.fail(item, error);
 }
 
 /** Rejects a job with a sandbox error, through `fail` when the job has it. */

@@ -11,8 +11,8 @@ import { RESOURCE_NAMES, copyResources, markDefaulted, type Resources } from '..
 import { encodeArgs, type EncodedArgs, type FileList } from './encode-args.js';
 import { missingSizeHint, pathStringHint } from './path-string-hint.js';
 import { resolveOptions, type ResolvedOptions, type ResolverOptions } from './options.js';
-import { Supervisor, type EvaluationFailure, type Job, type JobOutcomes } from './supervisor.js';
-import { JOB_GROUP, SUBMIT_SANDBOX_JOB, type SandboxJobTarget } from './sandbox-jobs.js';
+import { Supervisor, failJob, type EvaluationFailure, type Job, type JobOutcomes } from './supervisor.js';
+import { OPEN_REQUEST_SCOPE, SUBMIT_SANDBOX_JOB, type RequestScope, type RequestScopeTarget, type SandboxJobTarget } from './sandbox-jobs.js';
 import { applyRetryPlan, encodeRetryContext, planRetry, readRetryContext, type RetryContext, type RetryPlan } from './retry.js';
 
 /**
@@ -139,7 +139,7 @@ class PendingResolution implements Job, EncodedArgs {
   readonly paramsJson: string;
   readonly stringParams: readonly string[] | undefined;
   arrival = 0;
-  /** Resolutions sharing a signal (or its JOB_GROUP) rank together after a stop (see ./scheduler.ts). */
+  /** Resolutions sharing a signal, or a request scope's group, rank together after a stop (see ./scheduler.ts). */
   readonly group: object | undefined;
   /** Set once the sink has heard of it: later outcomes (an abort, a late batch) are dropped. */
   private done = false;
@@ -153,15 +153,15 @@ class PendingResolution implements Job, EncodedArgs {
     readonly index: number,
     readonly retryPlan: RetryPlan | undefined,
     context: RetryContext | undefined,
-    private readonly signal?: AbortSignal,
+    private readonly signal: AbortSignal | undefined,
+    group: object | undefined,
   ) {
     this.files = encoded.files;
     this.paramsJson = encoded.paramsJson;
     this.stringParams = encoded.stringParams;
     // The per-item retry context travels as its own JSON beside the arguments.
     this.contextJson = definition.readsRetryContext ? encodeRetryContext(definition, context) : undefined;
-    // Read once, here (inside start's guard), never in the supervisor's handlers.
-    this.group = signal === undefined ? undefined : groupOf(signal);
+    this.group = group ?? signal;
     // Whatever state its work is in, an abort settles it now; the supervisor drops it later.
     if (signal) watchAbort(signal, this);
   }
@@ -209,22 +209,21 @@ class PendingResolution implements Job, EncodedArgs {
   }
 }
 
-/** The group a signal puts its resolutions in: its JOB_GROUP object if it carries one (a data property), else itself. */
-function groupOf(signal: AbortSignal): object {
-  const own = Object.getOwnPropertyDescriptor(signal, JOB_GROUP);
-  return typeof own?.value === 'object' && own.value !== null ? (own.value as object) : signal;
+/** Work that settles at once when its signal aborts: a resolution, or a scoped sandbox job. */
+interface Abortable {
+  aborted(): void;
 }
 
 /**
- * The resolutions waiting on each signal: one 'abort' listener per signal however many
- * resolutions share it (a service request shares one signal among all its items).
+ * The work waiting on each signal: one 'abort' listener per signal however much work shares
+ * it (a service request shares one signal among all its items).
  */
-const waitingOnSignal = new WeakMap<AbortSignal, Set<PendingResolution>>();
+const waitingOnSignal = new WeakMap<AbortSignal, Set<Abortable>>();
 
-function watchAbort(signal: AbortSignal, pending: PendingResolution): void {
+function watchAbort(signal: AbortSignal, pending: Abortable): void {
   let waiting = waitingOnSignal.get(signal);
   if (!waiting) {
-    const each = new Set<PendingResolution>();
+    const each = new Set<Abortable>();
     waiting = each;
     waitingOnSignal.set(signal, each);
     signal.addEventListener(
@@ -239,11 +238,17 @@ function watchAbort(signal: AbortSignal, pending: PendingResolution): void {
   waiting.add(pending);
 }
 
-function unwatchAbort(signal: AbortSignal, pending: PendingResolution): void {
+function unwatchAbort(signal: AbortSignal, pending: Abortable): void {
   waitingOnSignal.get(signal)?.delete(pending);
 }
 
-class SandboxedResolver implements Resolver, SandboxJobTarget {
+/** A request's signal and the group its work ranks in (see OPEN_REQUEST_SCOPE in ./sandbox-jobs.ts). */
+interface Scope {
+  readonly signal: AbortSignal;
+  readonly group: object;
+}
+
+class SandboxedResolver implements Resolver, SandboxJobTarget, RequestScopeTarget {
   private readonly supervisor: Supervisor;
   private closed = false;
   // Checked per resolver: static values pass the default limits at definition time, but a
@@ -270,6 +275,15 @@ class SandboxedResolver implements Resolver, SandboxJobTarget {
   }
 
   resolve(task: unknown, args: unknown, options?: unknown): Promise<Resources> {
+    return this.resolveIn(undefined, task, args, options);
+  }
+
+  resolveMany(requests: readonly ResolveRequest[]): Promise<ResolveOutcome[]> {
+    return this.resolveManyIn(undefined, requests);
+  }
+
+  /** `resolve`, in a request scope when `scope` is given (its signal and group; the call may not bring a signal of its own). */
+  resolveIn(scope: Scope | undefined, task: unknown, args: unknown, options?: unknown): Promise<Resources> {
     return new Promise<Resources>((resolve, reject) => {
       const sink = new OneCall(resolve, reject);
       let call: { retry: unknown; signal: unknown };
@@ -279,11 +293,12 @@ class SandboxedResolver implements Resolver, SandboxJobTarget {
         sink.reject(0, asTaskresError(error, 'Reading the options of a resolve call threw'));
         return;
       }
-      this.start(task, args, sink, 0, call.retry, call.signal);
+      this.start(task, args, sink, 0, call.retry, call.signal, scope);
     });
   }
 
-  resolveMany(requests: readonly ResolveRequest[]): Promise<ResolveOutcome[]> {
+  /** `resolveMany`, in a request scope when `scope` is given. */
+  resolveManyIn(scope: Scope | undefined, requests: readonly ResolveRequest[]): Promise<ResolveOutcome[]> {
     if (!Array.isArray(requests)) {
       return Promise.reject(new TaskresError('TASKRES_INVALID_ARGS', `resolveMany expects an array of { task, args }, received ${typeof requests}.`));
     }
@@ -308,15 +323,33 @@ class SandboxedResolver implements Resolver, SandboxJobTarget {
           continue;
         }
         const retry = attempt === undefined && previous === undefined ? undefined : previous === undefined ? { attempt } : { attempt, previous };
-        this.start(task, args, sink, index, retry, signal);
+        this.start(task, args, sink, index, retry, signal, scope);
       }
     });
   }
 
   /** See sandbox-jobs.ts. */
   [SUBMIT_SANDBOX_JOB](job: Job): void {
+    this.submitIn(undefined, job);
+  }
+
+  /** See sandbox-jobs.ts. */
+  [OPEN_REQUEST_SCOPE](signal: AbortSignal, group: object): RequestScope {
+    if (!(signal instanceof AbortSignal) || typeof group !== 'object' || group === null) {
+      throw new TaskresError('TASKRES_INVALID_ARGS', 'A request scope needs an AbortSignal and a group object.');
+    }
+    return new ScopedResolver(this, { signal, group });
+  }
+
+  /** A sandbox job, in a request scope when `scope` is given (then it follows the scope's signal and ranks in its group). */
+  submitIn(scope: Scope | undefined, job: Job): void {
     if (this.closed) throw new TaskresError('TASKRES_CLOSED', 'This resolver was closed; create a new one with createResolver().');
-    this.supervisor.submit(job);
+    if (scope === undefined) {
+      this.supervisor.submit(job);
+      return;
+    }
+    if (scope.signal.aborted) throw new TaskresError('TASKRES_ABORTED', 'Not run: its signal was aborted before it started.');
+    this.supervisor.submit(new ScopedJob(this, job, scope));
   }
 
   close(): Promise<void> {
@@ -326,9 +359,13 @@ class SandboxedResolver implements Resolver, SandboxJobTarget {
   }
 
   /** Starts one resolution; the sink hears of it exactly once, possibly at once. */
-  private start(task: unknown, args: unknown, sink: Sink, index: number, retry?: unknown, signal?: unknown): void {
+  private start(task: unknown, args: unknown, sink: Sink, index: number, retry: unknown, signal: unknown, scope: Scope | undefined): void {
     try {
       if (this.closed) throw new TaskresError('TASKRES_CLOSED', 'This resolver was closed; create a new one with createResolver().');
+      if (scope !== undefined) {
+        if (signal !== undefined) throw new TaskresError('TASKRES_INVALID_ARGS', "A call in a request scope takes the scope's signal, not one of its own.");
+        signal = scope.signal;
+      }
       const definition = getTaskDefinition(task);
       if (!definition) {
         throw new TaskresError(
@@ -344,7 +381,7 @@ class SandboxedResolver implements Resolver, SandboxJobTarget {
       else {
         if (signal !== undefined && !(signal instanceof AbortSignal)) throw new TaskresError('TASKRES_INVALID_ARGS', `signal must be an AbortSignal, received ${typeof signal}.`);
         if (signal?.aborted) throw new TaskresError('TASKRES_ABORTED', 'Not run: its signal was aborted before it started.');
-        this.supervisor.submit(new PendingResolution(this, definition, statics, encoded, sink, index, plan, context, signal));
+        this.supervisor.submit(new PendingResolution(this, definition, statics, encoded, sink, index, plan, context, signal, scope?.group));
       }
     } catch (error) {
       sink.reject(index, asTaskresError(error, `Reading the task or args of a resolve call threw`));
@@ -465,6 +502,93 @@ class SandboxedResolver implements Resolver, SandboxJobTarget {
       taskName: definition.name,
       resource: dynamic.resource,
     });
+  }
+}
+
+/** A resolver seen through one request (see OPEN_REQUEST_SCOPE in ./sandbox-jobs.ts). */
+class ScopedResolver implements RequestScope {
+  constructor(
+    private readonly resolver: SandboxedResolver,
+    private readonly scope: Scope,
+  ) {}
+
+  get options(): Resolver['options'] {
+    return this.resolver.options;
+  }
+
+  get sandboxStarts(): number {
+    return this.resolver.sandboxStarts;
+  }
+
+  resolve(task: unknown, args: unknown, options?: unknown): Promise<Resources> {
+    return this.resolver.resolveIn(this.scope, task, args, options);
+  }
+
+  resolveMany(requests: readonly ResolveRequest[]): Promise<ResolveOutcome[]> {
+    return this.resolver.resolveManyIn(this.scope, requests);
+  }
+
+  close(): Promise<void> {
+    return Promise.reject(new TaskresError('TASKRES_INVALID_ARGS', 'A request scope does not own its resolver: close the resolver itself.'));
+  }
+
+  [SUBMIT_SANDBOX_JOB](job: Job): void {
+    this.resolver.submitIn(this.scope, job);
+  }
+}
+
+/**
+ * A sandbox job given through a request scope: it ranks in the scope's group, and when the
+ * scope's signal aborts it is failed at once with TASKRES_ABORTED (wherever it is) and
+ * dropped by the supervisor; the job's own outcome, if it comes later, is dropped here.
+ */
+class ScopedJob implements Job, Abortable {
+  readonly group: object;
+  private done = false;
+
+  constructor(
+    private readonly resolver: SandboxedResolver,
+    private readonly job: Job,
+    private readonly scope: Scope,
+  ) {
+    this.group = scope.group;
+    watchAbort(scope.signal, this);
+  }
+
+  get dynamics(): Job['dynamics'] {
+    return this.job.dynamics;
+  }
+
+  get args(): Job['args'] {
+    return this.job.args;
+  }
+
+  get contextJson(): string | undefined {
+    return this.job.contextJson;
+  }
+
+  aborted(): void {
+    this.fail(new TaskresError('TASKRES_ABORTED', 'Aborted through its signal before its evaluation had answered; anything it still returns is dropped.'));
+    this.resolver.noticeAbort();
+  }
+
+  cancelled(): boolean {
+    return this.done || this.scope.signal.aborted || this.job.cancelled?.() === true;
+  }
+
+  settle(outcomes: JobOutcomes): void {
+    if (this.finish()) this.job.settle(outcomes);
+  }
+
+  fail(error: TaskresError): void {
+    if (this.finish()) failJob(this.job, error);
+  }
+
+  private finish(): boolean {
+    if (this.done) return false;
+    this.done = true;
+    unwatchAbort(this.scope.signal, this);
+    return true;
   }
 }
 

@@ -526,7 +526,7 @@ function settleFailed(job: Job, failure: EvaluationFailure): void {
 }
 
 /** Rejects a job with a sandbox error, through `fail` when the job has it. */
-function failJob(job: Job, error: TaskresError): void {
+export function failJob(job: Job, error: TaskresError): void {
   if (job.fail) {
     job.fail(error);
     return;

@@ -14,12 +14,25 @@
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { createResolver, defineTask, type Resolver } from '../dist/index.js';
+import { resolveCwl } from '../dist/cwl.js';
 import { OPEN_REQUEST_SCOPE, type RequestScopeTarget } from '../src/resolver/sandbox-jobs.js';
 
 const wedge = defineTask({ name: 'wedge', params: ['p'], resources: { cpu: `({ p }) => Array.prototype.indexOf.call({ length: 2 ** 53 - 1 }, 'never') + 2`, memory: 1 } });
 const innocent = defineTask({ name: 'innocent', params: ['p'], resources: { cpu: '({ p }) => p', memory: 1 } });
 
+/** A CWL tool whose coresMin is `expression` (JavaScript: it runs in the sandbox). */
+const cwlTool = (id: string, expression: string) => ({
+  class: 'CommandLineTool',
+  cwlVersion: 'v1.2',
+  id,
+  requirements: { InlineJavascriptRequirement: {}, ResourceRequirement: { coresMin: expression } },
+  inputs: { p: 'int' },
+  outputs: {},
+  baseCommand: 'true',
+});
+
 const resolvers: Resolver[] = [];
+const scope = (resolver: Resolver, group: object) => (resolver as unknown as RequestScopeTarget)[OPEN_REQUEST_SCOPE](new AbortController().signal, group);
 afterAll(() => Promise.all(resolvers.map((resolver) => resolver.close())));
 
 /** Submits [wedger, W, V] in one turn; returns the order in which W and V settle, and the wedger's code. */
@@ -59,10 +72,19 @@ describe('ranking groups after a stop', () => {
 
   it('are joined through request scopes of one group (the service: one group per caller)', async () => {
     const caller = {};
-    const scope = (resolver: Resolver) => (resolver as unknown as RequestScopeTarget)[OPEN_REQUEST_SCOPE](new AbortController().signal, caller);
     const { order, wedger } = await settleOrder(
-      (resolver) => scope(resolver).resolve(wedge, { p: 0 }),
-      (resolver) => scope(resolver).resolve(innocent, { p: 3 }),
+      (resolver) => scope(resolver, caller).resolve(wedge, { p: 0 }),
+      (resolver) => scope(resolver, caller).resolve(innocent, { p: 3 }),
+    );
+    expect(wedger).toBe('TASKRES_TIMEOUT');
+    expect(order).toEqual(['W', 'V']);
+  }, 60_000);
+
+  it('take in the CWL jobs given to a scope (what the CWL routes do)', async () => {
+    const caller = {};
+    const { order, wedger } = await settleOrder(
+      (resolver) => resolveCwl(scope(resolver, caller), cwlTool('wedge', "$(Array.prototype.indexOf.call({ length: 9007199254740991 }, 'never') + inputs.p)"), { p: 0 }),
+      (resolver) => resolveCwl(scope(resolver, caller), cwlTool('quick', '$(inputs.p + 1)'), { p: 3 }),
     );
     expect(wedger).toBe('TASKRES_TIMEOUT');
     expect(order).toEqual(['W', 'V']);
@@ -71,9 +93,9 @@ describe('ranking groups after a stop', () => {
   it("refuse a call in a scope that brings a signal of its own, and scope.close()", async () => {
     const resolver = createResolver({ threads: 1 });
     resolvers.push(resolver);
-    const scope = (resolver as unknown as RequestScopeTarget)[OPEN_REQUEST_SCOPE](new AbortController().signal, {});
-    await expect(scope.resolve(innocent, { p: 1 }, { signal: new AbortController().signal })).rejects.toMatchObject({ code: 'TASKRES_INVALID_ARGS' });
-    await expect(scope.close()).rejects.toMatchObject({ code: 'TASKRES_INVALID_ARGS' });
-    expect(await scope.resolve(innocent, { p: 4 })).toMatchObject({ cpu: 4 });
+    const scoped = scope(resolver, {});
+    await expect(scoped.resolve(innocent, { p: 1 }, { signal: new AbortController().signal })).rejects.toMatchObject({ code: 'TASKRES_INVALID_ARGS' });
+    await expect(scoped.close()).rejects.toMatchObject({ code: 'TASKRES_INVALID_ARGS' });
+    expect(await scoped.resolve(innocent, { p: 4 })).toMatchObject({ cpu: 4 });
   }, 60_000);
 });

@@ -76,7 +76,11 @@ const RULES: Readonly<Record<Area, Rule>> = {
   // `taskres`, like any user: only core/ (errors, text) besides.
   loading: { runtime: ['core'], packages: ['taskres', 'esbuild'] },
   // Its spec-check worker thread (spec-worker.ts, started through piscina) uses `taskres` too.
-  service: { runtime: ['core', 'loading'], packages: ['taskres', 'zod', 'fastify', 'prom-client', 'piscina'] },
+  service: {
+    runtime: ['core', 'loading'],
+    modules: { 'resolver/sandbox-jobs.ts': "the resolver's internal door for a request's signal and caller group (a Symbol.for key: the resolver it opens is the `taskres` build's)" },
+    packages: ['taskres', 'zod', 'fastify', 'prom-client', 'piscina'],
+  },
   cli: {
     runtime: ['core', 'loading', 'service'],
     modules: { 'sandbox-worker/load-ivm.ts': '`taskres doctor` explains why isolated-vm does or does not load' },

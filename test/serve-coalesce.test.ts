@@ -24,13 +24,14 @@ let resolver: Resolver;
 /** How many resolve calls each microtask of the coalescer's made (one entry per batch the resolver sends). */
 let calls: number[];
 let coalescer: ResolveCoalescer;
+/** The real resolver, with its resolve calls counted per microtask (the scope each item is resolved through). */
+let counted: Resolver;
 
 beforeAll(() => {
   resolver = createResolver({ threads: 2, timeoutMs: 300 });
   calls = [];
   let open = false;
-  // The real resolver, with its resolve calls counted per microtask.
-  const counted: Resolver = Object.create(resolver, {
+  counted = Object.create(resolver, {
     resolve: {
       value: (...call: Parameters<Resolver['resolve']>) => {
         if (!open) {
@@ -43,7 +44,7 @@ beforeAll(() => {
       },
     },
   });
-  coalescer = new ResolveCoalescer(counted);
+  coalescer = new ResolveCoalescer();
 });
 
 afterAll(() => resolver.close());
@@ -51,7 +52,7 @@ afterAll(() => resolver.close());
 describe('ResolveCoalescer', () => {
   it('sends the resolves of one turn in one pass, each caller getting its own outcome', async () => {
     calls.length = 0;
-    const pending = Array.from({ length: 40 }, (_, i) => coalescer.resolve({ task, args: i % 10 === 9 ? { files: [], extra: 1 } : args(1 + (i % 10)) }));
+    const pending = Array.from({ length: 40 }, (_, i) => coalescer.resolve(counted, { task, args: i % 10 === 9 ? { files: [], extra: 1 } : args(1 + (i % 10)) }));
     const outcomes = await Promise.all(pending);
     expect(calls).toEqual([40]);
     outcomes.forEach((outcome, i) => {
@@ -66,9 +67,9 @@ describe('ResolveCoalescer', () => {
 
   it('sends resolves of different turns in different batches', async () => {
     calls.length = 0;
-    const first = coalescer.resolve({ task, args: args(2) });
+    const first = coalescer.resolve(counted, { task, args: args(2) });
     await new Promise((resolve) => setImmediate(resolve));
-    const second = coalescer.resolve({ task, args: args(3) });
+    const second = coalescer.resolve(counted, { task, args: args(3) });
     const [a, b] = await Promise.all([first, second]);
     expect(calls).toEqual([1, 1]);
     expect(a.status === 'fulfilled' && a.value.cpu).toBe(2);
@@ -80,9 +81,9 @@ describe('ResolveCoalescer', () => {
     const aborted = new AbortController();
     aborted.abort();
     const [plain, retried, cancelled] = await Promise.all([
-      coalescer.resolve({ task, args: args(1) }),
-      coalescer.resolve({ task, args: args(1), attempt: 2, previous: { resources: { cpu: 1, memory: 8, storage: 0, gpu: 0 }, reason: 'oom' } }),
-      coalescer.resolve({ task, args: args(1), signal: aborted.signal }),
+      coalescer.resolve(counted, { task, args: args(1) }),
+      coalescer.resolve(counted, { task, args: args(1), attempt: 2, previous: { resources: { cpu: 1, memory: 8, storage: 0, gpu: 0 }, reason: 'oom' } }),
+      coalescer.resolve(counted, { task, args: args(1), signal: aborted.signal }),
     ]);
     expect(calls).toEqual([3]);
     expect(plain.status === 'fulfilled' && plain.value.memory).toBe(8);
@@ -93,7 +94,7 @@ describe('ResolveCoalescer', () => {
   it("gives a caller its own outcome when a neighbour in its turn runs into its timeout", async () => {
     const endless = defineTask({ name: 'endless', params: ['n'], resources: { cpu: '({ n }) => { for (;;) {} }', memory: 1 } });
     calls.length = 0;
-    const [slowOutcome, quickOutcome] = await Promise.all([coalescer.resolve({ task: endless, args: { n: 1 } }), coalescer.resolve({ task, args: args(2) })]);
+    const [slowOutcome, quickOutcome] = await Promise.all([coalescer.resolve(counted, { task: endless, args: { n: 1 } }), coalescer.resolve(counted, { task, args: args(2) })]);
     expect(calls).toEqual([2]);
     expect(quickOutcome.status === 'fulfilled' && quickOutcome.value.cpu).toBe(2);
     expect(slowOutcome.status === 'rejected' && slowOutcome.reason.code).toBe('TASKRES_TIMEOUT');

@@ -1,9 +1,8 @@
 /**
- * Which waiting resolutions each AbortSignal cancels: one 'abort' listener per signal however
- * many resolutions share it (a service request shares one signal among all its items; a
- * resolveMany range of items that share one is a single watcher).
+ * Which waiting work each AbortSignal cancels: one 'abort' listener per signal however much
+ * work shares it (a service request shares one signal among all its items and CWL jobs; a
+ * resolveMany range of items that share one is a single watcher), and the group work ranks in.
  */
-import { JOB_GROUP } from './sandbox-jobs.js';
 
 /** What a signal's abort reaches. */
 export interface AbortWatcher {
@@ -37,8 +36,11 @@ export function unwatchAbort(signal: AbortSignal, watcher: AbortWatcher): void {
   waitingOnSignal.get(signal)?.delete(watcher);
 }
 
-/** The group a signal puts its resolutions in: its JOB_GROUP object if it carries one (a data property), else itself. */
-export function groupOf(signal: AbortSignal): object {
-  const own = Object.getOwnPropertyDescriptor(signal, JOB_GROUP);
-  return typeof own?.value === 'object' && own.value !== null ? (own.value as object) : signal;
+/**
+ * The group work ranks in after a sandbox stop (./scheduler.ts): the one its request scope
+ * gives (OPEN_REQUEST_SCOPE in ./sandbox-jobs.ts), else its signal (each signal its own group),
+ * else none. A signal's own properties are never read: anyone who makes a signal could set them.
+ */
+export function groupOf(signal: AbortSignal | undefined, scopeGroup: object | undefined): object | undefined {
+  return scopeGroup ?? signal;
 }

@@ -18,7 +18,7 @@ import type { Job } from './supervisor.js';
 
 /**
  * The items of a range: consecutive items of one call that share a task, its checked
- * statics and an AbortSignal (so whatever a range is asked applies to all its items).
+ * statics, an AbortSignal and a ranking group (so whatever a range is asked applies to all its items).
  */
 export interface RangeSource {
   /** The task's functions, one evaluation each, for every item. */

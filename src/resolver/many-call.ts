@@ -2,8 +2,8 @@
  * One resolveMany call while its items wait: no object per item. The items' encoded arguments
  * are columns of the call (each item's files, flat, followed by its parameters' JSON, in lists
  * of about FILE_CHUNK_SLOTS slots, with the item's list and bounds in Int32Arrays; retry plans,
- * contexts and hint facts only for items that have them), and consecutive items that share a task, its checked statics and an
- * AbortSignal form a segment, which the queue holds as ranges (./job-range.ts). Outcomes are
+ * contexts and hint facts only for items that have them), and consecutive items that share a task, its checked statics, an
+ * AbortSignal and a ranking group form a segment, which the queue holds as ranges (./job-range.ts). Outcomes are
  * written straight into the call's outcome array.
  *
  * Alive per waiting item: its JSON string (shared between consecutive items with the same,
@@ -17,7 +17,7 @@ import { TaskresError } from '../core/errors.js';
 import type { Resources } from '../core/units.js';
 import type { TaskDefinition } from '../definition/task.js';
 import { encodedCharsOf, type BatchEncoder, type JobOutcomes } from '../protocol/batch-codec.js';
-import { groupOf, unwatchAbort, watchAbort, type AbortWatcher } from './abort-watch.js';
+import { unwatchAbort, watchAbort, type AbortWatcher } from './abort-watch.js';
 import type { EncodedArgs } from './encode-args.js';
 import { JobRange, type RangeSource } from './job-range.js';
 import type { ResolveOutcome } from './resolver.js';
@@ -119,6 +119,7 @@ export class ManyCall implements ArgsSource {
     plan: RetryPlan | undefined,
     contextJson: string | undefined,
     signal: AbortSignal | undefined,
+    group: object | undefined,
   ): JobRange | undefined {
     const list = this.lists[this.lists.length - 1]!;
     this.listOf[item] = this.lists.length - 1;
@@ -129,12 +130,12 @@ export class ManyCall implements ArgsSource {
     if (contextJson !== undefined) (this.contexts ??= [])[item] = contextJson;
     if (plan) (this.plans ??= [])[item] = plan;
     const open = this.open;
-    if (open && open.to === item && open.definition === definition && open.statics === statics && open.signal === signal) {
+    if (open && open.to === item && open.definition === definition && open.statics === statics && open.signal === signal && open.group === group) {
       open.to++;
       open.pending++;
       return undefined;
     }
-    this.open = new ManySegment(this, definition, statics, signal, item);
+    this.open = new ManySegment(this, definition, statics, signal, group, item);
     return open?.range();
   }
 
@@ -167,10 +168,9 @@ export class ManyCall implements ArgsSource {
   }
 }
 
-/** Consecutive items of a call that share a task, its checked statics and an AbortSignal. */
+/** Consecutive items of a call that share a task, its checked statics, an AbortSignal and a ranking group. */
 class ManySegment implements RangeSource, AbortWatcher {
   readonly dynamics: TaskDefinition['dynamics'];
-  readonly group: object | undefined;
   /** Items not settled yet. */
   pending = 1;
   to: number;
@@ -180,12 +180,12 @@ class ManySegment implements RangeSource, AbortWatcher {
     readonly definition: TaskDefinition,
     readonly statics: Resources,
     readonly signal: AbortSignal | undefined,
+    /** See groupOf in ./abort-watch.ts: a request scope's group, else the signal. */
+    readonly group: object | undefined,
     readonly from: number,
   ) {
     this.dynamics = definition.dynamics;
     this.to = from + 1;
-    // Read once, here (inside the caller's guard), never in the supervisor's handlers.
-    this.group = signal === undefined ? undefined : groupOf(signal);
     // Whatever state its items are in, an abort settles them now; the supervisor drops them later.
     if (signal) watchAbort(signal, this);
   }

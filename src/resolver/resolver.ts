@@ -11,8 +11,8 @@ import { RESOURCE_NAMES, copyResources, markDefaulted, type Resources } from '..
 import { encodeArgs, type EncodedArgs, type FileList } from './encode-args.js';
 import { missingSizeHint, pathStringHint } from './path-string-hint.js';
 import { resolveOptions, type ResolvedOptions, type ResolverOptions } from './options.js';
-import { Supervisor, type EvaluationFailure, type Job, type JobOutcomes } from './supervisor.js';
-import { SUBMIT_SANDBOX_JOB, type SandboxJobTarget } from './sandbox-jobs.js';
+import { Supervisor, failJob, type EvaluationFailure, type Job, type JobOutcomes } from './supervisor.js';
+import { OPEN_REQUEST_SCOPE, SUBMIT_SANDBOX_JOB, type RequestScope, type RequestScopeTarget, type SandboxJobTarget } from './sandbox-jobs.js';
 import { groupOf, unwatchAbort, watchAbort, type AbortWatcher } from './abort-watch.js';
 import { ManyCall, type ArgsSource, type ItemResolver } from './many-call.js';
 import { applyRetryPlan, encodeRetryContext, planRetry, readRetryContext, type RetryContext, type RetryPlan } from './retry.js';
@@ -112,6 +112,8 @@ interface Prepared {
   plan: RetryPlan | undefined;
   statics: Resources;
   signal: AbortSignal | undefined;
+  /** See groupOf in ./abort-watch.ts. */
+  group: object | undefined;
 }
 
 /**
@@ -127,7 +129,7 @@ class PendingResolution implements Job, EncodedArgs, AbortWatcher, ArgsSource {
   readonly paramsJson: string;
   readonly stringParams: readonly string[] | undefined;
   arrival = 0;
-  /** Resolutions sharing a signal (or its JOB_GROUP) rank together after a stop (see ./scheduler.ts). */
+  /** Resolutions sharing a signal, or a request scope's group, rank together after a stop (see ./scheduler.ts). */
   readonly group: object | undefined;
   /** Set once the sink has heard of it: later outcomes (an abort, a late batch) are dropped. */
   private done = false;
@@ -141,15 +143,15 @@ class PendingResolution implements Job, EncodedArgs, AbortWatcher, ArgsSource {
     readonly index: number,
     readonly retryPlan: RetryPlan | undefined,
     context: RetryContext | undefined,
-    private readonly signal?: AbortSignal,
+    private readonly signal: AbortSignal | undefined,
+    group: object | undefined,
   ) {
     this.files = encoded.files;
     this.paramsJson = encoded.paramsJson;
     this.stringParams = encoded.stringParams;
     // The per-item retry context travels as its own JSON beside the arguments.
     this.contextJson = definition.readsRetryContext ? encodeRetryContext(definition, context) : undefined;
-    // Read once, here (inside start's guard), never in the supervisor's handlers.
-    this.group = signal === undefined ? undefined : groupOf(signal);
+    this.group = group;
     // Whatever state its work is in, an abort settles it now; the supervisor drops it later.
     if (signal) watchAbort(signal, this);
   }
@@ -201,7 +203,13 @@ class PendingResolution implements Job, EncodedArgs, AbortWatcher, ArgsSource {
   }
 }
 
-class SandboxedResolver implements Resolver, SandboxJobTarget, ItemResolver {
+/** A request's signal and the group its work ranks in (see OPEN_REQUEST_SCOPE in ./sandbox-jobs.ts). */
+interface Scope {
+  readonly signal: AbortSignal;
+  readonly group: object;
+}
+
+class SandboxedResolver implements Resolver, SandboxJobTarget, RequestScopeTarget, ItemResolver {
   private readonly supervisor: Supervisor;
   private closed = false;
   // Checked per resolver: static values pass the default limits at definition time, but a
@@ -228,6 +236,15 @@ class SandboxedResolver implements Resolver, SandboxJobTarget, ItemResolver {
   }
 
   resolve(task: unknown, args: unknown, options?: unknown): Promise<Resources> {
+    return this.resolveIn(undefined, task, args, options);
+  }
+
+  resolveMany(requests: readonly ResolveRequest[]): Promise<ResolveOutcome[]> {
+    return this.resolveManyIn(undefined, requests);
+  }
+
+  /** `resolve`, in a request scope when `scope` is given (its signal and group; the call may not bring a signal of its own). */
+  resolveIn(scope: Scope | undefined, task: unknown, args: unknown, options?: unknown): Promise<Resources> {
     return new Promise<Resources>((resolve, reject) => {
       const sink = new OneCall(resolve, reject);
       let call: { retry: unknown; signal: unknown };
@@ -237,11 +254,12 @@ class SandboxedResolver implements Resolver, SandboxJobTarget, ItemResolver {
         sink.reject(0, asTaskresError(error, 'Reading the options of a resolve call threw'));
         return;
       }
-      this.start(task, args, sink, 0, call.retry, call.signal);
+      this.start(task, args, sink, 0, call.retry, call.signal, scope);
     });
   }
 
-  resolveMany(requests: readonly ResolveRequest[]): Promise<ResolveOutcome[]> {
+  /** `resolveMany`, in a request scope when `scope` is given (each item as in `resolveIn`; the call's segments carry the scope's signal and group). */
+  resolveManyIn(scope: Scope | undefined, requests: readonly ResolveRequest[]): Promise<ResolveOutcome[]> {
     if (!Array.isArray(requests)) {
       return Promise.reject(new TaskresError('TASKRES_INVALID_ARGS', `resolveMany expects an array of { task, args }, received ${typeof requests}.`));
     }
@@ -266,7 +284,7 @@ class SandboxedResolver implements Resolver, SandboxJobTarget, ItemResolver {
           continue;
         }
         const retry = attempt === undefined && previous === undefined ? undefined : previous === undefined ? { attempt } : { attempt, previous };
-        this.startItem(task, args, sink, index, retry, signal);
+        this.startItem(task, args, sink, index, retry, signal, scope);
       }
       const last = sink.finish();
       if (last) this.supervisor.submit(last);
@@ -275,8 +293,26 @@ class SandboxedResolver implements Resolver, SandboxJobTarget, ItemResolver {
 
   /** See sandbox-jobs.ts. */
   [SUBMIT_SANDBOX_JOB](job: Job): void {
+    this.submitIn(undefined, job);
+  }
+
+  /** See sandbox-jobs.ts. */
+  [OPEN_REQUEST_SCOPE](signal: AbortSignal, group: object): RequestScope {
+    if (!(signal instanceof AbortSignal) || typeof group !== 'object' || group === null) {
+      throw new TaskresError('TASKRES_INVALID_ARGS', 'A request scope needs an AbortSignal and a group object.');
+    }
+    return new ScopedResolver(this, { signal, group });
+  }
+
+  /** A sandbox job, in a request scope when `scope` is given (then it follows the scope's signal and ranks in its group). */
+  submitIn(scope: Scope | undefined, job: Job): void {
     if (this.closed) throw new TaskresError('TASKRES_CLOSED', 'This resolver was closed; create a new one with createResolver().');
-    this.supervisor.submit(job);
+    if (scope === undefined) {
+      this.supervisor.submit(job);
+      return;
+    }
+    if (scope.signal.aborted) throw new TaskresError('TASKRES_ABORTED', 'Not run: its signal was aborted before it started.');
+    this.supervisor.submit(new ScopedJob(this, job, scope));
   }
 
   close(): Promise<void> {
@@ -286,29 +322,29 @@ class SandboxedResolver implements Resolver, SandboxJobTarget, ItemResolver {
   }
 
   /** Starts one resolution; the sink hears of it exactly once, possibly at once. */
-  private start(task: unknown, args: unknown, sink: Sink, index: number, retry?: unknown, signal?: unknown): void {
+  private start(task: unknown, args: unknown, sink: Sink, index: number, retry: unknown, signal: unknown, scope: Scope | undefined): void {
     try {
-      const item = this.prepare(task, args, sink, index, retry, signal);
-      if (item) this.supervisor.submit(new PendingResolution(this, item.definition, item.statics, item.encoded, sink, index, item.plan, item.context, item.signal));
+      const item = this.prepare(task, args, sink, index, retry, signal, scope);
+      if (item) this.supervisor.submit(new PendingResolution(this, item.definition, item.statics, item.encoded, sink, index, item.plan, item.context, item.signal, item.group));
     } catch (error) {
       sink.reject(index, asTaskresError(error, `Reading the task or args of a resolve call threw`));
     }
   }
 
   /** Starts item `index` of a resolveMany call: as start, the item waiting in the call's columns (many-call.ts). */
-  private startItem(task: unknown, args: unknown, call: ManyCall, index: number, retry?: unknown, signal?: unknown): void {
+  private startItem(task: unknown, args: unknown, call: ManyCall, index: number, retry: unknown, signal: unknown, scope: Scope | undefined): void {
     // Its files are appended to the call's list as they are encoded: cut back unless it waits.
     const files = call.filesTarget();
     const filesFrom = files.length;
     try {
-      const item = this.prepare(task, args, call, index, retry, signal, files);
+      const item = this.prepare(task, args, call, index, retry, signal, scope, files);
       if (!item) {
         files.length = filesFrom;
         return;
       }
       const { definition } = item;
       const contextJson = definition.readsRetryContext ? encodeRetryContext(definition, item.context) : undefined;
-      const ended = call.add(index, definition, item.statics, item.encoded, filesFrom, item.plan, contextJson, item.signal);
+      const ended = call.add(index, definition, item.statics, item.encoded, filesFrom, item.plan, contextJson, item.signal, item.group);
       if (ended) this.supervisor.submit(ended);
     } catch (error) {
       files.length = filesFrom;
@@ -320,8 +356,21 @@ class SandboxedResolver implements Resolver, SandboxJobTarget, ItemResolver {
    * Checks and encodes one resolution: what its sandbox work needs, or undefined when it was
    * settled at once (a task without functions). Throws what the resolution rejects with.
    */
-  private prepare(task: unknown, args: unknown, sink: Sink, index: number, retry: unknown, signal: unknown, filesOut?: (string | number | undefined)[]): Prepared | undefined {
+  private prepare(
+    task: unknown,
+    args: unknown,
+    sink: Sink,
+    index: number,
+    retry: unknown,
+    signal: unknown,
+    scope: Scope | undefined,
+    filesOut?: (string | number | undefined)[],
+  ): Prepared | undefined {
     if (this.closed) throw new TaskresError('TASKRES_CLOSED', 'This resolver was closed; create a new one with createResolver().');
+    if (scope !== undefined) {
+      if (signal !== undefined) throw new TaskresError('TASKRES_INVALID_ARGS', "A call in a request scope takes the scope's signal, not one of its own.");
+      signal = scope.signal;
+    }
     const definition = getTaskDefinition(task);
     if (!definition) {
       throw new TaskresError(
@@ -339,7 +388,8 @@ class SandboxedResolver implements Resolver, SandboxJobTarget, ItemResolver {
     }
     if (signal !== undefined && !(signal instanceof AbortSignal)) throw new TaskresError('TASKRES_INVALID_ARGS', `signal must be an AbortSignal, received ${typeof signal}.`);
     if (signal?.aborted) throw new TaskresError('TASKRES_ABORTED', 'Not run: its signal was aborted before it started.');
-    return { definition, encoded, context, plan, statics, signal };
+    // Read once, here (inside the caller's guard), never in the supervisor's handlers.
+    return { definition, encoded, context, plan, statics, signal, group: groupOf(signal, scope?.group) };
   }
 
   /** A resolution was aborted: the supervisor may have less to wait for. */
@@ -475,10 +525,93 @@ class SandboxedResolver implements Resolver, SandboxJobTarget, ItemResolver {
   }
 }
 
+/** A resolver seen through one request (see OPEN_REQUEST_SCOPE in ./sandbox-jobs.ts). */
+class ScopedResolver implements RequestScope {
+  constructor(
+    private readonly resolver: SandboxedResolver,
+    private readonly scope: Scope,
+  ) {}
+
+  get options(): Resolver['options'] {
+    return this.resolver.options;
+  }
+
+  get sandboxStarts(): number {
+    return this.resolver.sandboxStarts;
+  }
+
+  resolve(task: unknown, args: unknown, options?: unknown): Promise<Resources> {
+    return this.resolver.resolveIn(this.scope, task, args, options);
+  }
+
+  resolveMany(requests: readonly ResolveRequest[]): Promise<ResolveOutcome[]> {
+    return this.resolver.resolveManyIn(this.scope, requests);
+  }
+
+  close(): Promise<void> {
+    return Promise.reject(new TaskresError('TASKRES_INVALID_ARGS', 'A request scope does not own its resolver: close the resolver itself.'));
+  }
+
+  [SUBMIT_SANDBOX_JOB](job: Job): void {
+    this.resolver.submitIn(this.scope, job);
+  }
+}
+
 /**
- * `error` with the path-string hint when one applies; `error` itself when the hint cannot be
- * computed (whatever the arguments hold, no throw may leave the settle path).
+ * A sandbox job given through a request scope: it ranks in the scope's group, and when the
+ * scope's signal aborts it is failed at once with TASKRES_ABORTED (wherever it is) and
+ * dropped by the supervisor; the job's own outcome, if it comes later, is dropped here.
  */
+class ScopedJob implements Job, AbortWatcher {
+  readonly group: object;
+  private done = false;
+
+  constructor(
+    private readonly resolver: SandboxedResolver,
+    private readonly job: Job,
+    private readonly scope: Scope,
+  ) {
+    this.group = scope.group;
+    watchAbort(scope.signal, this);
+  }
+
+  get dynamics(): Job['dynamics'] {
+    return this.job.dynamics;
+  }
+
+  get args(): Job['args'] {
+    return this.job.args;
+  }
+
+  get contextJson(): string | undefined {
+    return this.job.contextJson;
+  }
+
+  aborted(): void {
+    this.fail(new TaskresError('TASKRES_ABORTED', 'Aborted through its signal before its evaluation had answered; anything it still returns is dropped.'));
+    this.resolver.noticeAbort();
+  }
+
+  cancelled(): boolean {
+    return this.done || this.scope.signal.aborted || this.job.cancelled?.() === true;
+  }
+
+  settle(outcomes: JobOutcomes): void {
+    if (this.finish()) this.job.settle(outcomes);
+  }
+
+  fail(error: TaskresError): void {
+    if (this.finish()) failJob(this.job, error);
+  }
+
+  private finish(): boolean {
+    if (this.done) return false;
+    this.done = true;
+    unwatchAbort(this.scope.signal, this);
+    return true;
+  }
+}
+
 /**
  * The retry context and signal of a resolve call's options (`{ attempt?, previous?, signal? }`):
  * the retry context is what remains without `signal`, checked later by readRetryContext.

@@ -7,6 +7,7 @@
  * cap, blame and restarts. Its sources must come from the definition-time analysis
  * (src/definition/analyze-source.ts), like every source the sandbox runs.
  */
+import type { Resolver } from './resolver.js';
 import type { Job } from './supervisor.js';
 
 /** The key of a resolver's `(job: Job) => void` method; it throws TASKRES_CLOSED after close(). */
@@ -18,9 +19,27 @@ export interface SandboxJobTarget {
 }
 
 /**
- * A property an AbortSignal may carry (not public API): resolutions whose signals carry the same
- * object rank as one group after a sandbox stop (./scheduler.ts), instead of one group per
- * signal. The service marks each request's signal with its caller's object, so that a caller
- * whose items stopped the sandbox goes after other callers whatever request it sends next.
+ * The key of a resolver's `(signal: AbortSignal, group: object) => RequestScope` method (not
+ * public API; the service's door, src/service/resolution.ts). What a scope resolves, and every
+ * sandbox job given to it (a CWL evaluation), follows `signal` (aborted: rejected with
+ * TASKRES_ABORTED wherever it is, never run if not taken yet) and ranks with every job of
+ * `group` after a sandbox stop (./scheduler.ts), instead of one group per signal. The service
+ * opens one scope per request, with its caller's object as the group, so that a caller whose
+ * items stopped the sandbox goes after other callers whatever request it sends next.
+ *
+ * This is the only way to join a group: a signal's own properties are never read (a key on
+ * the signal, as before, was settable by anyone who made one).
  */
-export const JOB_GROUP: unique symbol = Symbol.for('taskres.internal.jobGroup') as never;
+export const OPEN_REQUEST_SCOPE: unique symbol = Symbol.for('taskres.internal.openRequestScope') as never;
+
+/**
+ * A resolver seen through one request: its `resolve` and `resolveMany` take no signal of their
+ * own (the scope's applies; one given is TASKRES_INVALID_ARGS), and `close()` rejects (the
+ * scope does not own the resolver). It is a {@link Resolver}, so that `taskres/cwl` takes it.
+ */
+export type RequestScope = Resolver & SandboxJobTarget;
+
+/** A resolver that can open request scopes. */
+export interface RequestScopeTarget {
+  [OPEN_REQUEST_SCOPE](signal: AbortSignal, group: object): RequestScope;
+}

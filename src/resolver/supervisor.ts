@@ -76,8 +76,9 @@ export interface Job {
   /** Its order of arrival in the queue, set by the queue (see scheduler.ts: requeueUnproven). */
   arrival?: number;
   /**
-   * Jobs of one caller's request share it (their AbortSignal): stops charged to one of them rank
-   * the others after other groups' work (./scheduler.ts).
+   * Jobs of one caller's request share it (their AbortSignal, or their request scope's group:
+   * see groupOf in ./abort-watch.ts): stops charged to one of them rank the others after other
+   * groups' work (./scheduler.ts).
    */
   readonly group?: object | undefined;
 }
@@ -537,7 +538,7 @@ function failWork(work: Work, error: TaskresError): void {
 }
 
 /** Rejects a job with a sandbox error, through `fail` when the job has it. */
-function failJob(job: Job, error: TaskresError): void {
+export function failJob(job: Job, error: TaskresError): void {
   if (job.fail) {
     job.fail(error);
     return;

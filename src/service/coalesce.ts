@@ -10,12 +10,14 @@
  * Each item is its own `resolve` call, so each caller hears of its own item when the sandbox
  * batch that ran it comes back, not when the last item of the turn does (a turn's items are
  * spread over the idle threads, and a function that runs until its timeout holds back only
- * its own batch). Its task, args, retry context and abort signal are passed as they are.
+ * its own batch). Each is resolved through its own request's scope (its signal and caller
+ * group: see RequestWork in ./resolution.ts), with its task, args and retry context as they are.
  */
 import type { ResolveCallOptions, ResolveOutcome, ResolveRequest, Resolver, TaskresError } from 'taskres';
 
 /** One caller waiting for the next batch. */
 interface Waiting {
+  scope: Resolver;
   request: ResolveRequest;
   settle(outcome: ResolveOutcome): void;
 }
@@ -25,13 +27,14 @@ export class ResolveCoalescer {
   private waiting: Waiting[] = [];
   private readonly flushBound = (): void => this.flush();
 
-  constructor(private readonly resolver: Resolver) {}
-
-  /** Resolves one item in the next batch; the outcome is this item's alone, as soon as it settles. */
-  resolve(request: ResolveRequest): Promise<ResolveOutcome> {
+  /**
+   * Resolves one item in the next batch, through `scope` (the resolver as its request sees it);
+   * the outcome is this item's alone, as soon as it settles.
+   */
+  resolve(scope: Resolver, request: ResolveRequest): Promise<ResolveOutcome> {
     return new Promise<ResolveOutcome>((settle) => {
       if (this.waiting.length === 0) setImmediate(this.flushBound);
-      this.waiting.push({ request, settle });
+      this.waiting.push({ scope, request, settle });
     });
   }
 
@@ -39,8 +42,8 @@ export class ResolveCoalescer {
     const waiting = this.waiting;
     this.waiting = [];
     // One synchronous pass: the resolver sends what is submitted in one turn as one batch.
-    for (const { request, settle } of waiting) {
-      this.resolver.resolve(request.task, request.args as never, callOptions(request)).then(
+    for (const { scope, request, settle } of waiting) {
+      scope.resolve(request.task, request.args as never, callOptions(request)).then(
         (value) => settle({ status: 'fulfilled', value }),
         (reason: TaskresError) => settle({ status: 'rejected', reason }),
       );

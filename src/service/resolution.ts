@@ -3,7 +3,8 @@
  * call the resolver, each evaluation in its caller's turn (see ./fair-share.ts). The retry
  * context (`attempt`, `previous`) reaches the resolver here and only here (see {@link retryContext}).
  */
-import { TaskresError, isTaskresError, type ResolveCallOptions, type Resolver, type Resources, type RetryContext, type Task } from 'taskres';
+import { TaskresError, isTaskresError, type Resolver, type Resources, type RetryContext, type Task } from 'taskres';
+import { OPEN_REQUEST_SCOPE, type RequestScope, type RequestScopeTarget } from '../resolver/sandbox-jobs.js';
 import { ResolveCoalescer } from './coalesce.js';
 import type { FairShare } from './fair-share.js';
 import { problem, problemFromError, type Problem } from './problems.js';
@@ -32,12 +33,6 @@ export function retryContext(item: ResolveBodyInput): RetryContext | undefined {
   if (item.attempt === undefined && item.previous === undefined) return undefined;
   return { attempt: item.attempt as number, ...(item.previous === undefined ? {} : { previous: item.previous }) };
 }
-
-/**
- * The resolver's internal key (src/resolver/sandbox-jobs.ts, not public API): a signal carrying
- * an object under it puts its resolutions in that object's group.
- */
-const JOB_GROUP = Symbol.for('taskres.internal.jobGroup');
 
 /**
  * One object per caller with requests in flight. After a sandbox stop the resolver ranks the
@@ -75,13 +70,24 @@ const COSTLY = new Set(['TASKRES_TIMEOUT', 'TASKRES_MEMORY_LIMIT']);
 export class RequestWork {
   readonly controller = new AbortController();
   why: 'budget' | 'deadline' | 'disconnected' | undefined;
+  /** What {@link Resolution.turn} answers for its items not run (one rejection, shared). */
+  notRun: Promise<never> | undefined;
+  /**
+   * The resolver as this request sees it, for every route (resolve and CWL): each resolution
+   * and each CWL evaluation follows the request's signal and ranks in its caller's group.
+   */
+  readonly scope: RequestScope;
+  /** Its evaluations that ran out of time or memory (see {@link Resolution.charge}). */
+  costly = 0;
 
   /**
+   * @param resolver the server's resolver.
    * @param group its caller's object (see {@link CallerGroups}): the resolver ranks the work of
-   *   every request that carries it as one, after a sandbox stop.
+   *   every request in it as one, after a sandbox stop.
    */
-  constructor(group?: object) {
-    if (group) Object.defineProperty(this.controller.signal, JOB_GROUP, { value: group });
+  constructor(resolver: Resolver, group: object) {
+    // The resolver's internal door (src/resolver/sandbox-jobs.ts): not public API.
+    this.scope = (resolver as unknown as RequestScopeTarget)[OPEN_REQUEST_SCOPE](this.controller.signal, group);
   }
 
   abort(why: 'budget' | 'deadline' | 'disconnected'): void {
@@ -111,14 +117,35 @@ export class Resolution {
     private readonly fair: FairShare,
   ) {
     this.costlyBudget = Math.max(4, 2 * resolver.options.threads);
-    this.singles = new ResolveCoalescer(resolver);
+    this.singles = new ResolveCoalescer();
+  }
+
+  /** The work of a request of `caller` that starts; pair with `callers.leave(caller)` when it ends. */
+  begin(caller: string): RequestWork {
+    return new RequestWork(this.resolver, this.callers.enter(caller));
+  }
+
+  /**
+   * Runs one evaluation of a request (`start`) in its caller's turn (./fair-share.ts), unless
+   * the request was given up by then: TASKRES_ABORTED, without running it.
+   */
+  turn<T>(caller: string, work: RequestWork, start: () => Promise<T>): Promise<T> {
+    const { signal } = work.controller;
+    // What the resolver says of an item whose request was given up before its turn came, made
+    // once: a request given up with 1,000 items queued made 1,000 errors and their stacks.
+    return this.fair.run(caller, () => (signal.aborted ? (work.notRun ??= Promise.reject(new TaskresError('TASKRES_ABORTED', 'Not run: its signal was aborted before it started.'))) : start()));
+  }
+
+  /** Counts an item's failure against its request's budget: past {@link costlyBudget}, the rest of the request is not run. */
+  charge(work: RequestWork, reason: unknown): void {
+    if (isTaskresError(reason) && COSTLY.has(reason.code) && ++work.costly >= this.costlyBudget) work.abort('budget');
   }
 
   /** Resolves one item; rejects with a Problem-ready error (TaskresError or UnknownTaskError). */
   async one(item: ResolveBodyInput, work: RequestWork, caller: string): Promise<Resources> {
     const prepared = this.prepare(item, caller);
     const { task, args } = prepared instanceof Promise ? await prepared : prepared;
-    const outcome = await this.fair.run(caller, () => this.singles.resolve({ task, args, ...retryContext(item), signal: work.controller.signal }));
+    const outcome = await this.fair.run(caller, () => this.singles.resolve(work.scope, { task, args, ...retryContext(item) }));
     if (outcome.status === 'rejected') throw outcome.reason;
     return outcome.value;
   }
@@ -130,13 +157,11 @@ export class Resolution {
   async many(items: readonly ResolveBodyInput[], instance: string, work: RequestWork, caller: string): Promise<ItemOutcome[]> {
     const outcomes = new Array<ItemOutcome>(items.length);
     const running: Promise<void>[] = [];
-    let costly = 0;
-    const { signal } = work.controller;
     const fulfilled = (i: number) => (value: Resources) => {
       outcomes[i] = { status: 'fulfilled', resources: value, warnings: [] };
     };
     const rejected = (i: number) => (reason: TaskresError) => {
-      if (COSTLY.has(reason.code) && ++costly >= this.costlyBudget) work.abort('budget');
+      this.charge(work, reason);
       outcomes[i] = { status: 'rejected', error: this.problem(reason, instance, work) };
     };
     // One item after another: each measures at most a few files at once, so a request holds
@@ -153,18 +178,13 @@ export class Resolution {
         outcomes[i] = { status: 'rejected', error: this.problem(error, instance) };
       }
     }
-    // What the resolver says of an item whose request was given up before its turn came, made
-    // once: a request given up with 1,000 items queued made 1,000 errors and their stacks.
-    let notRun: Promise<never> | undefined;
     for (let i = 0; i < items.length; i++) {
       const ready = prepared[i];
       if (ready === undefined) continue;
-      const options = callOptions(items[i]!, signal);
+      const options = retryContext(items[i]!);
       // One resolve per item, as before fairness: each settles and is aborted on its own
       // (through the coalescer, 1,000 endless items held the threads 6 times longer).
-      const job = (): Promise<Resources> =>
-        signal.aborted ? (notRun ??= Promise.reject(new TaskresError('TASKRES_ABORTED', 'Not run: its signal was aborted before it started.'))) : this.resolver.resolve(ready.task, ready.args as never, options);
-      running.push(this.fair.run(caller, job).then(fulfilled(i), rejected(i)));
+      running.push(this.turn(caller, work, () => work.scope.resolve(ready.task, ready.args as never, options)).then(fulfilled(i), rejected(i)));
     }
     await Promise.all(running);
     return outcomes;
@@ -206,10 +226,4 @@ export class Resolution {
 interface Prepared {
   task: Task;
   args: unknown;
-}
-
-/** The resolver's per-call options of an item: its signal and, when it has one, its retry context. */
-function callOptions(item: ResolveBodyInput, signal: AbortSignal): ResolveCallOptions {
-  if (item.attempt === undefined && item.previous === undefined) return { signal };
-  return { ...retryContext(item), signal };
 }

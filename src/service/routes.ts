@@ -5,7 +5,7 @@ import type { Admission } from './admission.js';
 import type { ServiceMetrics } from './metrics.js';
 import type { ServeConfig } from './options.js';
 import { problem, problemFromError } from './problems.js';
-import { RequestWork, type Resolution } from './resolution.js';
+import type { RequestWork, Resolution } from './resolution.js';
 import { CheckBody, ResolveBody, ResolveManyBody } from './schemas.js';
 import type { SpecChecker } from './spec-checker.js';
 import type { TaskCatalog } from './tasks.js';
@@ -121,7 +121,7 @@ async function admitted<T>(request: FastifyRequest, reply: FastifyReply, deps: R
   }
   const stop = metrics.latency.startTimer({ route });
   // Work nobody waits for any more is not run: see RequestWork. It carries its caller's group.
-  const requestWork = new RequestWork(deps.resolution.callers.enter(request.caller));
+  const requestWork = deps.resolution.begin(request.caller);
   const gone = () => {
     if (!reply.raw.writableFinished) requestWork.abort('disconnected');
   };

@@ -80,6 +80,19 @@ describe('ranking groups after a stop', () => {
     expect(order).toEqual(['W', 'V']);
   }, 60_000);
 
+  it("are joined by a scope's resolveMany: its ranges, and their items once run alone, carry the group", async () => {
+    const caller = {};
+    const { order, wedger } = await settleOrder(
+      (resolver) =>
+        scope(resolver, caller)
+          .resolveMany([{ task: wedge, args: { p: 0 } }])
+          .then(([outcome]) => (outcome!.status === 'rejected' ? Promise.reject(outcome!.reason) : outcome!.value)),
+      (resolver) => scope(resolver, caller).resolveMany([{ task: innocent, args: { p: 3 } }]),
+    );
+    expect(wedger).toBe('TASKRES_TIMEOUT');
+    expect(order).toEqual(['W', 'V']);
+  }, 60_000);
+
   it('take in the CWL jobs given to a scope (what the CWL routes do)', async () => {
     const caller = {};
     const { order, wedger } = await settleOrder(
@@ -97,5 +110,29 @@ describe('ranking groups after a stop', () => {
     await expect(scoped.resolve(innocent, { p: 1 }, { signal: new AbortController().signal })).rejects.toMatchObject({ code: 'TASKRES_INVALID_ARGS' });
     await expect(scoped.close()).rejects.toMatchObject({ code: 'TASKRES_INVALID_ARGS' });
     expect(await scoped.resolve(innocent, { p: 4 })).toMatchObject({ cpu: 4 });
+    // In resolveMany only the item that brings a signal is refused; the others run in the scope.
+    const outcomes = await scoped.resolveMany([
+      { task: innocent, args: { p: 5 } },
+      { task: innocent, args: { p: 6 }, signal: new AbortController().signal },
+      { task: innocent, args: { p: 7 } },
+    ]);
+    expect(outcomes.map((o) => (o.status === 'fulfilled' ? o.value.cpu : o.reason.code))).toEqual([5, 'TASKRES_INVALID_ARGS', 7]);
+  }, 60_000);
+
+  it("settle a scope's resolveMany items with TASKRES_ABORTED when its signal aborts", async () => {
+    const resolver = createResolver({ threads: 1, timeoutMs: 200 });
+    resolvers.push(resolver);
+    const controller = new AbortController();
+    const scoped = (resolver as unknown as RequestScopeTarget)[OPEN_REQUEST_SCOPE](controller.signal, {});
+    const pending = scoped.resolveMany([
+      { task: wedge, args: { p: 0 } },
+      { task: innocent, args: { p: 1 } },
+    ]);
+    controller.abort();
+    const outcomes = await pending;
+    expect(outcomes.map((o) => (o.status === 'rejected' ? o.reason.code : 'fulfilled'))).toEqual(['TASKRES_ABORTED', 'TASKRES_ABORTED']);
+    // Aborted before the call: not run.
+    const late = await scoped.resolveMany([{ task: innocent, args: { p: 2 } }]);
+    expect(late[0]).toMatchObject({ status: 'rejected', reason: { code: 'TASKRES_ABORTED' } });
   }, 60_000);
 });

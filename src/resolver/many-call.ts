@@ -2,8 +2,9 @@
  * One resolveMany call while its items wait: no object per item. The items' encoded arguments
  * are columns of the call (each item's files, flat, followed by its parameters' JSON, in lists
  * of about FILE_CHUNK_SLOTS slots, with the item's list and bounds in Int32Arrays; retry plans,
- * contexts and hint facts only for items that have them), and consecutive items that share a task, its checked statics, an
- * AbortSignal and a ranking group form a segment, which the queue holds as ranges (./job-range.ts). Outcomes are
+ * contexts and hint facts only for items that have them), and consecutive items that share a
+ * task, its checked statics, an AbortSignal and a ranking group (a request scope's, else the
+ * signal) form a segment, which the queue holds as ranges (./job-range.ts). Outcomes are
  * written straight into the call's outcome array.
  *
  * Alive per waiting item: its JSON string (shared between consecutive items with the same,

@@ -19,6 +19,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { createResolver, defineTask, isTaskresError, type Resources } from '../dist/index.js';
 import { resolveCwl } from '../dist/cwl.js';
+import { post, serve } from './helpers/server.js';
 
 const LIMITS = { cpu: { min: 0, max: 1_000_000 } };
 type Outcome = { cpu: number } | { code: string; message: string };
@@ -147,7 +148,37 @@ describe('regex literals are bounded before this process parses them', () => {
   });
 });
 
+describe('over HTTP, a tiny inline spec cannot hold the spec checker', () => {
+  // Before: two 2.2 KB requests (150 properties of strings) each held a spec-check worker past
+  // its 5 s deadline (answered 400 after 5.3 s, the worker burning on natively) and took the
+  // server to 343 MiB; a request of any size sent meanwhile waited for a worker.
+  it('a regex literal under v is refused by the check, as a definition error', async () => {
+    const server = await serve();
+    try {
+      const spec = (k: number) => ({ name: `emoji${k}`, params: ['n'], resources: { cpu: `({ n }) => /${'\\p{RGI_Emoji}'.repeat(150)}${k}/v.test('x') ? 1 : 2`, memory: 1 } });
+      const answers = await Promise.all([0, 1].map((k) => post(`${server.url}/v1/resolve`, { task: spec(k), args: { n: 1 } })));
+      for (const answer of answers) expect(answer).toMatchObject({ status: 400, body: { code: 'TASKRES_UNSERIALIZABLE', detail: expect.stringMatching(/flag `v` is not allowed/) } });
+      const plain = { name: 'plain', params: ['n'], resources: { cpu: '({ n }) => n + 1', memory: 1 } };
+      expect((await post(`${server.url}/v1/resolve`, { task: plain, args: { n: 2 } })).body.resources.cpu).toBe(3);
+    } finally {
+      await server.stop();
+    }
+  }, 60_000);
+});
+
 describe('attempts that did not get through', () => {
+  it('reserving the address space with resizable buffers (128 TiB on Node 24) does not fail a neighbour on the other thread', async () => {
+    const two = createResolver({ threads: 2, timeoutMs: 10_000, memoryLimitMiB: 64, limits: LIMITS, overLimit: 'error' });
+    try {
+      const hog = task('reserver', '({ n }) => { const keep = []; try { for (let i = 0; i < 5000; i++) keep.push(new ArrayBuffer(0, { maxByteLength: 2 ** 35 })); } catch {} const t0 = Date.now(); while (Date.now() - t0 < 1500) {} return keep.length > 0 ? 1 : 0; }');
+      const neighbour = task('neighbour', '({ n }) => { const t0 = Date.now(); while (Date.now() - t0 < 200) {} const a = new Float64Array(1000000); const b = new ArrayBuffer(8, { maxByteLength: 1024 }); return a.length / 1000 + b.byteLength; }');
+      const outcomes = (await two.resolveMany([{ task: hog, args: { n: 1 } }, ...Array.from({ length: 4 }, (_, n) => ({ task: neighbour, args: { n } }))])).map(outcomeOf);
+      expect(outcomes.slice(1)).toEqual(Array(4).fill({ cpu: 1008 }));
+    } finally {
+      await two.close();
+    }
+  }, 60_000);
+
   it.each([
     ['a private field', '({ n }) => { class A { #x = 1; } return 1; }'],
     ['a private method', '({ n }) => { class A { #m() {} } return 1; }'],

@@ -205,6 +205,26 @@ describe('attempts that did not get through', () => {
     expect(definitionError(cpu)).toMatchObject({ code: 'TASKRES_UNSERIALIZABLE' });
   });
 
+  it('a string admitted over the isolate limit that takes the process over processMemoryLimitMiB charges its makers, never a slow neighbour running beside them', async () => {
+    // V8 admits one large young object whatever its size: the sandbox process's RSS, not the
+    // isolate's limit, stops it, and the crash names no evaluation. Neighbours running at both
+    // losses could be struck out with the makers; they must get their own results.
+    const two = createResolver({ threads: 2, timeoutMs: 6000, memoryLimitMiB: 32, processMemoryLimitMiB: 256, limits: LIMITS, overLimit: 'error' });
+    try {
+      const maker = task('maker', '({ n }) => { const t0 = Date.now(); while (Date.now() - t0 < 300) {} const s = "x".repeat(3e8); const k = s.indexOf("y"); const t1 = Date.now(); while (Date.now() - t1 < 2000) {} return s.length + k; }');
+      const slow = task('slow', '({ n }) => { const t0 = Date.now(); while (Date.now() - t0 < 2000) {} return n + 1; }');
+      const outcomes = await Promise.allSettled([two.resolve(maker, { n: 1 }), two.resolve(maker, { n: 2 }), two.resolve(slow, { n: 5 }), two.resolve(slow, { n: 6 })]);
+      expect(outcomes.map(outcomeOf)).toEqual([
+        { code: 'TASKRES_MEMORY_LIMIT', message: expect.stringMatching(/processMemoryLimitMiB/) },
+        { code: 'TASKRES_MEMORY_LIMIT', message: expect.stringMatching(/processMemoryLimitMiB/) },
+        { cpu: 6 },
+        { cpu: 7 },
+      ]);
+    } finally {
+      await two.close();
+    }
+  }, 120_000);
+
   it('no newer built-in exists, on any Node line (each probe is a bit)', async () => {
     const probes = [
       'Array.fromAsync', 'globalThis.Iterator', '[].values().map', '[].values().toArray', 'new Set().union', 'new Set().isSubsetOf',

@@ -8,8 +8,9 @@
  * construct acorn learns later is refused at definition, naming it, until someone reviews
  * the objects it creates and adds it here and to the realm test that exercises every form.
  */
-import { parse, type Node } from 'acorn';
+import type { Node } from 'acorn';
 import { REVIEWED_REGEX_FLAGS } from '../protocol/regex-bounds.js';
+import { parseScript } from './parser.js';
 
 // ESTree nodes are read generically here; the fields used are checked by `type`.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -121,12 +122,12 @@ export function unreviewedSyntax(root: AnyNode): string[] {
   return [...found];
 }
 
-/** Whether a regex literal's flags were reviewed and its pattern is ES2023 grammar (acorn checks it, linear in its length). */
+/** Whether a regex literal's flags were reviewed and its pattern is ES2023 grammar (acorn checks it, with the parser's bounds). */
 function reviewedRegex(regex: { pattern: unknown; flags: unknown }): boolean {
   const flags = String(regex.flags);
   if ([...flags].some((flag) => !REVIEWED_REGEX_FLAGS.includes(flag))) return false;
   try {
-    parse(`/${String(regex.pattern)}/${flags}`, REGEX_GRAMMAR);
+    parseScript(`/${String(regex.pattern)}/${flags}`, REGEX_GRAMMAR);
     return true;
   } catch {
     return false;

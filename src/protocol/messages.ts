@@ -218,8 +218,13 @@ export const MAX_WORKER_SLOTS = 256;
  */
 export const HEARTBEAT_BYTES = 8 + 8 * MAX_WORKER_SLOTS + 4 * MAX_WORKER_SLOTS;
 
+/** Index of the word in the heartbeat's first two (`slots`) that is 1 once the process is going down. */
+export const HEARTBEAT_STOPPING = 1;
+
 /**
- * Views of the heartbeat buffer: `slots[0]` hands out worker slots; `deadlines[slot]` is 0
+ * Views of the heartbeat buffer: `slots[0]` hands out worker slots; `slots[HEARTBEAT_STOPPING]`
+ * is set before the process reports what it observed as it goes down, and a thread that reads
+ * it set sends no more answers (the report is the last word on what ran); `deadlines[slot]` is 0
  * between calls; `batches[slot]` is the id of the batch the worker is running, set before its
  * first call, so that the watchdog can name it.
  */

@@ -26,6 +26,7 @@ import { SANDBOX_WORKER_ENTRY } from '../sandbox-worker/entry.js';
 import { loadIsolatedVm } from '../sandbox-worker/load-ivm.js';
 import {
   HEARTBEAT_BYTES,
+  HEARTBEAT_STOPPING,
   heartbeatViews,
   MAX_EVALUATIONS_PER_BATCH,
   ORPHAN_CHECK_INTERVAL_MS,
@@ -101,7 +102,7 @@ if (!isolatedVm.module) {
   setTimeout(dieNow, 200).unref();
 }
 const heartbeat = new SharedArrayBuffer(HEARTBEAT_BYTES);
-const { deadlines, batches } = heartbeatViews(heartbeat);
+const { slots: slotWords, deadlines, batches } = heartbeatViews(heartbeat);
 // No batch yet (batch ids start at 0).
 batches.fill(-1);
 /** Each thread's progress words (RESULT_BUFFER), by heartbeat slot, from its `up` message. */
@@ -122,8 +123,17 @@ let nextSizeRequest = 0;
 function crash(reason: CrashReason, detail: string, starting = false, observed?: ObservedCall[]): void {
   if (crashed) return;
   crashed = true;
+  stopAnswers();
   send(starting ? { t: 'crash', reason, detail, starting } : observed ? { t: 'crash', reason, detail, observed } : { t: 'crash', reason, detail }, dieNow);
   setTimeout(dieNow, 200).unref();
+}
+
+/**
+ * Tells the threads to send no more answers: the resolver judges what was in flight by the
+ * report sent next (threads answer on their own channels, which this thread cannot hold back).
+ */
+function stopAnswers(): void {
+  Atomics.store(slotWords, HEARTBEAT_STOPPING, 1);
 }
 
 /**
@@ -131,6 +141,7 @@ function crash(reason: CrashReason, detail: string, starting = false, observed?:
  * `stopped` when `isStopper(slot, deadline)` says it is why the process stops.
  */
 function observeCalls(isStopper: (slot: number, deadlineMs: number) => boolean): ObservedCall[] {
+  stopAnswers();
   const observed: ObservedCall[] = [];
   for (const [slot, progress] of progressBySlot) {
     const deadlineMs = deadlines[slot]!;

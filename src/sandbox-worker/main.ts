@@ -19,6 +19,7 @@ import { wallClockMs } from '../protocol/handshake.js';
 import { loadIsolatedVm } from './load-ivm.js';
 import { Sandbox } from './isolate-host.js';
 import {
+  HEARTBEAT_STOPPING,
   heartbeatViews,
   SERVE_SPIN_AFTER_JOBS,
   SERVE_SPIN_MS,
@@ -113,7 +114,9 @@ function answer(channel: Socket, batch: ToThread): number {
   } catch (error) {
     reply = { t: 'failed', id: batch.id, message: String((error as Error)?.message ?? error).slice(0, 300) };
   }
-  channel.write(encodeAnswerFrame(reply));
+  // The process is going down and has reported (or is reporting) what ran: an answer now
+  // would land work that report counts as lost.
+  if (Atomics.load(slots, HEARTBEAT_STOPPING) === 0) channel.write(encodeAnswerFrame(reply));
   return jobs;
 }
 

@@ -10,10 +10,17 @@
  * supervisor's. A channel that breaks is not judged here: its thread's end ends the sandbox
  * process, which the supervisor hears as an exit.
  */
-import { randomInt } from 'node:crypto';
 import type { Socket } from 'node:net';
 import { decodeThreadFrame, encodeBatchFrame, FrameReader, type ToThread } from '../protocol/batch-channel.js';
 import type { BatchTask, FromSandbox } from '../protocol/messages.js';
+
+/**
+ * Each batch's seed for the isolate's Math.random, from node:crypto. Loaded once a sandbox
+ * process is forked, while it boots (importing it costs 10-20 ms, not to be spent on
+ * importing taskres); a batch that came sooner would load it then.
+ */
+let randomInt: ((max: number) => number) | undefined;
+const drawSeed = (): number => (randomInt ??= process.getBuiltinModule('node:crypto').randomInt)(2 ** 31);
 
 /** Batches a thread may hold: the one it runs and the next, waiting in its socket. */
 const BATCHES_PER_THREAD = 2;
@@ -58,11 +65,12 @@ export class ThreadChannels {
       socket.on('error', () => {});
       return channel;
     });
+    if (!randomInt) setImmediate(drawSeed);
   }
 
   /** Sends a batch to a thread, now or once one has room. */
   send(id: number, task: BatchTask): void {
-    this.waiting.push({ id, task, seed: randomInt(2 ** 31) });
+    this.waiting.push({ id, task, seed: drawSeed() });
     this.dispatch();
   }
 

@@ -43,16 +43,6 @@ export interface ServeTask {
   fd: number;
 }
 
-/**
- * How long a thread keeps polling its channel for the next batch after answering one before it
- * sleeps: a serial caller's next call usually comes sooner, and a sleeping thread is slow to
- * wake on a busy machine. Costs at most this much of one core after each batch, nothing once idle.
- */
-export const SERVE_SPIN_MS = 0.5;
-
-/** A thread polls (SERVE_SPIN_MS) only after a batch of at most this many jobs: one-at-a-time callers. */
-export const SERVE_SPIN_AFTER_JOBS = 4;
-
 /** From a thread's serve task to the main thread (its batches' answers go on its channel). */
 export type FromServe =
   /**

@@ -5,13 +5,12 @@
  *
  * Piscina starts, owns and ends the threads; each thread runs one long-lived piscina task,
  * `serve`, that takes batches from the resolver on a socket of its own (../protocol/batch-channel.ts)
- * and answers on it, with no hop through the main thread. After answering a small batch it keeps
- * polling that socket for SERVE_SPIN_MS before it returns to its event loop: a caller that
- * sends its next batch within that time does not pay a thread wake-up (the largest part of a
- * lone resolve's latency on a busy machine).
+ * and answers on it, with no hop through the main thread. Between batches it sleeps in its
+ * event loop: the socket wakes it directly. (Polling the socket for 0.5 ms after a small batch,
+ * as the thread once polled its MessagePort, measured no better at p50 and worse at p99 on the
+ * busy 2-core machine: the polling thread took the core the caller needed; docs/performance.md.)
  */
-import { Buffer } from 'node:buffer';
-import { readSync } from 'node:fs';
+import type { Buffer } from 'node:buffer';
 import { Socket } from 'node:net';
 import { BroadcastChannel, workerData } from 'node:worker_threads';
 import { FileSizes } from './file-sizes.js';
@@ -21,8 +20,6 @@ import { Sandbox } from './isolate-host.js';
 import {
   HEARTBEAT_STOPPING,
   heartbeatViews,
-  SERVE_SPIN_AFTER_JOBS,
-  SERVE_SPIN_MS,
   type BatchMeta,
   type FromServe,
   type FromWorker,
@@ -30,9 +27,6 @@ import {
   type WorkerData,
 } from '../protocol/messages.js';
 import { decodeBatchFrame, encodeAnswerFrame, encodeUpFrame, FRAME, FrameReader, type FromThread, type ToThread } from '../protocol/batch-channel.js';
-
-/** What one poll reads into: at most 64 KiB, as the Socket's own reads. */
-const pollInto = Buffer.allocUnsafe(65536);
 
 // Imports are evaluated before this line: isolated-vm is loaded by now.
 const moduleLoadedMs = wallClockMs();
@@ -74,22 +68,10 @@ export function serve(task: ServeTask): Promise<never> {
   // The resolver gone: the main thread hears it on IPC and ends the process.
   channel.on('error', () => {});
   const reader = new FrameReader();
-  let lastJobs = 0;
   const onFrame = (kind: number, body: Buffer): void => {
-    if (kind === FRAME.batch) lastJobs = answer(channel, decodeBatchFrame(body));
+    if (kind === FRAME.batch) answer(channel, decodeBatchFrame(body));
   };
-  channel.on('data', (chunk: Buffer) => {
-    let next: Buffer | undefined = chunk;
-    while (next) {
-      lastJobs = 0;
-      reader.push(next, onFrame);
-      // A caller awaiting one resolve at a time sends its next soon: poll a little before
-      // sleeping (a ready read is cheap, a sleeping thread slow to wake). Not after larger
-      // batches: their callers pipeline, and on a small machine a polling thread takes the
-      // core the user's process needs to make the next batch.
-      next = lastJobs > 0 && lastJobs <= SERVE_SPIN_AFTER_JOBS ? pollChannel(fd) : undefined;
-    }
-  });
+  channel.on('data', (chunk: Buffer) => reader.push(chunk, onFrame));
   channel.write(encodeUpFrame());
   const up: FromServe = {
     t: 'up',
@@ -102,13 +84,11 @@ export function serve(task: ServeTask): Promise<never> {
   return new Promise<never>(() => {});
 }
 
-/** Runs one batch and writes its answer; returns its jobs (0 when its meta could not be read). */
-function answer(channel: Socket, batch: ToThread): number {
-  let jobs = 0;
+/** Runs one batch and writes its answer. */
+function answer(channel: Socket, batch: ToThread): void {
   let reply: Exclude<FromThread, { t: 'up' }>;
   try {
     const meta = JSON.parse(batch.task.meta) as BatchMeta;
-    jobs = meta.jobs;
     if (slot < batches.length) Atomics.store(batches, slot, batch.id);
     reply = { t: 'done', id: batch.id, result: sandbox.runBatch(meta, batch.task.payload, batch.seed) };
   } catch (error) {
@@ -117,23 +97,4 @@ function answer(channel: Socket, batch: ToThread): number {
   // The process is going down and has reported (or is reporting) what ran: an answer now
   // would land work that report counts as lost.
   if (Atomics.load(slots, HEARTBEAT_STOPPING) === 0) channel.write(encodeAnswerFrame(reply));
-  return jobs;
-}
-
-/**
- * Reads the channel for up to SERVE_SPIN_MS without blocking (the socket is non-blocking once
- * the Socket above owns it): the bytes read, or undefined when none came (or it closed).
- */
-function pollChannel(fd: number): Buffer | undefined {
-  const until = performance.now() + SERVE_SPIN_MS;
-  while (performance.now() < until) {
-    try {
-      const read = readSync(fd, pollInto);
-      // Copied: the reader may keep the bytes of an unfinished frame.
-      return read > 0 ? Buffer.from(pollInto.subarray(0, read)) : undefined;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EAGAIN') return undefined;
-    }
-  }
-  return undefined;
 }

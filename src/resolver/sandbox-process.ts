@@ -2,8 +2,9 @@
  * One sandbox process, seen from the user's process: start it, send it messages, kill it, and
  * hear what it says and when it ends (an interface in the manner of tinypool's worker handle).
  * Batches go on the threads' own channels (./thread-channels.ts), given to the process at fork
- * as extra stdio; everything else on IPC. Nothing here decides anything: the supervisor does. Every sandbox process is killed when
- * the user's process exits, and an idle one does not keep the user's process alive.
+ * as extra stdio; everything else on IPC. Nothing here decides anything: the supervisor does.
+ * Every sandbox process is killed when the user's process exits, and an idle one does not
+ * keep the user's process alive.
  *
  * The events are delivered through `guard`: whatever a handler throws is handed back to the
  * supervisor there instead of escaping into Node's event loop, where it would kill the user's

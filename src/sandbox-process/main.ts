@@ -48,10 +48,10 @@ import { channelFd } from '../protocol/batch-channel.js';
 
 /**
  * The threads after the first start when the resolver says they are needed (the first has
- * answered a batch, or more batches came than it runs at once: see ../resolver/thread-channels.ts),
- * or this long after ready, whichever is first: a thread's start
- * (~100 ms of CPU without Node's snapshot) would otherwise share the machine with the first
- * batch, the one a cold start waits for.
+ * answered a batch, or more batches came than it runs at once: ../resolver/thread-channels.ts),
+ * or this long after ready, whichever is first: a thread's start (~100 ms of CPU without
+ * Node's snapshot) would otherwise share the machine with the first batch, the one a cold
+ * start waits for.
  */
 const OTHER_THREADS_AFTER_READY_MS = 250;
 

@@ -456,15 +456,16 @@ describe('a function the sandbox cannot compile', () => {
     ['a regex with duplicate named groups', '() => /(?<a>x)|(?<a>y)/.test("y") ? 3 : 1'],
     ['a regex with modifiers whose text says "timed out"', '() => /(?i:timed out)/.test("TIMED OUT") ? 3 : 1'],
     ['a regex with the v flag', '() => /[\\p{L}--[a-z]]/v.test("A") ? 3 : 1'],
-  ])('with syntax newer than this Node (%s) is refused at definition, or runs', async (_, source) => {
-    let task;
+  ])('with regex syntax newer than ES2023 (%s) is refused at definition on every line', (_, source) => {
+    // Node 20's V8 cannot compile these; Node 24's could, but they are not reviewed syntax
+    // (attack round 5: the v flag's properties of strings cost ~0.9 MB each to parse).
+    let refusal: unknown;
     try {
-      task = defineTask({ name: 'newer', params: [], resources: { cpu: source, memory: 1 } });
+      defineTask({ name: 'newer', params: [], resources: { cpu: source, memory: 1 } });
     } catch (error) {
-      expect(error).toMatchObject({ code: 'TASKRES_UNSERIALIZABLE', message: expect.stringMatching(/does not support/) });
-      return;
+      refusal = error;
     }
-    expect((await resolver.resolve(task, {})).cpu).toBe(3);
+    expect(refusal).toMatchObject({ code: 'TASKRES_UNSERIALIZABLE', message: expect.stringMatching(/newer than ES2023|flag `v` is not allowed/) });
   });
 
   it('accepts super inside a class nested in the function', async () => {

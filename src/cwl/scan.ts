@@ -9,7 +9,8 @@
  * templates or regexes). Whatever this finds is parsed again, alone, before anything runs
  * (src/cwl/javascript.ts), so a mistake here can only refuse a document, never hide code.
  */
-import { tokenizer, tokTypes } from 'acorn';
+import { tokTypes } from 'acorn';
+import { tokenizeScript } from '../definition/parser.js';
 
 /** A piece of a field's string. */
 export type Piece =
@@ -79,7 +80,7 @@ function closingIndex(value: string, from: number, form: 'paren' | 'brace'): num
   const code = value.slice(from);
   let depth = 1;
   try {
-    for (const token of tokenizer(code, { ecmaVersion: 'latest', allowHashBang: false })) {
+    for (const token of tokenizeScript(code, { ecmaVersion: 'latest', allowHashBang: false })) {
       const type = token.type;
       if (form === 'paren') {
         if (type === tokTypes.parenL) depth++;

@@ -7,8 +7,18 @@
  * for seconds. Here the enclosing function and `this` scopes are remembered when a scope is
  * entered, scope name lists answer `indexOf` from a set, and nesting deeper than
  * {@link MAX_NESTING} brackets stops the parse, which bounds what is left.
+ *
+ * acorn also builds a `RegExp` in this process for every regex literal it reads (the literal's
+ * `value`), so V8 parses the pattern here, natively and without interrupts: a 13 KB function of
+ * `\p{RGI_Emoji}` under the `v` flag took 10 s and 940 MB of the user's process in `defineTask`
+ * (attack round 5). Flags outside the reviewed ones and property escapes past their bound
+ * (protocol/regex-bounds.ts) stop the parse before acorn builds it.
  */
 import { Parser, tokTypes, type Node, type Options, type Token, type TokenType } from 'acorn';
+import { MAX_PROPERTY_ESCAPES, REVIEWED_REGEX_FLAGS, propertyEscapeCount } from '../protocol/regex-bounds.js';
+
+// The same bound for a whole CWL tool (src/cwl/compile.ts), whose folder reaches protocol/ only through this one.
+export { MAX_PROPERTY_ESCAPES, propertyEscapeCount };
 
 /** Deepest nesting of `(`, `[`, `{` and `${` that a resource function source may have. */
 export const MAX_NESTING = 256;
@@ -85,7 +95,19 @@ const LinearParser = Parser.extend(
       // acorn checks each named group against every earlier one (walking the nesting for
       // duplicates allowed in alternatives): quadratic. Far more groups than any real
       // pattern needs are refused before that check runs.
+      validateRegExpFlags(state: { flags: string; start: number }): void {
+        for (const flag of state.flags) {
+          if (!REVIEWED_REGEX_FLAGS.includes(flag)) {
+            this.raise(state.start, `Regular expression flag \`${flag.slice(0, 8)}\` is not allowed (the taskres sandbox admits only the ES2023 flags ${REVIEWED_REGEX_FLAGS})`);
+          }
+        }
+        super.validateRegExpFlags(state);
+      }
       validateRegExpPattern(state: { source: string; start: number }): void {
+        this.taskresPropertyEscapes = (this.taskresPropertyEscapes ?? 0) + propertyEscapeCount(state.source);
+        if (this.taskresPropertyEscapes > MAX_PROPERTY_ESCAPES) {
+          this.raise(state.start, `Regular expressions hold more than ${MAX_PROPERTY_ESCAPES} Unicode property escapes (\\p{…}) in all (each builds a large character set when the engine parses it)`);
+        }
         // Summed over the whole source: many patterns each under the bound add up.
         this.taskresRegexWork = (this.taskresRegexWork ?? 0) + namedGroupWork(state.source);
         if (this.taskresRegexWork > MAX_NAMED_GROUP_WORK) {
@@ -104,6 +126,14 @@ const LinearParser = Parser.extend(
 
 const OPENING = new Set<TokenType>([tokTypes.parenL, tokTypes.bracketL, tokTypes.braceL, tokTypes.dollarBraceL]);
 const CLOSING = new Set<TokenType>([tokTypes.parenR, tokTypes.bracketR, tokTypes.braceR]);
+
+/**
+ * acorn's tokenizer with the regex bounds of {@link parseScript} (flags, property escapes,
+ * named groups), for code that only needs tokens (a CWL expression's extent).
+ */
+export function tokenizeScript(text: string, options: Omit<Options, 'onToken'>): Iterable<Token> {
+  return LinearParser.tokenizer(text, options);
+}
 
 /**
  * Parses a script like acorn's `parse`, in time linear in `text`'s length. Throws

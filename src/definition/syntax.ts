@@ -9,6 +9,8 @@
  * the objects it creates and adds it here and to the realm test that exercises every form.
  */
 import type { Node } from 'acorn';
+import { REVIEWED_REGEX_FLAGS } from '../protocol/regex-bounds.js';
+import { parseScript } from './parser.js';
 
 // ESTree nodes are read generically here; the fields used are checked by `type`.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -80,6 +82,14 @@ const REFUSED: Readonly<Record<string, string>> = {
   AwaitExpression: ASYNC_REFUSED,
 };
 
+/**
+ * Regex literals are syntax too: their flags and pattern grammar must be ES2023's (the `v`
+ * flag, modifiers `(?i:…)` and duplicate group names are newer). What a literal may cost to
+ * parse is bounded earlier, in the parser (./parser.ts), before acorn hands it to V8.
+ */
+const REGEX_GRAMMAR = { ecmaVersion: 2023, sourceType: 'script' } as const;
+const NEWER_REGEX = 'regular-expression syntax newer than ES2023 (the `v` flag, modifiers such as `(?i:…)`, duplicate group names)';
+
 /** `new.target` is the one meta property a script function can hold. */
 const ALLOWED_META_PROPERTIES: ReadonlySet<string> = new Set(['new.target']);
 
@@ -112,6 +122,18 @@ export function unreviewedSyntax(root: AnyNode): string[] {
   return [...found];
 }
 
+/** Whether a regex literal's flags were reviewed and its pattern is ES2023 grammar (acorn checks it, with the parser's bounds). */
+function reviewedRegex(regex: { pattern: unknown; flags: unknown }): boolean {
+  const flags = String(regex.flags);
+  if ([...flags].some((flag) => !REVIEWED_REGEX_FLAGS.includes(flag))) return false;
+  try {
+    parseScript(`/${String(regex.pattern)}/${flags}`, REGEX_GRAMMAR);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 function judge(node: AnyNode): string | undefined {
   const type = String(node.type).slice(0, 60);
   if (!ALLOWED_NODE_TYPES.has(type)) return REFUSED[type] ?? `syntax of type ${type}`;
@@ -119,6 +141,7 @@ function judge(node: AnyNode): string | undefined {
   if (type === 'VariableDeclaration' && !ALLOWED_DECLARATION_KINDS.has(node.kind)) return `\`${String(node.kind).slice(0, 20)}\` declarations`;
   const operators = ALLOWED_OPERATORS[type];
   if (operators && !operators.has(node.operator)) return `the operator \`${String(node.operator).slice(0, 20)}\``;
+  if (type === 'Literal' && node.regex && !reviewedRegex(node.regex)) return NEWER_REGEX;
   if (type === 'MetaProperty') {
     const name = `${node.meta?.name}.${node.property?.name}`;
     if (!ALLOWED_META_PROPERTIES.has(name)) return `\`${name.slice(0, 40)}\``;

@@ -30,19 +30,11 @@
 
 import { ALLOWED_ACCESSORS, ANONYMOUS_INTRINSICS, FUNCTION_PERMITS, PERMITS, UNWALKED_GLOBALS } from './intrinsics.js';
 import { THROWN_CLASSES } from '../protocol/failure.js';
+import { MAX_PATTERN_CHARS, MAX_PROPERTY_ESCAPES, REVIEWED_REGEX_FLAGS } from '../protocol/regex-bounds.js';
 import { EVAL_STATUS, PROGRESS_EVALUATING, PROGRESS_SLICE_OVER, RESULT_BUFFER, SIZE_REFUSED, STEP_REPLY } from '../protocol/messages.js';
 
 /** The longest message the runner passes out for one evaluation. */
 export const MAX_MESSAGE_CHARS = 200;
-
-/**
- * The longest regular-expression pattern a function may build at run time (`new RegExp(text)`,
- * `'s'.match(text)`...). V8 parses and compiles a pattern in native memory that memoryLimitMiB
- * does not count, about 200 times the pattern's size (9 MB of alternation took 1.7 GB and
- * aborted the process, attack round 4b); a literal is bounded by the source limit (64 KiB), a
- * pattern built at run time by this, which keeps one compilation near 15 MB.
- */
-export const MAX_PATTERN_CHARS = 65_536;
 
 // Each anonymous intrinsic as a [name, value] entry; an expression that throws on this engine gives undefined.
 const ANONYMOUS_SOURCE = ANONYMOUS_INTRINSICS.map(
@@ -131,20 +123,50 @@ ${ANONYMOUS_SOURCE}
     return target;
   };
 
-  // 3c. Patterns built at run time are bounded (see MAX_PATTERN_CHARS): the global RegExp and
-  //     RegExp.prototype.constructor become a constructor that checks the pattern's text, and
-  //     the String methods that build a RegExp from a string (match, matchAll, search) build it
-  //     through that constructor. RegExp.prototype.compile is not permitted.
+  // 3c. Patterns built at run time are bounded (protocol/regex-bounds.ts: length, property
+  //     escapes, reviewed flags): the global RegExp and RegExp.prototype.constructor become a
+  //     constructor that checks the pattern's text and flags, and every built-in that builds a
+  //     RegExp from text builds it through that constructor: the String methods match,
+  //     matchAll and search, and RegExp.prototype[Symbol.split] and [Symbol.matchAll], whose
+  //     matcher V8 builds with its own RegExp when the receiver has no species constructor
+  //     (attack round 5). RegExp.prototype.compile is not permitted.
   const MAX_PATTERN = ${MAX_PATTERN_CHARS};
+  const MAX_ESCAPES = ${MAX_PROPERTY_ESCAPES};
+  const FLAGS = ${JSON.stringify(REVIEWED_REGEX_FLAGS)};
   const OriginalRegExp = RegExp;
   const SymbolMatch = Symbol.match;
   const SymbolMatchAll = Symbol.matchAll;
   const SymbolSearch = Symbol.search;
+  const SymbolSplit = Symbol.split;
+  const SymbolSpecies = Symbol.species;
+  const ProxyClass = Proxy;
   const stringIndexOf = String.prototype.indexOf;
+  const SyntaxErrorClass = SyntaxError;
+  const refusePattern = (why) => {
+    throw new SyntaxErrorClass('taskres: a regular expression built at run time ' + why);
+  };
+  // As propertyEscapeCount in protocol/regex-bounds.ts.
+  const propertyEscapes = (text) => {
+    let count = 0;
+    for (let at = apply(stringIndexOf, text, ['{']); at >= 0; at = apply(stringIndexOf, text, ['{', at + 1])) {
+      if (at >= 2 && text[at - 2] === '\\' && (text[at - 1] === 'p' || text[at - 1] === 'P')) count++;
+    }
+    return count;
+  };
   const boundedText = (value) => {
-    const text = value === undefined ? '' : String(value);
-    if (text.length > MAX_PATTERN) throw new SyntaxError('taskres: a regular expression built at run time may have at most ' + MAX_PATTERN + ' characters (received ' + text.length + ')');
+    const text = value === undefined ? '' : StringOf(value);
+    if (text.length > MAX_PATTERN) refusePattern('may have at most ' + MAX_PATTERN + ' characters (received ' + text.length + ')');
+    const escapes = propertyEscapes(text);
+    if (escapes > MAX_ESCAPES) refusePattern('may hold at most ' + MAX_ESCAPES + ' Unicode property escapes (\\p{...}; received ' + escapes + ')');
     return text;
+  };
+  const boundedFlags = (value) => {
+    if (value === undefined) return undefined;
+    const flags = StringOf(value);
+    for (let k = 0; k < flags.length; k++) {
+      if (apply(stringIndexOf, FLAGS, [flags[k]]) < 0) refusePattern('may use only the flags ' + FLAGS + ' (received ' + stringify(apply(sliceString, flags, [0, 20])) + ')');
+    }
+    return flags;
   };
   // A real RegExp: its own source was bounded when it was built.
   const regexpSource = getOwnPropertyDescriptor(OriginalRegExp.prototype, 'source').get;
@@ -157,6 +179,7 @@ ${ANONYMOUS_SOURCE}
     const matcher = value[SymbolMatch];
     return matcher !== undefined ? Boolean(matcher) : hasRegExpMatcher(value);
   };
+  // The engine reads a pattern's source and flags once each, in this order; so does this.
   const BoundedRegExp = function RegExp(pattern, flags) {
     let source;
     let sourceFlags = flags;
@@ -166,6 +189,7 @@ ${ANONYMOUS_SOURCE}
       source = boundedText(pattern.source);
       if (flags === undefined) sourceFlags = pattern.flags;
     } else source = boundedText(pattern);
+    sourceFlags = boundedFlags(sourceFlags);
     return new.target === undefined ? OriginalRegExp(source, sourceFlags) : construct(OriginalRegExp, [source, sourceFlags], new.target);
   };
   BoundedRegExp.prototype = OriginalRegExp.prototype;
@@ -203,6 +227,64 @@ ${ANONYMOUS_SOURCE}
   };
   for (const name of objectKeys(boundedStringMethods)) {
     defineProperty(String.prototype, name, { value: boundedStringMethods[name], writable: true, enumerable: false, configurable: true });
+  }
+  // RegExp.prototype[Symbol.split] and [Symbol.matchAll] (ECMA-262 22.2.6.14, 22.2.6.9) build
+  // their matcher with SpeciesConstructor(receiver, %RegExp%): the default is the engine's own
+  // RegExp, which nothing here can replace, so a receiver without a species constructor
+  // ({ constructor: undefined, toString: () => pattern }) had any pattern compiled. These build
+  // the matcher themselves, in the specification's order, with the bounded RegExp as the
+  // default, and hand the engine's method a receiver of their own whose species constructor
+  // returns that matcher (the engine then reads only the matcher, and lastIndex once).
+  const constructTrap = { construct() { return {}; } };
+  const isConstructor = (value) => {
+    try { construct(new ProxyClass(value, constructTrap), []); return true; } catch { return false; }
+  };
+  const speciesConstructor = (object) => {
+    const C = object.constructor;
+    if (C === undefined) return BoundedRegExp;
+    if ((typeof C !== 'object' || C === null) && typeof C !== 'function') throw new TypeErrorClass('object.constructor is not an object');
+    const S = C[SymbolSpecies];
+    if (S === undefined || S === null) return BoundedRegExp;
+    if (S === BoundedRegExp || isConstructor(S)) return S;
+    throw new TypeErrorClass('object.constructor[Symbol.species] is not a constructor');
+  };
+  const requireObject = (value, name) => {
+    if ((typeof value !== 'object' || value === null) && typeof value !== 'function') throw new TypeErrorClass('RegExp.prototype[' + name + '] called on a non-object');
+  };
+  const receiverOf = (matcher, flags, lastIndexOf) => {
+    const Species = function () { return matcher; };
+    const constructor = create(null);
+    constructor[SymbolSpecies] = Species;
+    const receiver = create(null);
+    receiver.constructor = constructor;
+    receiver.flags = flags;
+    if (lastIndexOf !== undefined) defineProperty(receiver, 'lastIndex', { get: () => lastIndexOf.lastIndex });
+    return receiver;
+  };
+  const engineSplit = OriginalRegExp.prototype[SymbolSplit];
+  const engineMatchAll = OriginalRegExp.prototype[SymbolMatchAll];
+  const boundedRegExpMethods = {
+    [SymbolSplit](string, limit) {
+      const rx = this;
+      requireObject(rx, 'Symbol.split');
+      const S = StringOf(string);
+      const C = speciesConstructor(rx);
+      const flags = StringOf(rx.flags);
+      const splitter = construct(C, [rx, apply(stringIndexOf, flags, ['y']) >= 0 ? flags : flags + 'y']);
+      return apply(engineSplit, receiverOf(splitter, flags, undefined), [S, limit]);
+    },
+    [SymbolMatchAll](string) {
+      const R = this;
+      requireObject(R, 'Symbol.matchAll');
+      const S = StringOf(string);
+      const C = speciesConstructor(R);
+      const flags = StringOf(R.flags);
+      const matcher = construct(C, [R, flags]);
+      return apply(engineMatchAll, receiverOf(matcher, flags, R), [S]);
+    },
+  };
+  for (const symbol of [SymbolSplit, SymbolMatchAll]) {
+    defineProperty(OriginalRegExp.prototype, symbol, { value: boundedRegExpMethods[symbol], writable: true, enumerable: false, configurable: true });
   }
 
   // 3b. Compiler helpers that TypeScript builds insert (pure, frozen with the rest).

@@ -33,50 +33,24 @@ export interface SourceEntry extends ParameterBinding {
 export type BatchTask = EncodedBatch;
 
 /**
- * The long-lived piscina task each sandbox thread runs (see worker-main.ts): batches come on
- * `port`; the main thread adds 1 to `signal[SERVE_SIGNAL.posted]` and notifies it after each.
+ * The long-lived piscina task each sandbox thread runs (see ../sandbox-worker/main.ts): batches
+ * come on the socket at `fd` (./batch-channel.ts), which the thread owns; `port` carries its
+ * `up` report to the main thread.
  */
 export interface ServeTask {
   port: import('node:worker_threads').MessagePort;
-  signal: Int32Array;
+  /** The thread's end of its batch channel: channelFd(thread index). Claimed once (see ../sandbox-process/main.ts). */
+  fd: number;
 }
 
-/** Index of the words of a ServeTask's signal. */
-export const SERVE_SIGNAL = { posted: 0, words: 1 } as const;
-
-/**
- * How long a thread keeps polling for the next batch after answering one before it sleeps:
- * a serial caller's next call usually comes sooner, and a sleeping thread is slow to wake on
- * a busy machine. Costs at most this much of one core after each batch, nothing once idle.
- */
-export const SERVE_SPIN_MS = 0.5;
-
-/** A thread polls (SERVE_SPIN_MS) only after a batch of at most this many jobs: one-at-a-time callers. */
-export const SERVE_SPIN_AFTER_JOBS = 4;
-
-/** From the sandbox process's main thread to a thread's serve task. */
-export interface ToServe {
-  id: number;
-  task: BatchTask;
-  /**
-   * The batch's seed for the isolate's Math.random (see ../isolate/prelude.ts), from
-   * node:crypto. Drawn by the main thread, which loads node:crypto while the first thread
-   * boots: in a thread, without Node's snapshot, loading it cost ~17 ms of CPU of the first
-   * thread's start (Node 24), on the way to the first result.
-   */
-  seed: number;
-}
-
-/** From a thread's serve task to the main thread. */
+/** From a thread's serve task to the main thread (its batches' answers go on its channel). */
 export type FromServe =
   /**
    * `slot`: the thread's slot in the heartbeat buffer; `progress`: the buffer its isolate shares
    * with it (RESULT_BUFFER), whose progress words name the evaluation running, so that the
    * watchdog can say who was running when a deadline passed.
    */
-  | { t: 'up'; specifier: string; phases: Record<string, number>; slot: number; progress: SharedArrayBuffer }
-  | { t: 'done'; id: number; result: BatchResult }
-  | { t: 'failed'; id: number; message: string };
+  { t: 'up'; specifier: string; phases: Record<string, number>; slot: number; progress: SharedArrayBuffer };
 
 /**
  * Outcomes of a batch: a number per evaluation, unless `failures` holds one for its index.
@@ -172,13 +146,18 @@ export function settingsArgument(settings: SandboxSettings): string {
   return JSON.stringify(settings);
 }
 
-/** Messages from the resolver to the sandbox process. */
+/**
+ * Messages from the resolver to the sandbox process. A `batch` goes on a thread's channel
+ * (./batch-channel.ts), never over IPC; `more-threads` tells the main thread that the threads
+ * after the first are needed now (see OTHER_THREADS_AFTER_READY_MS there).
+ */
 export type ToSandbox =
   | { t: 'batch'; id: number; task: BatchTask }
+  | { t: 'more-threads' }
   | { t: 'size-reply'; id: number; sizes?: number[]; error?: string }
   | { t: 'close' };
 
-/** Messages from the sandbox process to the resolver. */
+/** Messages from the sandbox process to the resolver (`done` and `failed` come on the threads' channels). */
 export type FromSandbox =
   | { t: 'done'; id: number; result: BatchResult }
   | { t: 'failed'; id: number; message: string }
@@ -229,8 +208,13 @@ export const MAX_WORKER_SLOTS = 256;
  */
 export const HEARTBEAT_BYTES = 8 + 8 * MAX_WORKER_SLOTS + 4 * MAX_WORKER_SLOTS;
 
+/** Index of the word in the heartbeat's first two (`slots`) that is 1 once the process is going down. */
+export const HEARTBEAT_STOPPING = 1;
+
 /**
- * Views of the heartbeat buffer: `slots[0]` hands out worker slots; `deadlines[slot]` is 0
+ * Views of the heartbeat buffer: `slots[0]` hands out worker slots; `slots[HEARTBEAT_STOPPING]`
+ * is set before the process reports what it observed as it goes down, and a thread that reads
+ * it set sends no more answers (the report is the last word on what ran); `deadlines[slot]` is 0
  * between calls; `batches[slot]` is the id of the batch the worker is running, set before its
  * first call, so that the watchdog can name it.
  */

@@ -1,18 +1,23 @@
 /**
  * One sandbox process, seen from the user's process: start it, send it messages, kill it, and
  * hear what it says and when it ends (an interface in the manner of tinypool's worker handle).
- * Nothing here decides anything: the supervisor does. Every sandbox process is killed when
- * the user's process exits, and an idle one does not keep the user's process alive.
+ * Batches go on the threads' own channels (./thread-channels.ts), given to the process at fork
+ * as extra stdio; everything else on IPC. Nothing here decides anything: the supervisor does.
+ * Every sandbox process is killed when the user's process exits, and an idle one does not
+ * keep the user's process alive.
  *
  * The events are delivered through `guard`: whatever a handler throws is handed back to the
  * supervisor there instead of escaping into Node's event loop, where it would kill the user's
  * process.
  */
 import { fork, type ChildProcess } from 'node:child_process';
+import type { Socket } from 'node:net';
 import type { StartReport } from '../protocol/handshake.js';
 import { settingsArgument, type FromSandbox, type SandboxSettings, type ToSandbox } from '../protocol/messages.js';
 import { ISOLATED_VM_NODE_FLAGS } from '../sandbox-worker/load-ivm.js';
 import { CLOSE_KILL_AFTER_MS } from './deadlines.js';
+import { ThreadChannels } from './thread-channels.js';
+import { CHANNEL_FIRST_FD } from '../protocol/batch-channel.js';
 
 /** Flags every sandbox process gets: isolated-vm requires `--no-node-snapshot` on Node 20+. */
 export const SANDBOX_NODE_FLAGS: readonly string[] = ISOLATED_VM_NODE_FLAGS;
@@ -35,6 +40,7 @@ let exitHookInstalled = false;
 export class SandboxProcess {
   private stderrTail = '';
   private exited = false;
+  private channels: ThreadChannels | undefined;
 
   private constructor(private readonly child: ChildProcess) {}
 
@@ -45,7 +51,8 @@ export class SandboxProcess {
       // Date and Number formatting must not tell a function the host's time zone or locale.
       env: { ...process.env, TZ: 'UTC', LANG: 'C', LC_ALL: 'C' },
       serialization: 'advanced',
-      stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+      // Then one socket per thread, at fd channelFd(thread) in the child: its batch channel.
+      stdio: ['ignore', 'ignore', 'pipe', 'ipc', ...Array.from({ length: settings.threads }, () => 'pipe' as const)],
     });
     const handle = new SandboxProcess(child);
     live.add(child);
@@ -66,6 +73,14 @@ export class SandboxProcess {
       handle.stderrTail = (handle.stderrTail + chunk).slice(-STDERR_TAIL_CHARS);
     });
     child.on('message', (message: FromSandbox | StartReport) => guard(() => events.message(message)));
+    handle.channels = new ThreadChannels(
+      child.stdio.slice(CHANNEL_FIRST_FD) as Socket[],
+      {
+        answer: (message) => events.message(message),
+        moreThreads: () => handle.send({ t: 'more-threads' }),
+      },
+      guard,
+    );
     // 'close' comes after the IPC channel has delivered everything, including why it died.
     child.on('close', (code, signal) => {
       handle.exited = true;
@@ -81,9 +96,13 @@ export class SandboxProcess {
     return !this.exited && this.child.exitCode === null && this.child.signalCode === null;
   }
 
-  /** Sends a message; false when the channel is gone (the process is dying). */
+  /** Sends a message (a batch on a thread's channel); false when the channel is gone (the process is dying). */
   send(message: ToSandbox): boolean {
     if (!this.child.connected) return false;
+    if (message.t === 'batch') {
+      this.channels!.send(message.id, message.task);
+      return true;
+    }
     try {
       this.child.send(message);
       return true;
@@ -118,6 +137,7 @@ export class SandboxProcess {
   keepAlive(busy: boolean): void {
     const channel = (this.child as unknown as { channel?: { ref(): void; unref(): void } }).channel;
     const stderr = this.child.stderr as unknown as { ref?(): void; unref?(): void } | null;
+    this.channels?.keepAlive(busy);
     if (busy) {
       this.child.ref();
       channel?.ref();

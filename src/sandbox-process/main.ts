@@ -11,12 +11,14 @@
  * that are up while the others still start), then `threads-up` once every thread is; or
  * `unavailable` with the cause and the fix when isolated-vm cannot load for this Node.
  *
- * Each piscina thread runs one long-lived task that serves batches from a MessagePort of its
- * own (see ./worker-main.ts): this thread hands each batch to the least busy thread that is
- * up, at most two per thread (one running, the next waiting on its port, so a thread that
- * finishes a batch starts the next without a round trip through this thread).
+ * Each piscina thread runs one long-lived task that serves batches from the resolver on a
+ * socket of its own (../protocol/batch-channel.ts; ../sandbox-worker/main.ts): batches and
+ * their answers never pass through this thread, and the resolver picks the thread. This
+ * thread keeps the handshake, the watchdog, the memory cap, crash reports and size requests.
+ * A thread's socket is claimed once: a thread that ends, ends this process (the resolver
+ * restarts it), so piscina never starts a thread in its place that would look for it.
  */
-import { BroadcastChannel, MessageChannel, type MessagePort } from 'node:worker_threads';
+import { BroadcastChannel, MessageChannel } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import { wallClockMs, type StartPhases } from '../protocol/handshake.js';
 import type { StartReport } from '../protocol/handshake.js';
@@ -24,11 +26,11 @@ import { SANDBOX_WORKER_ENTRY } from '../sandbox-worker/entry.js';
 import { loadIsolatedVm } from '../sandbox-worker/load-ivm.js';
 import {
   HEARTBEAT_BYTES,
+  HEARTBEAT_STOPPING,
   heartbeatViews,
   MAX_EVALUATIONS_PER_BATCH,
   ORPHAN_CHECK_INTERVAL_MS,
   PROGRESS_EVALUATING,
-  SERVE_SIGNAL,
   SIZE_REPLY,
   WATCHDOG_INTERVAL_MS,
   wedgeGraceMs,
@@ -40,26 +42,16 @@ import {
   type SandboxSettings,
   type ServeTask,
   type ToSandbox,
-  type ToServe,
   type WorkerData,
 } from '../protocol/messages.js';
+import { channelFd } from '../protocol/batch-channel.js';
 
 /**
- * Each batch's seed for the isolate's Math.random (see ToServe). node:crypto is loaded just
- * after the first thread is started, while this thread would otherwise wait for it; a batch
- * that came sooner would load it then.
- */
-let randomInt: ((max: number) => number) | undefined;
-const drawSeed = (): number => (randomInt ??= process.getBuiltinModule('node:crypto').randomInt)(2 ** 31);
-
-/** Batches a thread may hold: the one it runs and the next, waiting on its port. */
-const BATCHES_PER_THREAD = 2;
-
-/**
- * The threads after the first start once the first has answered a batch, once more batches
- * come than it runs at once, or this long after ready, whichever is first: a thread's start
- * (~100 ms of CPU without Node's snapshot) would otherwise share the machine with the first
- * batch, the one a cold start waits for.
+ * The threads after the first start when the resolver says they are needed (the first has
+ * answered a batch, or more batches came than it runs at once: ../resolver/thread-channels.ts),
+ * or this long after ready, whichever is first: a thread's start (~100 ms of CPU without
+ * Node's snapshot) would otherwise share the machine with the first batch, the one a cold
+ * start waits for.
  */
 const OTHER_THREADS_AFTER_READY_MS = 250;
 
@@ -89,17 +81,11 @@ let allUp = false;
 
 /** A piscina thread running its serve task. */
 interface Thread {
-  port: MessagePort;
-  signal: Int32Array;
   up: boolean;
-  /** Batches sent to it and not yet answered. */
-  holding: number;
   /** Starts its serve task (once); piscina adds a thread for it. */
   serve?: () => void;
 }
 const threads: Thread[] = [];
-/** Batches no thread has room for yet, oldest first. */
-const waiting: ToServe[] = [];
 
 // Loading isolated-vm here first tells a missing or mismatched build apart, with its cause,
 // before any worker thread tries; such a process can never run, so it says so and exits.
@@ -116,7 +102,7 @@ if (!isolatedVm.module) {
   setTimeout(dieNow, 200).unref();
 }
 const heartbeat = new SharedArrayBuffer(HEARTBEAT_BYTES);
-const { deadlines, batches } = heartbeatViews(heartbeat);
+const { slots: slotWords, deadlines, batches } = heartbeatViews(heartbeat);
 // No batch yet (batch ids start at 0).
 batches.fill(-1);
 /** Each thread's progress words (RESULT_BUFFER), by heartbeat slot, from its `up` message. */
@@ -137,8 +123,17 @@ let nextSizeRequest = 0;
 function crash(reason: CrashReason, detail: string, starting = false, observed?: ObservedCall[]): void {
   if (crashed) return;
   crashed = true;
+  stopAnswers();
   send(starting ? { t: 'crash', reason, detail, starting } : observed ? { t: 'crash', reason, detail, observed } : { t: 'crash', reason, detail }, dieNow);
   setTimeout(dieNow, 200).unref();
+}
+
+/**
+ * Tells the threads to send no more answers: the resolver judges what was in flight by the
+ * report sent next (threads answer on their own channels, which this thread cannot hold back).
+ */
+function stopAnswers(): void {
+  Atomics.store(slotWords, HEARTBEAT_STOPPING, 1);
 }
 
 /**
@@ -146,6 +141,7 @@ function crash(reason: CrashReason, detail: string, starting = false, observed?:
  * `stopped` when `isStopper(slot, deadline)` says it is why the process stops.
  */
 function observeCalls(isStopper: (slot: number, deadlineMs: number) => boolean): ObservedCall[] {
+  stopAnswers();
   const observed: ObservedCall[] = [];
   for (const [slot, progress] of progressBySlot) {
     const deadlineMs = deadlines[slot]!;
@@ -211,10 +207,11 @@ function start(given: SandboxSettings): void {
   });
   for (let i = 0; i < given.threads; i++) {
     const { port1, port2 } = new MessageChannel();
-    const thread: Thread = { port: port1, signal: new Int32Array(new SharedArrayBuffer(4 * SERVE_SIGNAL.words)), up: false, holding: 0 };
+    const thread: Thread = { up: false };
     threads.push(thread);
     port1.on('message', (message: FromServe) => onServe(thread, message));
-    const task: ServeTask = { port: port2, signal: thread.signal };
+    // The thread's end of the channel the resolver gave this process at fork, for this index.
+    const task: ServeTask = { port: port2, fd: channelFd(i) };
     // Piscina owns the thread; the task ends only with it (a thread that died, or could not start).
     thread.serve = () =>
       void started.run(task, { name: 'serve', transferList: [port2] }).then(
@@ -248,6 +245,7 @@ function onServe(thread: Thread, message: FromServe): void {
   if (crashed) return;
   switch (message.t) {
     case 'up': {
+      // The resolver hears it on the thread's channel too, and sends it batches from then on.
       thread.up = true;
       progressBySlot.set(message.slot, new Int32Array(message.progress, 0, 2));
       const { specifier, version, location } = isolatedVm.loaded!;
@@ -264,16 +262,8 @@ function onServe(thread: Thread, message: FromServe): void {
         allUp = true;
         send({ t: 'threads-up', phases: { ...message.phases, allThreadsUp: wallClockMs() } });
       }
-      dispatch();
       return;
     }
-    case 'done':
-    case 'failed':
-      thread.holding--;
-      dispatch();
-      send(message);
-      startOthers();
-      return;
   }
 }
 
@@ -287,32 +277,14 @@ function startOthers(): void {
   for (const thread of threads) if (thread !== threads[0]) thread.serve!();
 }
 
-/** Hands waiting batches to the least busy threads that are up and have room. */
-function dispatch(): void {
-  // More than the first thread runs at once: the others are needed now.
-  if (!othersStarted && (waiting.length > 1 || threads.some((thread) => thread.holding > 0))) startOthers();
-  while (waiting.length > 0) {
-    let best: Thread | undefined;
-    for (const thread of threads) if (thread.up && thread.holding < BATCHES_PER_THREAD && (!best || thread.holding < best.holding)) best = thread;
-    if (!best) return;
-    best.holding++;
-    best.port.postMessage(waiting.shift()!);
-    // After the post: a thread that reads the new count finds the batch on its port.
-    Atomics.add(best.signal, SERVE_SIGNAL.posted, 1);
-    Atomics.notify(best.signal, SERVE_SIGNAL.posted);
-  }
-}
-
 function describe(error: unknown): string {
   return String((error as Error)?.message ?? error).split('\n')[0]!.slice(0, 300);
 }
 
 process.on('message', (message: ToSandbox) => {
   switch (message.t) {
-    case 'batch':
-      if (!pool) return;
-      waiting.push({ id: message.id, task: message.task, seed: drawSeed() });
-      dispatch();
+    case 'more-threads':
+      startOthers();
       return;
     case 'size-reply':
       answerSize(message.id, message.sizes, message.error);
@@ -330,7 +302,4 @@ process.on('message', (message: ToSandbox) => {
 // The first thread starts now, while this module is still being evaluated: no message to wait
 // for, and its boot (Node's, without the snapshot) begins as early as this process can begin it.
 // isolated-vm was checked above, before any thread exists.
-if (!crashed) {
-  start(settings);
-  setImmediate(drawSeed);
-}
+if (!crashed) start(settings);

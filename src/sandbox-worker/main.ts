@@ -4,28 +4,29 @@
  * sizes on a broadcast channel.
  *
  * Piscina starts, owns and ends the threads; each thread runs one long-lived piscina task,
- * `serve`, that takes batches from a MessagePort of its own. After answering a batch it keeps
- * polling that port for SERVE_SPIN_MS before it blocks on an Atomics word the main thread
- * bumps with every batch: a caller that sends its next batch within that time does not pay a
- * thread wake-up (the largest part of a lone resolve's latency on a busy machine).
+ * `serve`, that takes batches from the resolver on a socket of its own (../protocol/batch-channel.ts)
+ * and answers on it, with no hop through the main thread. Between batches it sleeps in its
+ * event loop: the socket wakes it directly. (Polling the socket for 0.5 ms after a small batch,
+ * as the thread once polled its MessagePort, measured no better at p50 and worse at p99 on the
+ * busy 2-core machine: the polling thread took the core the caller needed; docs/performance.md.)
  */
-import { BroadcastChannel, receiveMessageOnPort, workerData, type MessagePort } from 'node:worker_threads';
+import type { Buffer } from 'node:buffer';
+import { Socket } from 'node:net';
+import { BroadcastChannel, workerData } from 'node:worker_threads';
 import { FileSizes } from './file-sizes.js';
 import { wallClockMs } from '../protocol/handshake.js';
 import { loadIsolatedVm } from './load-ivm.js';
 import { Sandbox } from './isolate-host.js';
 import {
+  HEARTBEAT_STOPPING,
   heartbeatViews,
-  SERVE_SIGNAL,
-  SERVE_SPIN_AFTER_JOBS,
-  SERVE_SPIN_MS,
   type BatchMeta,
   type FromServe,
   type FromWorker,
   type ServeTask,
-  type ToServe,
   type WorkerData,
 } from '../protocol/messages.js';
+import { decodeBatchFrame, encodeAnswerFrame, encodeUpFrame, FRAME, FrameReader, type FromThread, type ToThread } from '../protocol/batch-channel.js';
 
 // Imports are evaluated before this line: isolated-vm is loaded by now.
 const moduleLoadedMs = wallClockMs();
@@ -57,11 +58,21 @@ const isolateReadyMs = wallClockMs();
 
 /**
  * The thread's one piscina task: says it is up (isolated-vm loaded in this thread and its
- * isolate made, or importing ./sandbox.js would have thrown), then answers batches from `port`
- * until piscina ends the thread. It never returns.
+ * isolate made, or importing ./sandbox.js would have thrown), on its channel to the resolver
+ * and on `port` to the main thread, then answers the batches its channel brings until piscina
+ * ends the thread. It never settles.
  */
-export function serve(task: ServeTask): never {
-  const { port, signal } = task;
+export function serve(task: ServeTask): Promise<never> {
+  const { port, fd } = task;
+  const channel = new Socket({ fd, readable: true, writable: true });
+  // The resolver gone: the main thread hears it on IPC and ends the process.
+  channel.on('error', () => {});
+  const reader = new FrameReader();
+  const onFrame = (kind: number, body: Buffer): void => {
+    if (kind === FRAME.batch) answer(channel, decodeBatchFrame(body));
+  };
+  channel.on('data', (chunk: Buffer) => reader.push(chunk, onFrame));
+  channel.write(encodeUpFrame());
   const up: FromServe = {
     t: 'up',
     specifier: loadIsolatedVm().loaded!.specifier,
@@ -70,40 +81,20 @@ export function serve(task: ServeTask): never {
     progress: sandbox.resultBuffer,
   };
   port.postMessage(up);
-  for (;;) {
-    // Read the word before the port: a batch posted after this read has bumped it, so the
-    // wait below returns at once instead of sleeping past it.
-    const posted = Atomics.load(signal, SERVE_SIGNAL.posted);
-    const answered = drain(port);
-    if (answered > 0 && answered <= SERVE_SPIN_AFTER_JOBS) {
-      // A caller awaiting one resolve at a time sends its next soon: poll a little before
-      // sleeping (a bumped word is cheap to see, a sleeping thread slow to wake). Not after
-      // larger batches: their callers pipeline, and on a small machine a polling thread
-      // takes the core the user's process needs to make the next batch.
-      const until = performance.now() + SERVE_SPIN_MS;
-      while (Atomics.load(signal, SERVE_SIGNAL.posted) === posted && performance.now() < until);
-      continue;
-    }
-    if (answered > 0) continue;
-    Atomics.wait(signal, SERVE_SIGNAL.posted, posted);
-  }
+  return new Promise<never>(() => {});
 }
 
-/** Answers every batch waiting on the port; returns the jobs of the last one (0: none). */
-function drain(port: MessagePort): number {
-  let jobs = 0;
-  for (;;) {
-    const message = receiveMessageOnPort(port)?.message as ToServe | undefined;
-    if (message === undefined) return jobs;
-    let reply: FromServe;
-    try {
-      const meta = JSON.parse(message.task.meta) as BatchMeta;
-      jobs = meta.jobs;
-      if (slot < batches.length) Atomics.store(batches, slot, message.id);
-      reply = { t: 'done', id: message.id, result: sandbox.runBatch(meta, message.task.payload, message.seed) };
-    } catch (error) {
-      reply = { t: 'failed', id: message.id, message: String((error as Error)?.message ?? error).slice(0, 300) };
-    }
-    port.postMessage(reply);
+/** Runs one batch and writes its answer. */
+function answer(channel: Socket, batch: ToThread): void {
+  let reply: Exclude<FromThread, { t: 'up' }>;
+  try {
+    const meta = JSON.parse(batch.task.meta) as BatchMeta;
+    if (slot < batches.length) Atomics.store(batches, slot, batch.id);
+    reply = { t: 'done', id: batch.id, result: sandbox.runBatch(meta, batch.task.payload, batch.seed) };
+  } catch (error) {
+    reply = { t: 'failed', id: batch.id, message: String((error as Error)?.message ?? error).slice(0, 300) };
   }
+  // The process is going down and has reported (or is reporting) what ran: an answer now
+  // would land work that report counts as lost.
+  if (Atomics.load(slots, HEARTBEAT_STOPPING) === 0) channel.write(encodeAnswerFrame(reply));
 }

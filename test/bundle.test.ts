@@ -6,7 +6,7 @@
  * naming the fix, never with an error that blames the function. The app's node_modules/taskres
  * links to this checkout: how the package is installed is test/package.test.ts's subject.
  */
-import { spawnSync } from 'node:child_process';
+import { runProcess, type ProcessResult } from './helpers/run-process.js';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -63,9 +63,8 @@ async function bundle(format: Format, taskresExternal: boolean): Promise<string>
 }
 
 /** Runs a bundle with plain node from a directory that has no node_modules. */
-function runFromElsewhere(file: string): { stdout: string; stderr: string; status: number | null } {
-  const run = spawnSync(process.execPath, [file], { cwd: elsewhere, encoding: 'utf8', timeout: 60_000 });
-  return { stdout: run.stdout, stderr: run.stderr, status: run.status };
+function runFromElsewhere(file: string): Promise<ProcessResult> {
+  return runProcess(process.execPath, [file], { cwd: elsewhere, timeoutMs: 60_000 });
 }
 
 describe.each(['esm', 'cjs'] as const)('an app bundled with esbuild (%s)', (format) => {
@@ -75,7 +74,7 @@ describe.each(['esm', 'cjs'] as const)('an app bundled with esbuild (%s)', (form
     // The recipe keeps the library out of the bundle: one import of the package, no copy.
     expect(text).toMatch(format === 'esm' ? /from "taskres"/ : /require\("taskres"\)/);
     expect(text).not.toMatch(/\bTaskresError\b/);
-    const run = runFromElsewhere(file);
+    const run = await runFromElsewhere(file);
     expect(run.stderr).toBe('');
     expect(run.status).toBe(0);
     expect(JSON.parse(run.stdout)).toEqual({ cpu: 3, memory: 1, storage: 500, gpu: 0 });
@@ -84,7 +83,7 @@ describe.each(['esm', 'cjs'] as const)('an app bundled with esbuild (%s)', (form
   it('with taskres copied into the bundle, fails at once with TASKRES_SANDBOX_UNAVAILABLE naming the fix', async () => {
     const file = await bundle(format, false);
     expect(readFileSync(file, 'utf8')).toMatch(/\bTaskresError\b/);
-    const run = runFromElsewhere(file);
+    const run = await runFromElsewhere(file);
     expect(run.stderr).toBe('');
     expect(run.status).toBe(0);
     const failure = JSON.parse(run.stdout) as { code: string; message: string; ms: number };

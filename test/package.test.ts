@@ -19,12 +19,13 @@
  * The clone is of this checkout's HEAD: commit before running this file locally (CI runs in a
  * fresh clone, where HEAD is what is tested).
  */
-import { execFile, spawnSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runProcess } from './helpers/run-process.js';
 import { ROOT, compileApp, normalise, readmeBlocks, runBlock, writeBlockApp } from './helpers/readme-blocks.js';
 
 const blocks = readmeBlocks();
@@ -94,14 +95,14 @@ describe('the packed tarball', () => {
     expect(existsSync(join(clone, 'dist', 'index.js'))).toBe(true);
   });
 
-  it('prepare does no harm where it cannot or need not build', () => {
+  it('prepare does no harm where it cannot or need not build', async () => {
     // A clone without dev dependencies: it says why and succeeds, so the install goes on.
     expect(prepareWithoutDevDependencies.status).toBe(0);
     expect(String(prepareWithoutDevDependencies.stderr)).toContain('dev dependencies are not installed, so dist is not built');
     // The installed package (no sources): nothing to do, nothing printed, dist untouched.
     const installed = join(app, 'node_modules', 'taskres');
     const before = readdirSync(join(installed, 'dist')).sort();
-    const run = spawnSync('npm', ['run', 'prepare', '--silent'], { cwd: installed, encoding: 'utf8', timeout: 60_000 });
+    const run = await runProcess('npm', ['run', 'prepare', '--silent'], { cwd: installed, timeoutMs: 60_000 });
     expect(run.status).toBe(0);
     expect(run.stdout + run.stderr).toBe('');
     expect(readdirSync(join(installed, 'dist')).sort()).toEqual(before);
@@ -129,23 +130,23 @@ describe('the packed tarball', () => {
 
 describe('the installed bin', () => {
   const bin = () => join(app, 'node_modules', '.bin', 'taskres');
-  const run = (...args: string[]) => spawnSync(bin(), args, { cwd: app, encoding: 'utf8', timeout: 120_000 });
+  const run = (...args: string[]) => runProcess(bin(), args, { cwd: app, timeoutMs: 120_000 });
 
-  it('prints its version', () => {
-    const result = run('--version');
+  it('prints its version', async () => {
+    const result = await run('--version');
     expect(result.stderr).toBe('');
     expect(result.stdout.trim()).toBe(`taskres ${(JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version}`);
   });
 
-  it('resolves the packaged example, in the sandbox', () => {
-    const result = run('resolve', 'node_modules/taskres/examples/seed-tasks.json', '--task', 'my_task', '--args', 'node_modules/taskres/examples/args.json');
+  it('resolves the packaged example, in the sandbox', async () => {
+    const result = await run('resolve', 'node_modules/taskres/examples/seed-tasks.json', '--task', 'my_task', '--args', 'node_modules/taskres/examples/args.json');
     expect(result.stderr).toBe('');
     expect(JSON.parse(result.stdout)).toEqual({ cpu: 2, memory: 8, storage: 0, gpu: 0 });
   }, 120_000);
 
-  it('checks a TypeScript module, reporting every bad task', () => {
+  it('checks a TypeScript module, reporting every bad task', async () => {
     writeFileSync(join(app, 'tasks.ts'), "import { customTask, smallTask } from 'taskres';\nexport const a = customTask(0, 1)(function a() { return 1; });\nexport const b = smallTask(function b({ n }: { n: number }) { return n; });\nexport const c = customTask({ cpu: ({ m }: { m: number }) => m, memory: 1 })(function c({ n }: { n: number }) { return n; });\n");
-    const result = run('check', 'tasks.ts');
+    const result = await run('check', 'tasks.ts');
     expect(result.stderr).toBe('');
     expect(result.status).toBe(1);
     expect(result.stdout).toContain('✗ a: 1 problem');
@@ -158,17 +159,17 @@ describe.each([
   ['a strict TypeScript ESM app (module NodeNext)', app],
   ['a strict TypeScript CommonJS app (require)', cjsApp],
 ])('every README example in %s', (_kind, dir) => {
-  it('compiles with tsc --strict against the installed types', () => {
-    const tsc = compileApp(dir);
+  it('compiles with tsc --strict against the installed types', async () => {
+    const tsc = await compileApp(dir);
     expect(tsc.stdout + tsc.stderr).toBe('');
     expect(tsc.status).toBe(0);
     const first = readFileSync(join(dir, 'out', 'block-1.js'), 'utf8');
     expect(first).toMatch(dir === app ? /from 'taskres'/ : /require\("taskres"\)/);
   }, 180_000);
 
-  it.each(blocks.map((block, n) => ({ ...block, n: n + 1 })).filter((b) => b.run))('runs the block at line $line ($section)', ({ n, expected }) => {
+  it.each(blocks.map((block, n) => ({ ...block, n: n + 1 })).filter((b) => b.run))('runs the block at line $line ($section)', async ({ n, expected }) => {
     expect(existsSync(join(dir, 'out', `block-${n}.js`)), 'compiled by the previous test').toBe(true);
-    const run = runBlock(dir, n);
+    const run = await runBlock(dir, n);
     expect(run.stderr).toBe('');
     expect(run.status).toBe(0);
     expect(run.printed).toEqual(expected.map(normalise));

@@ -5,11 +5,11 @@
  * what the `console.log` on its line (or the line above) prints: the printed lines must be
  * exactly those, in order. A block preceded by `<!-- not-run -->` is compiled but not run.
  */
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runProcess } from './helpers/run-process.js';
 import { ROOT, compileApp, normalise, readmeBlocks, runBlock, writeBlockApp } from './helpers/readme-blocks.js';
 
 const README = readFileSync(join(ROOT, 'README.md'), 'utf8');
@@ -34,22 +34,22 @@ describe('README', () => {
     expect(blocks.filter((b) => b.run).length).toBeGreaterThanOrEqual(blocks.length - 2);
   });
 
-  it('every ts block compiles under tsc --strict in a fresh ESM app using the package', () => {
-    const tsc = compileApp(app);
+  it('every ts block compiles under tsc --strict in a fresh ESM app using the package', async () => {
+    const tsc = await compileApp(app);
     expect(tsc.stdout + tsc.stderr).toBe('');
     expect(tsc.status).toBe(0);
   }, 120_000);
 
-  it.each(blocks.map((block, n) => ({ ...block, n: n + 1 })).filter((b) => b.run))('runs the block at line $line ($section)', ({ n, expected }) => {
+  it.each(blocks.map((block, n) => ({ ...block, n: n + 1 })).filter((b) => b.run))('runs the block at line $line ($section)', async ({ n, expected }) => {
     const file = join(app, 'out', `block-${n}.js`);
     expect(existsSync(file), 'compiled by the previous test').toBe(true);
-    const run = runBlock(app, n);
+    const run = await runBlock(app, n);
     expect(run.stderr).toBe('');
     expect(run.status).toBe(0);
     expect(run.printed).toEqual(expected.map(normalise));
   }, 60_000);
 
-  it('the same package works from a CommonJS app: same exports, and it resolves', () => {
+  it('the same package works from a CommonJS app: same exports, and it resolves', async () => {
     const script = [
       "const taskres = require('taskres');",
       "import('taskres').then(async (esm) => {",
@@ -60,7 +60,7 @@ describe('README', () => {
       "});",
     ].join('\n');
     writeFileSync(join(app, 'cjs-app.cjs'), script);
-    const run = spawnSync(process.execPath, ['cjs-app.cjs'], { cwd: app, encoding: 'utf8', timeout: 60_000 });
+    const run = await runProcess(process.execPath, ['cjs-app.cjs'], { cwd: app, timeoutMs: 60_000 });
     expect(run.stderr).toBe('');
     expect(run.stdout.trim()).toBe('true {"cpu":3,"memory":1,"storage":500,"gpu":0}');
   }, 60_000);

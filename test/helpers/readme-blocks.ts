@@ -4,10 +4,10 @@
  * its node_modules, compiled with tsc and run with plain node. Used by test/readme.test.ts (the
  * app links to this checkout) and test/package.test.ts (the app installed the packed tarball).
  */
-import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import { mkdirSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { runProcess, type ProcessResult } from './run-process.js';
 
 /** This checkout. */
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -148,12 +148,12 @@ export function writeBlockApp(dir: string, blocks: readonly Block[], format: 'es
 }
 
 /** tsc -p on the app, with this checkout's TypeScript. */
-export function compileApp(dir: string): SpawnSyncReturns<string> {
-  return spawnSync(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', dir], { encoding: 'utf8', timeout: 120_000 });
+export function compileApp(dir: string): Promise<ProcessResult> {
+  return runProcess(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', dir], { timeoutMs: 120_000 });
 }
 
 /** Runs compiled block `n` (1-based) with plain node; returns what it printed, one normalised line per console.log. */
-export function runBlock(dir: string, n: number): { status: number | null; stderr: string; printed: string[] } {
-  const run = spawnSync(process.execPath, ['--require', './one-line-log.cjs', join(dir, 'out', `block-${n}.js`)], { cwd: dir, encoding: 'utf8', timeout: 60_000 });
+export async function runBlock(dir: string, n: number): Promise<{ status: number | null; stderr: string; printed: string[] }> {
+  const run = await runProcess(process.execPath, ['--require', './one-line-log.cjs', join(dir, 'out', `block-${n}.js`)], { cwd: dir, timeoutMs: 60_000 });
   return { status: run.status, stderr: run.stderr, printed: run.stdout.split('\n').filter((l) => l !== '').map(normalise) };
 }

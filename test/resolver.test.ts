@@ -57,6 +57,21 @@ const sandboxChildren = (): number[] => {
   }
 };
 
+/**
+ * This test process's live sandbox processes started with settings that include `marker`: other
+ * resolvers of the file may start (or restart) theirs at any time, and a killed one stays a
+ * zombie until reaped, so a test that signals its own sandbox finds it by its settings.
+ */
+const sandboxesWith = (marker: string): number[] =>
+  sandboxChildren().filter((pid) => {
+    try {
+      const state = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ').pop()?.[0];
+      return state !== 'Z' && readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(marker);
+    } catch {
+      return false;
+    }
+  });
+
 describe('resolve: the seed example end to end', () => {
   it('computes cpu from the file count and storage from real file sizes', async () => {
     const result = await resolver.resolve(myTask, { files: [new TaskFile(fixtures.path('a.fq')), new TaskFile(fixtures.path('b.fq'))], count: 3 });
@@ -567,11 +582,14 @@ describe('lifecycle', () => {
   });
 
   it('kills a sandbox process that stops answering at the batch deadline; the job gets TASKRES_TIMEOUT, the next call works, close() returns', async () => {
-    const before = new Set(sandboxChildren());
-    const own = createResolver({ threads: 1, timeoutMs: 100 });
+    // A memory limit no other resolver here uses marks this resolver's sandbox processes.
+    const mark = '"memoryLimitMiB":33,';
+    const own = createResolver({ threads: 1, timeoutMs: 100, memoryLimitMiB: 33 });
     const two = defineTask({ name: 'two', params: [], resources: { cpu: '() => 2', memory: 1 } });
     expect((await own.resolve(two, {})).cpu).toBe(2);
-    const [pid] = sandboxChildren().filter((p) => !before.has(p));
+    const first = sandboxesWith(mark);
+    expect(first).toHaveLength(1);
+    const [pid] = first;
     // A stopped process answers nothing, like one whose every thread is wedged.
     process.kill(pid!, 'SIGSTOP');
     const started = performance.now();
@@ -582,14 +600,15 @@ describe('lifecycle', () => {
     expect((await own.resolve(two, {})).cpu).toBe(2);
     expect(own.sandboxStarts).toBe(2);
     // Stopped again with work in flight: close() still returns, after that work's deadline.
-    const [next] = sandboxChildren().filter((p) => !before.has(p));
+    const [next] = sandboxesWith(mark).filter((p) => p !== pid);
+    expect(next).toBeDefined();
     process.kill(next!, 'SIGSTOP');
     const inFlight = own.resolve(two, {}).catch((error: unknown) => error);
     const closing = performance.now();
     await own.close();
     expect(performance.now() - closing).toBeLessThan(batchDeadlineMs(1, 100) + 3000);
     expect(await inFlight).toMatchObject({ code: 'TASKRES_TIMEOUT' });
-    expect(sandboxChildren().filter((p) => !before.has(p))).toEqual([]);
+    expect(sandboxesWith(mark)).toEqual([]);
   }, 40_000);
 
   it('rejects unknown or invalid options with TASKRES_INVALID_SPEC', () => {

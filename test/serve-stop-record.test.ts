@@ -12,7 +12,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { StopRecord } from '../src/service/stop-record.js';
+import { parseServeOptions } from '../src/service/options.js';
+import { DEFAULT_SANDBOX_STOP_LIMIT, DEFAULT_SANDBOX_STOP_WINDOW_MS, StopRecord } from '../src/service/stop-record.js';
 import { get, post, serve, untilReady, type Served } from './helpers/server.js';
 
 const scratch = mkdtempSync(join(tmpdir(), 'taskres-stop-record-'));
@@ -137,5 +138,15 @@ describe('StopRecord', () => {
     const record = new StopRecord(0, 60_000, () => 0);
     record.add('a', 5);
     expect(record.refusedForMs('a')).toBe(0);
+  });
+});
+
+describe('--sandbox-stop-limit and --sandbox-stop-window-ms', () => {
+  it('default to 2 stops a minute and are validated once, with zod', () => {
+    expect(parseServeOptions({})).toMatchObject({ sandboxStopLimit: DEFAULT_SANDBOX_STOP_LIMIT, sandboxStopWindowMs: DEFAULT_SANDBOX_STOP_WINDOW_MS });
+    expect([DEFAULT_SANDBOX_STOP_LIMIT, DEFAULT_SANDBOX_STOP_WINDOW_MS]).toEqual([2, 60_000]);
+    expect(() => parseServeOptions({ sandboxStopWindowMs: 0 })).toThrow(/sandboxStopWindowMs/);
+    expect(() => parseServeOptions({ sandboxStopLimit: -1 })).toThrow(/sandboxStopLimit/);
+    expect(() => parseServeOptions({ sandboxStopLimit: 1.5 })).toThrow(/sandboxStopLimit/);
   });
 });

@@ -16,7 +16,9 @@ import { post, serve, untilReady, type Served } from './helpers/server.js';
 
 const scratch = mkdtempSync(join(tmpdir(), 'taskres-cwl-request-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
-const tokens = ['attacker-token-0123456789abcdef', 'bystander-token-0123456789abcdef'];
+// The third token sends the endless items: the first one's wedges put stops on its record, and
+// at --sandbox-stop-limit its requests are refused with 429 (test/serve-stop-record.test.ts).
+const tokens = ['attacker-token-0123456789abcdef', 'bystander-token-0123456789abcdef', 'endless-token-0123456789abcdef'];
 const as = (token: string) => ({ authorization: `Bearer ${token}` });
 
 /** A tool whose coresMin is `expression` (JavaScript, so it runs in the sandbox). */
@@ -84,7 +86,7 @@ describe('CWL items beside another caller, with short timeouts (--timeout-ms 200
 
   it('1,000 endless CWL items in one request: the rest is not run after a few time out, and a request sent meanwhile is answered within seconds', async () => {
     // Before: the 1,000 evaluations of 200 ms each held both threads for 100 s.
-    const hostile = post(`${server.url}/v1/cwl/resolve-many`, { items: Array.from({ length: 1000 }, (_, p) => ({ tool: endless, job: { p } })) }, as(tokens[0]!));
+    const hostile = post(`${server.url}/v1/cwl/resolve-many`, { items: Array.from({ length: 1000 }, (_, p) => ({ tool: endless, job: { p } })) }, as(tokens[2]!));
     await until(server.url, QUEUE_DEPTH, (depth) => depth === 1000);
     const began = performance.now();
     const other = await post(`${server.url}/v1/cwl/resolve`, { tool: quick, job: { p: 2 } }, as(tokens[1]!));

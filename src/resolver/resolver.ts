@@ -12,7 +12,7 @@ import { encodeArgs, type EncodedArgs, type FileList } from './encode-args.js';
 import { missingSizeHint, pathStringHint } from './path-string-hint.js';
 import { resolveOptions, type ResolvedOptions, type ResolverOptions } from './options.js';
 import { Supervisor, failJob, type EvaluationFailure, type Job, type JobOutcomes } from './supervisor.js';
-import { OPEN_REQUEST_SCOPE, SUBMIT_SANDBOX_JOB, type RequestScope, type RequestScopeTarget, type SandboxJobTarget } from './sandbox-jobs.js';
+import { OPEN_REQUEST_SCOPE, READ_GROUP_STOPS, SUBMIT_SANDBOX_JOB, type RequestScope, type RequestScopeTarget, type SandboxJobTarget } from './sandbox-jobs.js';
 import { groupOf, unwatchAbort, watchAbort, type AbortWatcher } from './abort-watch.js';
 import { ManyCall, type ArgsSource, type ItemResolver } from './many-call.js';
 import { applyRetryPlan, encodeRetryContext, planRetry, readRetryContext, type RetryContext, type RetryPlan } from './retry.js';
@@ -304,6 +304,11 @@ class SandboxedResolver implements Resolver, SandboxJobTarget, RequestScopeTarge
     return new ScopedResolver(this, { signal, group });
   }
 
+  /** Stops charged to the jobs of `group` so far (see READ_GROUP_STOPS in ./sandbox-jobs.ts). */
+  stopsCharged(group: object): number {
+    return this.supervisor.stopsCharged(group);
+  }
+
   /** A sandbox job, in a request scope when `scope` is given (then it follows the scope's signal and ranks in its group). */
   submitIn(scope: Scope | undefined, job: Job): void {
     if (this.closed) throw new TaskresError('TASKRES_CLOSED', 'This resolver was closed; create a new one with createResolver().');
@@ -554,6 +559,10 @@ class ScopedResolver implements RequestScope {
 
   [SUBMIT_SANDBOX_JOB](job: Job): void {
     this.resolver.submitIn(this.scope, job);
+  }
+
+  [READ_GROUP_STOPS](): number {
+    return this.resolver.stopsCharged(this.scope.group);
   }
 }
 

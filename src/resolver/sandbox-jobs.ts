@@ -33,11 +33,26 @@ export interface SandboxJobTarget {
 export const OPEN_REQUEST_SCOPE: unique symbol = Symbol.for('taskres.internal.openRequestScope') as never;
 
 /**
+ * The key of a request scope's `() => number` method (not public API): the sandbox stops
+ * (lost processes) charged so far to the jobs of the scope's group, as ./scheduler.ts ranks
+ * by them. It only grows, and a stop is counted before the outcomes of the jobs charged with
+ * it are settled, so a caller that reads it once its request's outcomes are in sees every
+ * stop that request caused. The service reads it to keep a record per caller that outlives
+ * the group (src/service/stop-record.ts): an observed fact, not a guess from error codes.
+ */
+export const READ_GROUP_STOPS: unique symbol = Symbol.for('taskres.internal.readGroupStops') as never;
+
+/** A scope that tells the stops charged to its group. */
+export interface GroupStopsReader {
+  [READ_GROUP_STOPS](): number;
+}
+
+/**
  * A resolver seen through one request: its `resolve` and `resolveMany` take no signal of their
  * own (the scope's applies; one given is TASKRES_INVALID_ARGS), and `close()` rejects (the
  * scope does not own the resolver). It is a {@link Resolver}, so that `taskres/cwl` takes it.
  */
-export type RequestScope = Resolver & SandboxJobTarget;
+export type RequestScope = Resolver & SandboxJobTarget & GroupStopsReader;
 
 /** A resolver that can open request scopes. */
 export interface RequestScopeTarget {

@@ -126,6 +126,11 @@ export class WorkQueue {
     this.retried.set(this.rankByStops(this.retried.works));
   }
 
+  /** Stops charged to `group` so far (it never decreases; see `READ_GROUP_STOPS` in ./sandbox-jobs.ts). */
+  stopsCharged(group: object): number {
+    return this.stops.get(group) ?? 0;
+  }
+
   private stopsOf(work: Work): number {
     const group = groupOf(work);
     return group === undefined ? 0 : (this.stops.get(group) ?? 0);

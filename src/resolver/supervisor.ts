@@ -154,6 +154,14 @@ export class Supervisor {
     this.updateRef();
   }
 
+  /**
+   * Stops (lost sandbox processes) charged to the jobs of `group` so far, counted when the
+   * loss is judged, before the charged jobs' outcomes reach their callers.
+   */
+  stopsCharged(group: object): number {
+    return this.queue.stopsCharged(group);
+  }
+
   /** Queues a job, or a range of a resolveMany call's items (see job-range.ts). */
   submit(work: Work): void {
     if (this.unavailable) {

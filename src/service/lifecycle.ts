@@ -16,6 +16,7 @@ import { openApiDocument } from './openapi.js';
 import { parseServeOptions, type ServeConfig, type ServeOptions } from './options.js';
 import { Resolution } from './resolution.js';
 import { SpecChecker } from './spec-checker.js';
+import { StopRecord } from './stop-record.js';
 import { TaskCatalog } from './tasks.js';
 
 /** A running service; see {@link startServer}. */
@@ -75,7 +76,7 @@ export async function createServer(
   const app = buildApp({
     config,
     resolver,
-    resolution: new Resolution(resolver, catalog, files, new FairShare(FAIR_WINDOW_PER_THREAD * resolver.options.threads)),
+    resolution: new Resolution(resolver, catalog, files, new FairShare(FAIR_WINDOW_PER_THREAD * resolver.options.threads), new StopRecord(config.sandboxStopLimit, config.sandboxStopWindowMs)),
     catalog,
     checker,
     admission: new Admission(config.maxQueue, metrics),

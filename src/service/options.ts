@@ -1,6 +1,7 @@
 /** Options of `taskres serve`: validated once, here, with zod; unknown options are rejected. */
 import { z } from 'zod';
 import { formatIssues, listKeys } from '../core/text.js';
+import { DEFAULT_SANDBOX_STOP_LIMIT, DEFAULT_SANDBOX_STOP_WINDOW_MS } from './stop-record.js';
 
 /** What `taskres serve` (and {@link createServer}) accepts. Every option is optional. */
 export interface ServeOptions {
@@ -38,6 +39,14 @@ export interface ServeOptions {
   drainDelayMs?: number;
   /** Longest the check of one inline spec (or one /v1/check request) may take in its worker thread, in ms; past it the spec is refused. Default 5000. */
   specCheckTimeoutMs?: number;
+  /**
+   * Sandbox stops (a wedge or memory overrun charged to a caller's work) a caller may cause
+   * within `sandboxStopWindowMs`; at this many, its new requests get 429 with Retry-After until
+   * the oldest leaves the window. 0 never refuses. Default 2.
+   */
+  sandboxStopLimit?: number;
+  /** How long a sandbox stop stays on its caller's record, in ms. Default 60000. */
+  sandboxStopWindowMs?: number;
 }
 
 const whole = (min: number, max: number) => z.number().int().min(min).max(max);
@@ -59,6 +68,8 @@ export const SERVE_OPTIONS = z.strictObject({
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   drainDelayMs: whole(0, 600_000).default(5000),
   specCheckTimeoutMs: whole(1, 600_000).default(5000),
+  sandboxStopLimit: whole(0, 1000).default(DEFAULT_SANDBOX_STOP_LIMIT),
+  sandboxStopWindowMs: whole(1, 86_400_000).default(DEFAULT_SANDBOX_STOP_WINDOW_MS),
 });
 
 /** Options after validation, defaults applied. */
@@ -95,9 +106,11 @@ export const SERVE_FLAGS = {
   'log-level': 'logLevel',
   'drain-delay-ms': 'drainDelayMs',
   'spec-check-timeout-ms': 'specCheckTimeoutMs',
+  'sandbox-stop-limit': 'sandboxStopLimit',
+  'sandbox-stop-window-ms': 'sandboxStopWindowMs',
 } as const satisfies Record<string, keyof ServeOptions>;
 
-const NUMERIC = new Set<keyof ServeOptions>(['port', 'threads', 'timeoutMs', 'memoryLimitMiB', 'bodyLimitBytes', 'maxItems', 'requestTimeoutMs', 'maxQueue', 'drainDelayMs', 'specCheckTimeoutMs']);
+const NUMERIC = new Set<keyof ServeOptions>(['port', 'threads', 'timeoutMs', 'memoryLimitMiB', 'bodyLimitBytes', 'maxItems', 'requestTimeoutMs', 'maxQueue', 'drainDelayMs', 'specCheckTimeoutMs', 'sandboxStopLimit', 'sandboxStopWindowMs']);
 
 /** Turns parsed command-line values (strings) into {@link ServeOptions}; numbers must be whole. */
 export function optionsFromFlags(values: Record<string, string | boolean | string[] | undefined>): ServeOptions {

@@ -4,11 +4,12 @@
  * context (`attempt`, `previous`) reaches the resolver here and only here (see {@link retryContext}).
  */
 import { TaskresError, isTaskresError, type Resolver, type Resources, type RetryContext, type Task } from 'taskres';
-import { OPEN_REQUEST_SCOPE, type RequestScope, type RequestScopeTarget } from '../resolver/sandbox-jobs.js';
+import { OPEN_REQUEST_SCOPE, READ_GROUP_STOPS, type RequestScope, type RequestScopeTarget } from '../resolver/sandbox-jobs.js';
 import { ResolveCoalescer } from './coalesce.js';
 import type { FairShare } from './fair-share.js';
 import { problem, problemFromError, type Problem } from './problems.js';
 import type { RequestFiles } from './files-root.js';
+import type { StopRecord } from './stop-record.js';
 import type { ResolveBodyInput } from './schemas.js';
 import { UnknownTaskError, type TaskCatalog } from './tasks.js';
 
@@ -39,23 +40,34 @@ export function retryContext(item: ResolveBodyInput): RetryContext | undefined {
  * waiting work of the group charged with it after everyone else's (src/resolver/scheduler.ts):
  * a caller whose items wedge the sandbox goes last whatever request it sends next, and
  * another caller's item, even one admitted after them, goes first. A caller's object is
- * dropped when its last request ends, so a past stop does not follow it forever.
+ * dropped when its last request ends; what outlives it is the caller's {@link StopRecord}, to
+ * which each request, as it ends, adds the stops charged to the group since the last look.
  */
 export class CallerGroups {
-  private readonly groups = new Map<string, { group: object; requests: number }>();
+  private readonly groups = new Map<string, { group: object; requests: number; seenStops: number }>();
+
+  constructor(private readonly record: StopRecord) {}
 
   /** The caller's object, for a request that starts; pair with {@link leave}. */
   enter(caller: string): object {
     let entry = this.groups.get(caller);
-    if (!entry) this.groups.set(caller, (entry = { group: {}, requests: 0 }));
+    if (!entry) this.groups.set(caller, (entry = { group: {}, requests: 0, seenStops: 0 }));
     entry.requests++;
     return entry.group;
   }
 
-  /** A request of the caller ended. */
-  leave(caller: string): void {
+  /**
+   * A request of the caller ended (`work`: its work, whose scope reads the group's stops from
+   * the resolver). Read once its outcomes are in: the resolver counts a stop before it settles
+   * the outcomes of the jobs charged with it, so the record has it before the answer is sent.
+   */
+  leave(caller: string, work: RequestWork): void {
     const entry = this.groups.get(caller);
-    if (entry && --entry.requests <= 0) this.groups.delete(caller);
+    if (!entry) return;
+    const stops = work.scope[READ_GROUP_STOPS]();
+    this.record.add(caller, stops - entry.seenStops);
+    entry.seenStops = stops;
+    if (--entry.requests <= 0) this.groups.delete(caller);
   }
 }
 
@@ -108,19 +120,22 @@ export class Resolution {
   /** Single resolves of one event-loop turn travel as one batch. */
   private readonly singles: ResolveCoalescer;
   /** Each caller's group (see {@link CallerGroups}). */
-  readonly callers = new CallerGroups();
+  readonly callers: CallerGroups;
 
+  /** @param stops each caller's record of the sandbox stops charged to its work (see ./stop-record.ts). */
   constructor(
     private readonly resolver: Resolver,
     private readonly catalog: TaskCatalog,
     private readonly files: RequestFiles,
     private readonly fair: FairShare,
+    readonly stops: StopRecord,
   ) {
+    this.callers = new CallerGroups(stops);
     this.costlyBudget = Math.max(4, 2 * resolver.options.threads);
     this.singles = new ResolveCoalescer();
   }
 
-  /** The work of a request of `caller` that starts; pair with `callers.leave(caller)` when it ends. */
+  /** The work of a request of `caller` that starts; pair with `callers.leave(caller, work)` when it ends. */
   begin(caller: string): RequestWork {
     return new RequestWork(this.resolver, this.callers.enter(caller));
   }

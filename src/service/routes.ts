@@ -112,6 +112,21 @@ export function registerRoutes(app: FastifyInstance, deps: RouteDeps): void {
  */
 async function admitted<T>(request: FastifyRequest, reply: FastifyReply, deps: RouteDeps, count: number, route: string, work: (work: RequestWork) => Promise<T>): Promise<T> {
   const { admission, metrics, config } = deps;
+  // A caller whose work stopped the sandbox too often lately waits (./stop-record.ts): checked
+  // before admission, so a refused request holds nothing.
+  const refusedMs = deps.resolution.stops.refusedForMs(request.caller);
+  if (refusedMs > 0) {
+    metrics.rejected.inc();
+    const seconds = Math.ceil(refusedMs / 1000);
+    throw new ProblemError(
+      problem(
+        'TASKRES_OVERLOADED',
+        `Work of this caller stopped the sandbox ${deps.resolution.stops.limit} times within ${config.sandboxStopWindowMs} ms (a wedge or memory overrun each; --sandbox-stop-limit, --sandbox-stop-window-ms); its requests are refused for ${seconds} s.`,
+        request.id,
+      ),
+      { 'retry-after': String(seconds) },
+    );
+  }
   if (!admission.tryAdmit(count)) {
     metrics.rejected.inc();
     throw new ProblemError(
@@ -140,7 +155,7 @@ async function admitted<T>(request: FastifyRequest, reply: FastifyReply, deps: R
     const ended = () => {
       clearTimeout(timer);
       reply.raw.off('close', gone);
-      deps.resolution.callers.leave(request.caller);
+      deps.resolution.callers.leave(request.caller, requestWork);
       admission.release(count);
       stop();
     };

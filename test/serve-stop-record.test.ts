@@ -142,8 +142,10 @@ describe('StopRecord', () => {
 });
 
 describe('--sandbox-stop-limit and --sandbox-stop-window-ms', () => {
-  it('default to 2 stops a minute and are validated once, with zod', () => {
-    expect(parseServeOptions({})).toMatchObject({ sandboxStopLimit: DEFAULT_SANDBOX_STOP_LIMIT, sandboxStopWindowMs: DEFAULT_SANDBOX_STOP_WINDOW_MS });
+  it('default to 2 stops a minute (with tokens; see stopLimitOf) and are validated once, with zod', () => {
+    expect(parseServeOptions({})).toMatchObject({ sandboxStopWindowMs: DEFAULT_SANDBOX_STOP_WINDOW_MS });
+    expect(parseServeOptions({}).sandboxStopLimit).toBeUndefined();
+    expect(parseServeOptions({ sandboxStopLimit: 0 }).sandboxStopLimit).toBe(0);
     expect([DEFAULT_SANDBOX_STOP_LIMIT, DEFAULT_SANDBOX_STOP_WINDOW_MS]).toEqual([2, 60_000]);
     expect(() => parseServeOptions({ sandboxStopWindowMs: 0 })).toThrow(/sandboxStopWindowMs/);
     expect(() => parseServeOptions({ sandboxStopLimit: -1 })).toThrow(/sandboxStopLimit/);

@@ -51,7 +51,7 @@ export const serveCommand = {
     'max-queue': 'most resolutions admitted at once (default 10000; past it 429 with Retry-After)',
     'log-level': 'fatal, error, warn, info (default), debug, trace or silent',
     'spec-check-timeout-ms': 'longest the check of an inline spec (in a worker thread) may take, in ms (default 5000; then 400)',
-    'sandbox-stop-limit': 'sandbox stops charged to one caller within --sandbox-stop-window-ms after which its requests get 429 with Retry-After (default 2; 0: never)',
+    'sandbox-stop-limit': 'sandbox stops charged to one caller within --sandbox-stop-window-ms after which its requests get 429 with Retry-After (default 2 with --token-file, else 0: never)',
     'sandbox-stop-window-ms': 'how long a sandbox stop stays on its caller\'s record, in ms (default 60000)',
     'drain-delay-ms': 'after SIGTERM, how long /readyz answers 503 before the listener closes, in ms (default 5000; SIGINT does not wait)',
   } as Readonly<Record<string, string>>,

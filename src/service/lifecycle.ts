@@ -16,7 +16,7 @@ import { openApiDocument } from './openapi.js';
 import { parseServeOptions, type ServeConfig, type ServeOptions } from './options.js';
 import { Resolution } from './resolution.js';
 import { SpecChecker } from './spec-checker.js';
-import { StopRecord } from './stop-record.js';
+import { DEFAULT_SANDBOX_STOP_LIMIT, StopRecord } from './stop-record.js';
 import { TaskCatalog } from './tasks.js';
 
 /** A running service; see {@link startServer}. */
@@ -76,7 +76,7 @@ export async function createServer(
   const app = buildApp({
     config,
     resolver,
-    resolution: new Resolution(resolver, catalog, files, new FairShare(FAIR_WINDOW_PER_THREAD * resolver.options.threads), new StopRecord(config.sandboxStopLimit, config.sandboxStopWindowMs)),
+    resolution: new Resolution(resolver, catalog, files, new FairShare(FAIR_WINDOW_PER_THREAD * resolver.options.threads), new StopRecord(stopLimitOf(config), config.sandboxStopWindowMs)),
     catalog,
     checker,
     admission: new Admission(config.maxQueue, metrics),
@@ -196,4 +196,13 @@ export function closeOnSignal(server: TaskresServer, drainDelayMs: number): Prom
     process.on('SIGTERM', stop);
     process.on('SIGINT', stop);
   });
+}
+
+/**
+ * The stop record's limit: as given, else DEFAULT_SANDBOX_STOP_LIMIT when callers are told apart
+ * by token, else 0. Without tokens every client is one caller, so a limit would let anyone's two
+ * wedging requests refuse everyone for a window.
+ */
+function stopLimitOf(config: { sandboxStopLimit?: number | undefined; tokenFile?: string | undefined }): number {
+  return config.sandboxStopLimit ?? (config.tokenFile === undefined ? 0 : DEFAULT_SANDBOX_STOP_LIMIT);
 }

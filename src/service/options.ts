@@ -1,7 +1,7 @@
 /** Options of `taskres serve`: validated once, here, with zod; unknown options are rejected. */
 import { z } from 'zod';
 import { formatIssues, listKeys } from '../core/text.js';
-import { DEFAULT_SANDBOX_STOP_LIMIT, DEFAULT_SANDBOX_STOP_WINDOW_MS } from './stop-record.js';
+import { DEFAULT_SANDBOX_STOP_WINDOW_MS } from './stop-record.js';
 
 /** What `taskres serve` (and {@link createServer}) accepts. Every option is optional. */
 export interface ServeOptions {
@@ -42,7 +42,8 @@ export interface ServeOptions {
   /**
    * Sandbox stops (a wedge or memory overrun charged to a caller's work) a caller may cause
    * within `sandboxStopWindowMs`; at this many, its new requests get 429 with Retry-After until
-   * the oldest leaves the window. 0 never refuses. Default 2.
+   * the oldest leaves the window. 0 never refuses. Default 2 with `tokenFile`; without it, 0
+   * (every client is then one caller, and two stops by anyone would refuse everyone).
    */
   sandboxStopLimit?: number;
   /** How long a sandbox stop stays on its caller's record, in ms. Default 60000. */
@@ -68,7 +69,7 @@ export const SERVE_OPTIONS = z.strictObject({
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   drainDelayMs: whole(0, 600_000).default(5000),
   specCheckTimeoutMs: whole(1, 600_000).default(5000),
-  sandboxStopLimit: whole(0, 1000).default(DEFAULT_SANDBOX_STOP_LIMIT),
+  sandboxStopLimit: whole(0, 1000).optional(),
   sandboxStopWindowMs: whole(1, 86_400_000).default(DEFAULT_SANDBOX_STOP_WINDOW_MS),
 });
 

@@ -306,14 +306,7 @@ export class BatchReader {
  * batch that stopped early after a costly failure), to be queued again ahead of newer work.
  */
 export function settleBatch<J extends SettleableJob>(jobs: readonly J[], result: BatchResult): J[] {
-  const { values, failures: list } = result;
-  const completed = result.completed ?? Number.POSITIVE_INFINITY;
-  let failures: Map<number, EvaluationFailure> | undefined;
-  if (list.length > 0) {
-    failures = new Map();
-    for (const failure of list) failures.set(failure.index, failure);
-  }
-  const view: JobOutcomes = { values, offset: 0, failures };
+  const { view, completed } = outcomesOf(result);
   for (let j = 0; j < jobs.length; j++) {
     const job = jobs[j]!;
     if (view.offset + job.dynamics.length > completed) return jobs.slice(j);
@@ -321,4 +314,17 @@ export function settleBatch<J extends SettleableJob>(jobs: readonly J[], result:
     view.offset += job.dynamics.length;
   }
   return [];
+}
+
+/**
+ * A batch result as the jobs read it: a view at offset 0 with the failures by evaluation index,
+ * and how many evaluations have outcomes (all of them unless the batch stopped early).
+ */
+export function outcomesOf(result: BatchResult): { view: JobOutcomes; completed: number } {
+  let failures: Map<number, EvaluationFailure> | undefined;
+  if (result.failures.length > 0) {
+    failures = new Map();
+    for (const failure of result.failures) failures.set(failure.index, failure);
+  }
+  return { view: { values: result.values, offset: 0, failures }, completed: result.completed ?? Number.POSITIVE_INFINITY };
 }

@@ -12,8 +12,8 @@
  */
 import type { TaskresError } from '../core/errors.js';
 import type { DynamicResource } from '../definition/task.js';
-import type { BatchResult, EvaluationFailure } from '../protocol/messages.js';
-import type { BatchEncoder, JobOutcomes } from '../protocol/batch-codec.js';
+import type { BatchResult } from '../protocol/messages.js';
+import { outcomesOf, type BatchEncoder, type JobOutcomes } from '../protocol/batch-codec.js';
 import type { Job } from './supervisor.js';
 
 /**
@@ -99,14 +99,7 @@ export function encodeWorks(encoder: BatchEncoder, works: readonly Work[]): void
  * for (a batch that stopped early after a costly failure), to be queued again ahead of newer work.
  */
 export function settleWorks(works: readonly Work[], result: BatchResult): Job[] {
-  const { values, failures: list } = result;
-  const completed = result.completed ?? Number.POSITIVE_INFINITY;
-  let failures: Map<number, EvaluationFailure> | undefined;
-  if (list.length > 0) {
-    failures = new Map();
-    for (const failure of list) failures.set(failure.index, failure);
-  }
-  const view: JobOutcomes = { values, offset: 0, failures };
+  const { view, completed } = outcomesOf(result);
   for (let w = 0; w < works.length; w++) {
     const work = works[w]!;
     if (work instanceof JobRange) {

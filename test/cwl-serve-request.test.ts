@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { post, serve, untilReady, type Served } from './helpers/server.js';
+import { coresTool } from './helpers/cwl-fixtures.js';
 
 const scratch = mkdtempSync(join(tmpdir(), 'taskres-cwl-request-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
@@ -21,20 +22,10 @@ afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 const tokens = ['attacker-token-0123456789abcdef', 'bystander-token-0123456789abcdef', 'endless-token-0123456789abcdef'];
 const as = (token: string) => ({ authorization: `Bearer ${token}` });
 
-/** A tool whose coresMin is `expression` (JavaScript, so it runs in the sandbox). */
-const tool = (id: string, expression: string) => ({
-  class: 'CommandLineTool',
-  cwlVersion: 'v1.2',
-  id,
-  requirements: { InlineJavascriptRequirement: {}, ResourceRequirement: { coresMin: expression } },
-  inputs: { p: 'int' },
-  outputs: {},
-  baseCommand: 'true',
-});
 // A built-in that the isolate's timeout cannot interrupt: the watchdog kills the process.
-const wedge = tool('wedge', "$(Array.prototype.indexOf.call({ length: 9007199254740991 }, 'never') + inputs.p)");
-const endless = tool('endless', '${ for (;;) {} }');
-const quick = tool('quick', '$(inputs.p + 1)');
+const wedge = coresTool('wedge', "$(Array.prototype.indexOf.call({ length: 9007199254740991 }, 'never') + inputs.p)");
+const endless = coresTool('endless', '${ for (;;) {} }');
+const quick = coresTool('quick', '$(inputs.p + 1)');
 
 /** A gauge or counter line of /metrics, as a number (0 when absent). */
 async function metric(url: string, line: RegExp): Promise<number> {

@@ -16,20 +16,10 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { createResolver, defineTask, type Resolver } from '../dist/index.js';
 import { resolveCwl } from '../dist/cwl.js';
 import { OPEN_REQUEST_SCOPE, type RequestScopeTarget } from '../src/resolver/sandbox-jobs.js';
+import { coresTool } from './helpers/cwl-fixtures.js';
 
 const wedge = defineTask({ name: 'wedge', params: ['p'], resources: { cpu: `({ p }) => Array.prototype.indexOf.call({ length: 2 ** 53 - 1 }, 'never') + 2`, memory: 1 } });
 const innocent = defineTask({ name: 'innocent', params: ['p'], resources: { cpu: '({ p }) => p', memory: 1 } });
-
-/** A CWL tool whose coresMin is `expression` (JavaScript: it runs in the sandbox). */
-const cwlTool = (id: string, expression: string) => ({
-  class: 'CommandLineTool',
-  cwlVersion: 'v1.2',
-  id,
-  requirements: { InlineJavascriptRequirement: {}, ResourceRequirement: { coresMin: expression } },
-  inputs: { p: 'int' },
-  outputs: {},
-  baseCommand: 'true',
-});
 
 const resolvers: Resolver[] = [];
 const scope = (resolver: Resolver, group: object) => (resolver as unknown as RequestScopeTarget)[OPEN_REQUEST_SCOPE](new AbortController().signal, group);
@@ -96,8 +86,8 @@ describe('ranking groups after a stop', () => {
   it('take in the CWL jobs given to a scope (what the CWL routes do)', async () => {
     const caller = {};
     const { order, wedger } = await settleOrder(
-      (resolver) => resolveCwl(scope(resolver, caller), cwlTool('wedge', "$(Array.prototype.indexOf.call({ length: 9007199254740991 }, 'never') + inputs.p)"), { p: 0 }),
-      (resolver) => resolveCwl(scope(resolver, caller), cwlTool('quick', '$(inputs.p + 1)'), { p: 3 }),
+      (resolver) => resolveCwl(scope(resolver, caller), coresTool('wedge', "$(Array.prototype.indexOf.call({ length: 9007199254740991 }, 'never') + inputs.p)"), { p: 0 }),
+      (resolver) => resolveCwl(scope(resolver, caller), coresTool('quick', '$(inputs.p + 1)'), { p: 3 }),
     );
     expect(wedger).toBe('TASKRES_TIMEOUT');
     expect(order).toEqual(['W', 'V']);

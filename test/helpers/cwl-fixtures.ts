@@ -30,3 +30,16 @@ export function loadCwlFixtures(): CwlFixture[] {
   }
   return out;
 }
+
+/** A CWL tool whose coresMin is `expression`, with InlineJavascriptRequirement (so it runs in the sandbox), one int input `p`. */
+export function coresTool(id: string, expression: string): Record<string, unknown> {
+  return {
+    class: 'CommandLineTool',
+    cwlVersion: 'v1.2',
+    id,
+    requirements: { InlineJavascriptRequirement: {}, ResourceRequirement: { coresMin: expression } },
+    inputs: { p: 'int' },
+    outputs: {},
+    baseCommand: 'true',
+  };
+}
